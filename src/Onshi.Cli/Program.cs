@@ -1,0 +1,1 @@
+return await Onshi.Cli.OnshiCommand.RunAsync(args);
