@@ -1,0 +1,87 @@
+using System.Diagnostics.CodeAnalysis;
+using Onshi.Core.Common;
+
+namespace Onshi.Core.Features.Institutions;
+
+/// <summary>点数表 code, the third digit of a 医療機関等コード.</summary>
+public enum InstitutionKind
+{
+    /// <summary>医科 (1).</summary>
+    Medical = 1,
+
+    /// <summary>歯科 (3).</summary>
+    Dental = 3,
+
+    /// <summary>調剤 (4).</summary>
+    Pharmacy = 4,
+
+    /// <summary>訪問看護 (6).</summary>
+    HomeVisitNursing = 6,
+}
+
+/// <summary>
+/// The 10-digit 医療機関等コード (SPEC §2): prefecture 01–47, 点数表 1/3/4/6, 7-digit institution number.
+/// </summary>
+public static class InstitutionCode
+{
+    public const string FieldName = "InstitutionCode";
+
+    /// <summary>Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint.</summary>
+    public static bool TryParse(string? input, [NotNullWhen(true)] out string? code, out InstitutionKind kind, out OnshiError? error)
+    {
+        code = null;
+        kind = default;
+        error = null;
+        var s = input?.Trim() ?? "";
+        if (s.Length == 0)
+        {
+            error = new("institution_code.required", "医療機関等コードを入力してください。", FieldName);
+            return false;
+        }
+
+        if (s.Any(c => c is >= '０' and <= '９'))
+        {
+            error = new("institution_code.fullwidth", "医療機関等コードは半角数字で入力してください。", FieldName);
+            return false;
+        }
+
+        if (s.Length != 10 || !s.All(char.IsAsciiDigit))
+        {
+            error = new("institution_code.format", "医療機関等コードは半角数字10桁で入力してください。", FieldName);
+            return false;
+        }
+
+        var prefecture = (s[0] - '0') * 10 + (s[1] - '0');
+        if (prefecture is < 1 or > 47)
+        {
+            error = new("institution_code.prefecture", "医療機関等コードの先頭2桁（都道府県番号）は01～47です。", FieldName);
+            return false;
+        }
+
+        switch (s[2])
+        {
+            case '1': kind = InstitutionKind.Medical; break;
+            case '3': kind = InstitutionKind.Dental; break;
+            case '4': kind = InstitutionKind.Pharmacy; break;
+            case '6': kind = InstitutionKind.HomeVisitNursing; break;
+            default:
+                error = new("institution_code.kind", "医療機関等コードの3桁目（点数表番号）は 1（医科）、3（歯科）、4（調剤）、6（訪問看護）のいずれかです。", FieldName);
+                return false;
+        }
+
+        code = s;
+        return true;
+    }
+
+    public static bool IsValid(string? input) => TryParse(input, out _, out _, out _);
+
+    /// <summary>The Japanese name of the 点数表 kind.</summary>
+    public static string KindLabel(InstitutionKind kind) => kind switch
+    {
+        InstitutionKind.Medical => "医科",
+        InstitutionKind.Dental => "歯科",
+        InstitutionKind.Pharmacy => "調剤",
+        InstitutionKind.HomeVisitNursing => "訪問看護",
+        _ => "",
+    };
+}
