@@ -1,0 +1,88 @@
+using System.Globalization;
+
+using Onshi.Core.Common;
+
+namespace Onshi.Core.Features.Passwords;
+
+/// <summary>
+/// The one place where the password and 秘密の番号 errors are worded: stable codes for code and tests,
+/// Japanese messages for the receptionist at the terminal. Messages never echo the value entered.
+/// </summary>
+public static class PasswordErrors
+{
+    /// <summary>The form field password errors concern.</summary>
+    public const string PasswordField = "NewPassword";
+
+    /// <summary>The form field 秘密の番号 errors concern.</summary>
+    public const string SecretNumberField = "SecretNumber";
+
+    public const string TooShortCode = "password.too_short";
+    public const string TooLongCode = "password.too_long";
+    public const string MissingLetterCode = "password.missing_letter";
+    public const string MissingDigitCode = "password.missing_digit";
+    public const string MissingSymbolCode = "password.missing_symbol";
+    public const string InvalidCharacterCode = "password.invalid_character";
+    public const string ContainsUserIdCode = "password.contains_user_id";
+    public const string CommonCode = "password.common";
+    public const string ReusedCode = "password.reused";
+    public const string SecretFormatCode = "secret.format";
+    public const string SecretTrivialCode = "secret.trivial";
+
+    public static OnshiError TooShort(int minLength) => new(
+        TooShortCode,
+        string.Create(CultureInfo.InvariantCulture, $"パスワードは{minLength}文字以上で入力してください。"),
+        PasswordField);
+
+    public static OnshiError TooLong(int maxLength) => new(
+        TooLongCode,
+        string.Create(CultureInfo.InvariantCulture, $"パスワードは{maxLength}文字以内で入力してください。"),
+        PasswordField);
+
+    public static OnshiError MissingLetter() => new(
+        MissingLetterCode,
+        "パスワードには英字（A～Z、a～z）を1文字以上含めてください。",
+        PasswordField);
+
+    public static OnshiError MissingDigit() => new(
+        MissingDigitCode,
+        "パスワードには数字（0～9）を1文字以上含めてください。",
+        PasswordField);
+
+    public static OnshiError MissingSymbol() => new(
+        MissingSymbolCode,
+        "パスワードには記号（! # $ % & @ - など）を1文字以上含めてください。",
+        PasswordField);
+
+    public static OnshiError InvalidCharacter() => new(
+        InvalidCharacterCode,
+        "パスワードは半角英数字・記号で入力してください。全角文字やひらがな・カタカナ・漢字は使えません。"
+        + "入力モードが「半角英数」になっているか確認してください。",
+        PasswordField);
+
+    public static OnshiError ContainsUserId() => new(
+        ContainsUserIdCode,
+        "パスワードにユーザIDを含めることはできません。",
+        PasswordField);
+
+    public static OnshiError Common() => new(
+        CommonCode,
+        "このパスワードは推測されやすいため使用できません。よく使われる単語や並びを避けてください。",
+        PasswordField);
+
+    public static OnshiError Reused(int historyCount) => new(
+        ReusedCode,
+        historyCount > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"現在のパスワードや過去{historyCount}回以内に使用したパスワードは使用できません。")
+            : "現在のパスワードと同じパスワードは使用できません。",
+        PasswordField);
+
+    public static OnshiError SecretFormat() => new(
+        SecretFormatCode,
+        "秘密の番号は半角数字4桁で入力してください（全角数字は使用できません）。",
+        SecretNumberField);
+
+    public static OnshiError SecretTrivial() => new(
+        SecretTrivialCode,
+        "同じ数字の繰り返しや連続した数字（1111、1234、4321 など）は秘密の番号に使用できません。",
+        SecretNumberField);
+}
