@@ -174,12 +174,13 @@ public sealed class CertificateAuthority : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(terminalName);
 
         // Built with the DN builder, never by string concatenation, so a name containing "," or "=" cannot
-        // inject another RDN. Added from least to most specific; printed as CN=..., OU=..., O=..., C=JP.
+        // inject another RDN. The builder encodes in reverse order of the calls, so this is encoded C, O, OU, CN
+        // (the usual order) and printed CN=..., OU=..., O=..., C=JP.
         X500DistinguishedNameBuilder subject = new();
-        subject.AddCountryOrRegion("JP");
-        subject.AddOrganizationName(institutionName);
-        subject.AddOrganizationalUnitName(institutionCode);
         subject.AddCommonName(terminalName);
+        subject.AddOrganizationalUnitName(institutionCode);
+        subject.AddOrganizationName(institutionName);
+        subject.AddCountryOrRegion("JP");
 
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         CertificateRequest request = new(subject.Build(), key, HashAlgorithmName.SHA256);
@@ -223,9 +224,9 @@ public sealed class CertificateAuthority : IDisposable
         CreatePrivateDirectory(caDirectory);
 
         X500DistinguishedNameBuilder subject = new();
-        subject.AddCountryOrRegion("JP");
-        subject.AddOrganizationName("Onshi");
         subject.AddCommonName(CaSubjectCommonName);
+        subject.AddOrganizationName("Onshi");
+        subject.AddCountryOrRegion("JP");
 
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         CertificateRequest request = new(subject.Build(), key, HashAlgorithmName.SHA384);
@@ -307,9 +308,9 @@ public sealed class CertificateAuthority : IDisposable
     private byte[] CreateServerPfx(List<string> names, DateTimeOffset now)
     {
         X500DistinguishedNameBuilder subject = new();
-        subject.AddCountryOrRegion("JP");
-        subject.AddOrganizationName("Onshi");
         subject.AddCommonName(names.FirstOrDefault(n => !IPAddress.TryParse(n, out _)) ?? "localhost");
+        subject.AddOrganizationName("Onshi");
+        subject.AddCountryOrRegion("JP");
 
         SubjectAlternativeNameBuilder sanBuilder = new();
         foreach (string name in names)
