@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Onshi.Core.Features.Certificates;
+
+/// <summary>
+/// The system's own certificate authority: it signs the OQS server certificate and the terminal certificates
+/// (認証用の証明書), and its certificate is the only trust anchor of the OQS endpoint.
+/// </summary>
+/// <remarks>
+/// A concrete class rather than an interface: there is one CA implementation and the tests use it on a temporary
+/// directory. Key storage is isolated in <see cref="LoadKey"/> / <see cref="SaveKey"/> so that encryption at rest
+/// (or an HSM) can be added there without touching issuance. Thread-safe; register it as a singleton.
+/// Never logs, and never puts key material or passphrases into exception messages.
+/// </remarks>
+public sealed class CertificateAuthority : IDisposable
+{
+    /// <summary>Validity of the CA certificate.</summary>
+    public const int CaValidityYears = 20;
+
+    /// <summary>Validity of the server certificate (the CA/Browser Forum maximum).</summary>
+    public const int ServerValidityDays = 397;
+
+    /// <summary>A stored server certificate closer than this to expiry is replaced.</summary>
+    public const int ServerRenewBeforeDays = 30;
+
+    /// <summary>Validity of a terminal certificate: 3年3か月 (SPEC §8).</summary>
+    public const int TerminalValidityMonths = 39;
+
+    /// <summary>Certificates are back-dated this much so a slightly slow clock elsewhere still accepts them.</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
+    internal const string CaSubjectCommonName = "Onshi オンライン資格確認等システム 認証局";
+
+    /// <summary>Names the server certificate always carries, so local access and tests work.</summary>
+    internal static readonly string[] DefaultServerNames = ["localhost", "127.0.0.1", "::1"];
+
+    // The passphrase alphabet leaves out look-alikes (0/O/o, 1/I/l) because a person types it from the screen.
+    private const string PassphraseAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    private const int PassphraseLength = 16;
+
+    private static readonly Oid ServerAuthOid = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
+    private static readonly Oid ClientAuthOid = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
+
+    private readonly ECDsa _key;
+    private readonly TimeProvider _time;
+    private readonly string _serverPfxPath;
+    private readonly byte[] _subjectKeyIdentifier;
+
+    // .NET does not promise that one ECDsa instance may sign on several threads at once, and issuing is rare.
+    private readonly Lock _signLock = new();
+
+    private CertificateAuthority(X509Certificate2 certificate, ECDsa key, string certificatePath, string dataDirectory, TimeProvider time)
+    {
+        Certificate = certificate;
+        CertificatePath = certificatePath;
+        _key = key;
+        _time = time;
+        _serverPfxPath = Path.Combine(dataDirectory, "tls", "server.pfx");
+        _subjectKeyIdentifier = Convert.FromHexString(
+            certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifier!);
+    }
+
+    /// <summary>The CA certificate, public part only.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>Full path of the CA certificate in PEM (<c>DIR/ca/ca.crt</c>); what clients add to their trust store.</summary>
+    public string CertificatePath { get; }
+
+    /// <summary>
+    /// Loads the CA from <c>DIR/ca/ca.crt</c> and <c>DIR/ca/ca.key</c>, or creates it there on first start.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Only one of the two files exists, or the key does not belong to the certificate. The CA is never silently
+    /// re-created: that would orphan every certificate already issued.
+    /// </exception>
+    public static CertificateAuthority LoadOrCreate(string dataDirectory, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        ArgumentNullException.ThrowIfNull(time);
+
+        string fullDirectory = Path.GetFullPath(dataDirectory);
+        string caDirectory = Path.Combine(fullDirectory, "ca");
+        string certPath = Path.Combine(caDirectory, "ca.crt");
+        string keyPath = Path.Combine(caDirectory, "ca.key");
+
+        bool certExists = File.Exists(certPath);
+        bool keyExists = File.Exists(keyPath);
+        if (certExists != keyExists)
+        {
+            throw new InvalidOperationException(
+                $"The CA in '{caDirectory}' is incomplete (certificate {(certExists ? "present" : "missing")}, key {(keyExists ? "present" : "missing")}). " +
+                "Restore both files from backup; the CA is not re-created automatically.");
+        }
+
+        if (!certExists)
+        {
+            Create(caDirectory, certPath, keyPath, time);
+        }
+
+        X509Certificate2 certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        ECDsa key = LoadKey(keyPath);
+        try
+        {
+            using ECDsa? publicKey = certificate.GetECDsaPublicKey();
+            if (publicKey is null
+                || !publicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
+            {
+                throw new InvalidOperationException($"The CA key in '{caDirectory}' does not belong to the CA certificate.");
+            }
+
+            return new CertificateAuthority(certificate, key, certPath, fullDirectory, time);
+        }
+        catch
+        {
+            key.Dispose();
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Returns the OQS server certificate with its private key, ready for Kestrel or <see cref="System.Net.Security.SslStream"/>.
+    /// The one stored in <c>DIR/tls/server.pfx</c> is reused unless it expires within 30 days, lacks one of
+    /// <paramref name="hostNames"/>, or was signed by another CA; then a new one is issued and stored.
+    /// <c>localhost</c>, <c>127.0.0.1</c> and <c>::1</c> are always included.
+    /// </summary>
+    /// <returns>A new instance each call; the caller owns (and may dispose) it.</returns>
+    public X509Certificate2 GetOrIssueServerCertificate(IEnumerable<string> hostNames)
+    {
+        ArgumentNullException.ThrowIfNull(hostNames);
+
+        List<string> names = [.. DefaultServerNames];
+        foreach (string raw in hostNames)
+        {
+            string name = raw?.Trim() ?? "";
+            if (name.Length > 0 && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                names.Add(name);
+            }
+        }
+
+        lock (_signLock)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            if (File.Exists(_serverPfxPath))
+            {
+                X509Certificate2 existing = X509CertificateLoader.LoadPkcs12FromFile(_serverPfxPath, (string?)null);
+                if (IsReusableServerCertificate(existing, names, now))
+                {
+                    return existing;
+                }
+
+                existing.Dispose();
+            }
+
+            byte[] pfx = CreateServerPfx(names, now);
+            WriteAtomically(_serverPfxPath, pfx, secret: true);
+            return X509CertificateLoader.LoadPkcs12(pfx, (string?)null);
+        }
+    }
+
+    /// <summary>
+    /// Issues a terminal certificate (認証用の証明書): ECDSA P-256, subject
+    /// <c>CN=terminal, OU=医療機関等コード, O=医療機関等名, C=JP</c>, EKU clientAuth, valid 3年3か月 from now.
+    /// Records nothing: persisting it is <see cref="TerminalCertificateService"/>'s job.
+    /// </summary>
+    public IssuedTerminalCertificate IssueTerminalCertificate(string institutionCode, string institutionName, string terminalName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(institutionCode);
+        ArgumentException.ThrowIfNullOrWhiteSpace(institutionName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(terminalName);
+
+        // Built with the DN builder, never by string concatenation, so a name containing "," or "=" cannot
+        // inject another RDN. The builder encodes in reverse order of the calls, so this is encoded C, O, OU, CN
+        // (the usual order) and printed CN=..., OU=..., O=..., C=JP.
+        X500DistinguishedNameBuilder subject = new();
+        subject.AddCommonName(terminalName);
+        subject.AddOrganizationalUnitName(institutionCode);
+        subject.AddOrganizationName(institutionName);
+        subject.AddCountryOrRegion("JP");
+
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        CertificateRequest request = new(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ClientAuthOid], false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+
+        DateTimeOffset now = TruncateToSeconds(_time.GetUtcNow());
+        X509Certificate2 certificate = Sign(request, now - ClockSkewAllowance, now.AddMonths(TerminalValidityMonths));
+
+        string passphrase = RandomNumberGenerator.GetString(PassphraseAlphabet, PassphraseLength);
+        byte[] pkcs12;
+        using (X509Certificate2 withKey = certificate.CopyWithPrivateKey(key))
+        {
+            // PBES2 with AES-256 and SHA-256: what OpenSSL 3, Chromium/NSS and Node accept without legacy providers.
+            pkcs12 = withKey.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, passphrase);
+        }
+
+        return new IssuedTerminalCertificate
+        {
+            Certificate = certificate,
+            Pkcs12 = pkcs12,
+            Passphrase = passphrase,
+            CertificatePem = certificate.ExportCertificatePem(),
+            PrivateKeyPem = key.ExportPkcs8PrivateKeyPem(),
+            SerialNumber = certificate.SerialNumber,
+            Thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256),
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _key.Dispose();
+        Certificate.Dispose();
+    }
+
+    private static void Create(string caDirectory, string certPath, string keyPath, TimeProvider time)
+    {
+        CreatePrivateDirectory(caDirectory);
+
+        X500DistinguishedNameBuilder subject = new();
+        subject.AddCommonName(CaSubjectCommonName);
+        subject.AddOrganizationName("Onshi");
+        subject.AddCountryOrRegion("JP");
+
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        CertificateRequest request = new(subject.Build(), key, HashAlgorithmName.SHA384);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+
+        DateTimeOffset now = TruncateToSeconds(time.GetUtcNow());
+        using X509Certificate2 certificate = request.CreateSelfSigned(now - ClockSkewAllowance, now.AddYears(CaValidityYears));
+
+        // Key first: a certificate without its key is unusable, and LoadOrCreate refuses either half alone.
+        SaveKey(keyPath, key);
+        WriteAtomically(certPath, System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+    }
+
+    /// <summary>Reads the CA private key. The one place to add decryption when the key is encrypted at rest.</summary>
+    private static ECDsa LoadKey(string keyPath)
+    {
+        ECDsa key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(File.ReadAllText(keyPath));
+            return key;
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+
+            // The inner exception is dropped on purpose: parser messages may quote the input.
+            throw new InvalidOperationException($"The CA key '{keyPath}' could not be read as a PKCS#8 PEM EC key.");
+        }
+    }
+
+    /// <summary>Writes the CA private key (PKCS#8 PEM, mode 0600). The one place to add encryption at rest.</summary>
+    private static void SaveKey(string keyPath, ECDsa key)
+    {
+        WriteAtomically(keyPath, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"), secret: true);
+    }
+
+    private bool IsReusableServerCertificate(X509Certificate2 certificate, List<string> names, DateTimeOffset now)
+    {
+        if (!certificate.HasPrivateKey
+            || certificate.NotAfter.ToUniversalTime() <= now.UtcDateTime.AddDays(ServerRenewBeforeDays)
+            || certificate.NotBefore.ToUniversalTime() > now.UtcDateTime)
+        {
+            return false;
+        }
+
+        // Signed by this CA (a restored or replaced CA makes the old server certificate worthless).
+        X509AuthorityKeyIdentifierExtension? aki = certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault();
+        if (aki?.KeyIdentifier is not { } keyId || !keyId.Span.SequenceEqual(_subjectKeyIdentifier))
+        {
+            return false;
+        }
+
+        X509SubjectAlternativeNameExtension? san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        if (san is null)
+        {
+            return false;
+        }
+
+        HashSet<string> dnsNames = new(san.EnumerateDnsNames(), StringComparer.OrdinalIgnoreCase);
+        HashSet<IPAddress> addresses = [.. san.EnumerateIPAddresses()];
+        IdnMapping idn = new();
+        foreach (string name in names)
+        {
+            bool present = IPAddress.TryParse(name, out IPAddress? address)
+                ? addresses.Contains(address)
+                : dnsNames.Contains(idn.GetAscii(name));
+            if (!present)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private byte[] CreateServerPfx(List<string> names, DateTimeOffset now)
+    {
+        X500DistinguishedNameBuilder subject = new();
+        subject.AddCommonName(names.FirstOrDefault(n => !IPAddress.TryParse(n, out _)) ?? "localhost");
+        subject.AddOrganizationName("Onshi");
+        subject.AddCountryOrRegion("JP");
+
+        SubjectAlternativeNameBuilder sanBuilder = new();
+        foreach (string name in names)
+        {
+            if (IPAddress.TryParse(name, out IPAddress? address))
+            {
+                sanBuilder.AddIpAddress(address);
+            }
+            else
+            {
+                sanBuilder.AddDnsName(name);
+            }
+        }
+
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        CertificateRequest request = new(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuthOid], false));
+        request.CertificateExtensions.Add(sanBuilder.Build());
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+
+        DateTimeOffset start = TruncateToSeconds(now);
+        using X509Certificate2 certificate = SignLocked(request, start - ClockSkewAllowance, start.AddDays(ServerValidityDays));
+        using X509Certificate2 withKey = certificate.CopyWithPrivateKey(key);
+
+        // No password: the file is protected by its 0600 mode like the CA key, and Kestrel loads it unattended.
+        return withKey.Export(X509ContentType.Pkcs12);
+    }
+
+    private X509Certificate2 Sign(CertificateRequest request, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        lock (_signLock)
+        {
+            return SignLocked(request, notBefore, notAfter);
+        }
+    }
+
+    private X509Certificate2 SignLocked(CertificateRequest request, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(_subjectKeyIdentifier));
+
+        // Nothing may outlive its issuer; clients reject such a chain anyway once the CA has expired.
+        DateTimeOffset caNotAfter = new(Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        if (notAfter > caNotAfter)
+        {
+            notAfter = caNotAfter;
+        }
+
+        return request.Create(
+            Certificate.SubjectName,
+            X509SignatureGenerator.CreateForECDsa(_key),
+            notBefore,
+            notAfter,
+            NewSerialNumber());
+    }
+
+    /// <summary>16 random bytes, positive and without a leading zero, so the DER encoding is always 16 bytes.</summary>
+    private static byte[] NewSerialNumber()
+    {
+        byte[] serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] = (byte)((serial[0] & 0x7F) | 0x40);
+        return serial;
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
+        new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>Writes to a temporary file (created 0600 if <paramref name="secret"/>) and renames it into place.</summary>
+    private static void WriteAtomically(string path, byte[] content, bool secret)
+    {
+        string directory = Path.GetDirectoryName(path)!;
+        CreatePrivateDirectory(directory);
+
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        FileStreamOptions options = new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = secret
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        try
+        {
+            using (FileStream stream = new(temporary, options))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (secret && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+
+namespace Onshi.Core.Features.Certificates;
+
+/// <summary>
+/// Issues, revokes, lists and checks terminal certificates against the system of record (SPEC §8). Scoped.
+/// </summary>
+/// <remarks>
+/// One valid certificate per terminal: a second one is refused while the current one has more than
+/// <see cref="CertificateExpiry.WarningWindowDays"/> days left. Inside that window a renewal is issued with a fresh
+/// 3年3か月 from the renewal day, and the previous certificate stays valid until its own expiry so the terminal can
+/// switch over. Terminal names are compared case-insensitively. Auditing is the caller's job (it knows the actor's
+/// institution and address); this service logs ids and serials only, never key material.
+/// </remarks>
+public sealed class TerminalCertificateService(
+    OnshiDbContext db,
+    CertificateAuthority authority,
+    TimeProvider time,
+    ILogger<TerminalCertificateService> logger)
+{
+    /// <summary>Maximum length of a terminal name (the column's length).</summary>
+    public const int TerminalNameMaxLength = 32;
+
+    /// <summary>
+    /// Issues a certificate for terminal <paramref name="terminalName"/> of institution <paramref name="institutionId"/>
+    /// and records it (public certificate only). The result carries the PKCS#12, its passphrase and the private key:
+    /// hand them out once and do not keep them.
+    /// </summary>
+    public async Task<OpResult<IssuedTerminalCertificate>> IssueAsync(long institutionId, string terminalName, string issuedBy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(issuedBy);
+
+        terminalName = terminalName?.Trim() ?? "";
+        if (ValidateTerminalName(terminalName) is { } nameError)
+        {
+            return OpResult<IssuedTerminalCertificate>.Fail(nameError);
+        }
+
+        Institution? institution = await db.Institutions.AsNoTracking()
+            .FirstOrDefaultAsync(x => x.Id == institutionId, cancellationToken);
+        if (institution is null)
+        {
+            return OpResult<IssuedTerminalCertificate>.Fail(CertificateMessages.InstitutionNotFound);
+        }
+
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        // An institution has a handful of live certificates; comparing names in memory keeps the rule
+        // (case-insensitive) identical on every database provider.
+        List<TerminalCertificate> live = await db.TerminalCertificates.AsNoTracking()
+            .Where(x => x.InstitutionId == institutionId && x.RevokedAt == null && x.NotAfter > now)
+            .ToListAsync(cancellationToken);
+        TerminalCertificate? current = live
+            .Where(x => string.Equals(x.TerminalName, terminalName, StringComparison.OrdinalIgnoreCase))
+            .MaxBy(x => x.NotAfter);
+        if (current is not null && CertificateExpiry.DaysRemaining(current.NotAfter, now) > CertificateExpiry.WarningWindowDays)
+        {
+            DateOnly expiresOn = JapanTime.DateOf(current.NotAfter);
+            return OpResult<IssuedTerminalCertificate>.Fail(
+                CertificateMessages.AlreadyIssued(expiresOn, expiresOn.AddDays(-CertificateExpiry.WarningWindowDays)));
+        }
+
+        IssuedTerminalCertificate issued = authority.IssueTerminalCertificate(institution.Code, institution.Name, terminalName);
+        try
+        {
+            db.TerminalCertificates.Add(new TerminalCertificate
+            {
+                InstitutionId = institution.Id,
+                TerminalName = terminalName,
+                SerialNumber = issued.SerialNumber,
+                Thumbprint = issued.Thumbprint,
+                CertificatePem = issued.CertificatePem,
+                NotBefore = issued.Certificate.NotBefore.ToUniversalTime(),
+                NotAfter = issued.Certificate.NotAfter.ToUniversalTime(),
+                IssuedAt = now,
+                IssuedBy = issuedBy,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            issued.Dispose();
+            throw;
+        }
+
+        Log.TerminalCertificateIssued(logger, issued.SerialNumber, institution.Id, terminalName, issuedBy);
+        if (current is not null)
+        {
+            Log.TerminalCertificateRenewed(logger, issued.SerialNumber, current.SerialNumber);
+        }
+
+        return OpResult<IssuedTerminalCertificate>.Success(issued);
+    }
+
+    /// <summary>
+    /// Revokes the certificate with serial <paramref name="serialNumber"/> (hex, any case, colons and spaces ignored).
+    /// Takes effect on the terminal's next request, since <see cref="CheckAsync"/> reads the database every time.
+    /// </summary>
+    public async Task<OpResult> RevokeAsync(string serialNumber, string revokedBy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(revokedBy);
+
+        string serial = NormalizeSerialNumber(serialNumber);
+        TerminalCertificate? row = serial.Length == 0
+            ? null
+            : await db.TerminalCertificates.FirstOrDefaultAsync(x => x.SerialNumber == serial, cancellationToken);
+        if (row is null)
+        {
+            return OpResult.Fail(CertificateMessages.CertificateNotFound);
+        }
+
+        if (row.RevokedAt is not null)
+        {
+            return OpResult.Fail(CertificateMessages.AlreadyRevoked);
+        }
+
+        row.RevokedAt = time.GetUtcNow().UtcDateTime;
+        row.RevokedBy = revokedBy;
+        await db.SaveChangesAsync(cancellationToken);
+        Log.TerminalCertificateRevoked(logger, row.SerialNumber, revokedBy);
+        return OpResult.Ok;
+    }
+
+    /// <summary>
+    /// The certificates of one institution, or of all when <paramref name="institutionId"/> is null (operators only;
+    /// the caller enforces that), with their institution, newest first. Untracked.
+    /// </summary>
+    public async Task<IReadOnlyList<TerminalCertificate>> ListAsync(long? institutionId, CancellationToken cancellationToken)
+    {
+        IQueryable<TerminalCertificate> query = db.TerminalCertificates.AsNoTracking().Include(x => x.Institution);
+        if (institutionId is { } id)
+        {
+            query = query.Where(x => x.InstitutionId == id);
+        }
+
+        return await query
+            .OrderBy(x => x.InstitutionId)
+            .ThenBy(x => x.TerminalName)
+            .ThenByDescending(x => x.NotAfter)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks a presented client certificate: chain to our CA, validity and usage (<see cref="CertificateValidator"/>),
+    /// then one indexed lookup by SHA-256 thumbprint. A certificate our CA signed but the database does not know is
+    /// <see cref="CertificateCheckStatus.Unknown"/>; a revoked one is <see cref="CertificateCheckStatus.Revoked"/>.
+    /// </summary>
+    public async Task<CertificateCheck> CheckAsync(X509Certificate2? presented, CancellationToken cancellationToken)
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        CertificateValidationStatus validation = CertificateValidator.Validate(presented, authority.Certificate, now);
+        if (validation != CertificateValidationStatus.Valid)
+        {
+            CertificateCheck failed = CertificateCheck.From(validation);
+            if (presented is not null)
+            {
+                Log.CertificateRejected(logger, failed.Status, presented.GetCertHashString(HashAlgorithmName.SHA256));
+            }
+
+            return failed;
+        }
+
+        string thumbprint = presented!.GetCertHashString(HashAlgorithmName.SHA256);
+        TerminalCertificate? row = await db.TerminalCertificates.AsNoTracking()
+            .Include(x => x.Institution)
+            .FirstOrDefaultAsync(x => x.Thumbprint == thumbprint, cancellationToken);
+
+        CertificateCheck check = row switch
+        {
+            null => new CertificateCheck(CertificateCheckStatus.Unknown),
+            { RevokedAt: not null } => new CertificateCheck(CertificateCheckStatus.Revoked, row, row.Institution),
+            _ => new CertificateCheck(CertificateCheckStatus.Valid, row, row.Institution),
+        };
+        if (!check.IsValid)
+        {
+            Log.CertificateRejected(logger, check.Status, thumbprint);
+        }
+
+        return check;
+    }
+
+    /// <summary>Terminal name rule: 1–32 characters of A–Z, a–z, 0–9, "_" and "-".</summary>
+    internal static OnshiError? ValidateTerminalName(string? terminalName)
+    {
+        if (string.IsNullOrWhiteSpace(terminalName))
+        {
+            return CertificateMessages.TerminalNameRequired;
+        }
+
+        if (terminalName.Length > TerminalNameMaxLength)
+        {
+            return CertificateMessages.TerminalNameTooLong;
+        }
+
+        foreach (char c in terminalName)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '-')
+            {
+                return CertificateMessages.TerminalNameInvalid;
+            }
+        }
+
+        return null;
+    }
+
+    private static string NormalizeSerialNumber(string? serialNumber)
+    {
+        if (string.IsNullOrWhiteSpace(serialNumber))
+        {
+            return "";
+        }
+
+        string compact = serialNumber.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).Trim();
+        return compact.Length <= 64 && compact.All(char.IsAsciiHexDigit) ? compact.ToUpperInvariant() : "";
+    }
+}
