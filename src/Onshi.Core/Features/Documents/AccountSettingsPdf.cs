@@ -1,0 +1,92 @@
+using Onshi.Core.Data;
+
+namespace Onshi.Core.Features.Documents;
+
+/// <summary>
+/// What the アカウント設定情報 PDF shows: the account whose password was just issued and the temporary password
+/// itself. The plain password lives only in this record and the rendered bytes of one response.
+/// </summary>
+/// <param name="Environment">利用環境.</param>
+/// <param name="InstitutionCode">医療機関等コード (10 digits).</param>
+/// <param name="InstitutionName">医療機関等名.</param>
+/// <param name="UserId">ユーザID.</param>
+/// <param name="UserName">ユーザ名.</param>
+/// <param name="KindLabel">権限区分 as shown (マスタ, 管理者, 一般, …).</param>
+/// <param name="TemporaryPassword">初期パスワード, in plain text.</param>
+/// <param name="PasswordExpiresAtUtc">パスワード有効期限 (UTC; shown in JST).</param>
+/// <param name="IssuedAtUtc">発行日時 (UTC; shown in JST).</param>
+/// <param name="IssuedByUserId">発行者: the user ID of whoever initialized or registered the account.</param>
+/// <param name="Reason">「パスワード初期化」 or 「アカウント登録」.</param>
+public sealed record AccountSettingsDocument(
+    OqsEnvironment Environment,
+    string InstitutionCode,
+    string InstitutionName,
+    string UserId,
+    string UserName,
+    string KindLabel,
+    string TemporaryPassword,
+    DateTime PasswordExpiresAtUtc,
+    DateTime IssuedAtUtc,
+    string IssuedByUserId,
+    string Reason)
+{
+    /// <summary>Redacts the password so a record printed by mistake reveals nothing.</summary>
+    public override string ToString() => $"{nameof(AccountSettingsDocument)} {{ UserId = {UserId}, Reason = {Reason} }}";
+}
+
+/// <summary>
+/// The アカウント設定情報 PDF that 「ダウンロード」 on the OQS password-initialization / registration result
+/// screen produces (SPEC §5): the account, its 初期パスワード shown large and one boxed character at a time,
+/// its expiry, who issued it and when, and the handling notes.
+/// </summary>
+public sealed class AccountSettingsPdf : IPdfRenderer<AccountSettingsDocument>
+{
+    /// <summary>The title printed on the document.</summary>
+    public const string Title = "オンライン資格確認等システム アカウント設定情報";
+
+    /// <summary>The handling notes, in print order.</summary>
+    public static IReadOnlyList<string> Notes { get; } =
+    [
+        "※ 重要な情報が記載されていますので、取扱いに注意し大切に保管願います。",
+        "※ オンライン資格確認等システムに初回ログイン時、パスワードの変更を行ってください。",
+        "※ パスワード有効期限を過ぎると、このパスワードではログインできません。管理者にパスワードの初期化を依頼してください。",
+        "※ 初期パスワードの各文字の下に文字の種類（英大：英大文字、英小：英小文字、数字、記号）を表示しています。",
+    ];
+
+    /// <summary>A download file name: アカウント設定情報_{ユーザID}.pdf (user IDs are ASCII letters, digits, _ and -).</summary>
+    public static string FileName(AccountSettingsDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return $"アカウント設定情報_{document.UserId}.pdf";
+    }
+
+    /// <inheritdoc />
+    public byte[] Render(AccountSettingsDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        string environment = JapanTime.EnvironmentLabel(document.Environment);
+        using FormPdfWriter pdf = new(Title, document.IssuedAtUtc);
+        pdf.Badge(environment);
+        pdf.Title(Title);
+        pdf.Subtitle($"発行区分：{document.Reason}　　発行日時：{JapanTime.DateTimeText(document.IssuedAtUtc)}");
+        pdf.Space(6);
+        pdf.Paragraph("下記のとおりアカウントを設定しましたので、お知らせします。");
+        pdf.Space(3);
+        pdf.KeyValueTable(
+        [
+            new TableRow("利用環境", environment),
+            new TableRow("医療機関等コード", document.InstitutionCode),
+            new TableRow("医療機関等名", document.InstitutionName),
+            new TableRow("ユーザID", document.UserId),
+            new TableRow("ユーザ名", document.UserName),
+            new TableRow("権限区分", document.KindLabel),
+            new TableRow("初期パスワード", document.TemporaryPassword, Secret: true),
+            new TableRow("パスワード有効期限", JapanTime.DateTimeText(document.PasswordExpiresAtUtc)),
+            new TableRow("発行日時", JapanTime.DateTimeText(document.IssuedAtUtc)),
+            new TableRow("発行者", document.IssuedByUserId),
+        ]);
+        pdf.Space(2);
+        pdf.Notes(Notes);
+        return pdf.Build();
+    }
+}
