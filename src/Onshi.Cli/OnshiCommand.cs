@@ -1,11 +1,21 @@
+using System.CommandLine;
+using Onshi.Cli.Commands;
+
 namespace Onshi.Cli;
 
-/// <summary>The <c>onshi</c> command's entry point.</summary>
+/// <summary>The <c>onshi</c> command: one class per subcommand under <c>Commands/</c>.</summary>
 internal static class OnshiCommand
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
-        Console.Error.WriteLine("onshi: no commands yet");
-        return Task.FromResult(args.Length == 0 ? 1 : 2);
+        var root = new RootCommand("Onshi — オンライン資格確認等システム (accounts, login, administration)")
+        {
+            ServeCommand.Create(),
+            DemoCommand.Create(),
+            MigrateCommand.Create(),
+            CertCommand.Create(),
+            AuditCommand.Create(),
+        };
+        return await root.Parse(args).InvokeAsync();
     }
 }

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Certificates;
+
+namespace Onshi.Cli.Commands;
+
+/// <summary><c>onshi cert issue|revoke|list</c>: terminal certificates of our CA.</summary>
+internal static class CertCommand
+{
+    public static Command Create() => new("cert", "端末の認証用の証明書 (terminal certificates)") { Issue(), Revoke(), List() };
+
+    private static Command Issue()
+    {
+        var common = new CommonOptions();
+        var institution = new Option<string>("--institution") { Description = "医療機関等コード", Required = true };
+        var terminal = new Option<string>("--terminal") { Description = "端末名 (e.g. T0001)", Required = true };
+        var output = new Option<string>("--out") { Description = "出力先ディレクトリ (default: DATA/terminals)" };
+        var cmd = new Command("issue", "端末証明書を発行します (PKCS#12; the passphrase is shown once)") { institution, terminal, output };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            var settings = common.Settings(r);
+            await using var sp = await CommonOptions.BuildServicesAsync(settings, ct);
+            await using var scope = sp.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+            var code = r.GetValue(institution)!.Trim();
+            var inst = await db.Institutions.AsNoTracking().FirstOrDefaultAsync(i => i.Code == code, ct);
+            if (inst is null)
+            {
+                Console.Error.WriteLine($"医療機関等コード {code} の医療機関等は登録されていません。");
+                return 2;
+            }
+
+            var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>()
+                .IssueAsync(inst.Id, r.GetValue(terminal)!.Trim(), "cli", ct);
+            if (!result.Succeeded)
+            {
+                foreach (var e in result.Errors)
+                {
+                    Console.Error.WriteLine(e.Message);
+                }
+
+                return 2;
+            }
+
+            using var issued = result.Value!;
+            var paths = TerminalFiles.Write(r.GetValue(output) ?? Path.Combine(settings.DataDirectory, "terminals"), inst.Code, r.GetValue(terminal)!.Trim(), issued);
+            Console.WriteLine($"発行しました: serial {issued.SerialNumber}, 有効期限 {issued.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} (UTC)");
+            Console.WriteLine($"PKCS#12: {paths.Pfx}");
+            Console.WriteLine($"パスフレーズ (shown once): {issued.Passphrase}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Revoke()
+    {
+        var common = new CommonOptions();
+        var serial = new Argument<string>("serial") { Description = "シリアル番号 (hex)" };
+        var cmd = new Command("revoke", "端末証明書を失効させます (takes effect on the next request)") { serial };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
+            await using var scope = sp.CreateAsyncScope();
+            var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().RevokeAsync(r.GetValue(serial)!.Trim(), "cli", ct);
+            if (!result.Succeeded)
+            {
+                foreach (var e in result.Errors)
+                {
+                    Console.Error.WriteLine(e.Message);
+                }
+
+                return 2;
+            }
+
+            Console.WriteLine("失効させました (revoked).");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command List()
+    {
+        var common = new CommonOptions();
+        var institution = new Option<string?>("--institution") { Description = "医療機関等コードで絞り込み" };
+        var cmd = new Command("list", "端末証明書の一覧") { institution };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
+            await using var scope = sp.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+            long? institutionId = null;
+            if (r.GetValue(institution) is { } code)
+            {
+                institutionId = await db.Institutions.Where(i => i.Code == code).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct) ?? -1;
+            }
+
+            var list = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().ListAsync(institutionId, ct);
+            Console.WriteLine("institution  terminal  serial                            not-after   state");
+            foreach (var c in list)
+            {
+                var state = c.RevokedAt is not null ? "revoked" : c.NotAfter <= DateTime.UtcNow ? "expired" : "valid";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Institution?.Code,-12} {c.TerminalName,-9} {c.SerialNumber,-33} {c.NotAfter:yyyy-MM-dd}  {state}"));
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+}

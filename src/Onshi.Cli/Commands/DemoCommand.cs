@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Passwords;
+
+namespace Onshi.Cli.Commands;
+
+/// <summary>
+/// <c>onshi demo --out DIR</c>: a fresh data directory with a demo institution (one account of each kind and a terminal
+/// certificate) and a second institution for trying isolation, described in <c>DIR/demo.json</c>.
+/// </summary>
+internal static class DemoCommand
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var output = new Option<string>("--out") { Description = "作成するデータディレクトリ", DefaultValueFactory = _ => "demo" };
+        var oqsPort = new Option<int>("--oqs-port") { Description = "demo.json に書く OQS のポート", DefaultValueFactory = _ => 8443 };
+        var force = new Option<bool>("--force") { Description = "既存のディレクトリを消して作り直す" };
+        var cmd = new Command("demo", "デモ用のデータディレクトリを作成します (create a demo data directory)") { output, oqsPort, force };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            var dir = Path.GetFullPath(r.GetValue(output)!);
+            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            {
+                if (!r.GetValue(force))
+                {
+                    Console.Error.WriteLine($"{dir} は空ではありません。作り直す場合は --force を付けてください。");
+                    return 2;
+                }
+
+                Directory.Delete(dir, recursive: true);
+            }
+
+            var settings = common.Settings(r, dir);
+            await using var sp = await CommonOptions.BuildServicesAsync(settings, ct);
+            var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct);
+            var path = Path.Combine(dir, "demo.json");
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(demo, Json), ct);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            Console.WriteLine($"デモデータを作成しました: {path}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static async Task<DemoFile> BuildAsync(IServiceProvider sp, OqsEnvironment environment, string dir, int oqsPort, CancellationToken ct)
+    {
+        var ca = sp.GetRequiredService<CertificateAuthority>();
+        var a = await InstitutionAsync(sp, environment, dir, "1310000017", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct);
+        var b = await InstitutionAsync(sp, environment, dir, "2740000025", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
+        return new DemoFile($"https://127.0.0.1:{oqsPort}/", ca.CertificatePath, a.Terminal, a.Info, a.Accounts,
+            new DemoOtherInstitution(b.Info.Code, b.Info.Name, b.Terminal, b.Accounts));
+    }
+
+    private static async Task<(DemoInstitution Info, DemoTerminal Terminal, List<DemoAccount> Accounts)> InstitutionAsync(
+        IServiceProvider sp, OqsEnvironment environment, string dir, string code, string name, string address, string phone, string prefix, CancellationToken ct)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        var s = scope.ServiceProvider;
+        var db = s.GetRequiredService<OnshiDbContext>();
+        var hasher = s.GetRequiredService<Argon2idPasswordHasher>();
+        var generator = s.GetRequiredService<PasswordGenerator>();
+        var audit = s.GetRequiredService<AuditLog>();
+        var now = s.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+
+        var secret = SecretNumber.GenerateSecretNumber();
+        var provisioned = await s.GetRequiredService<InstitutionProvisioning>()
+            .ProvisionAsync(code, name, address, phone, environment, secret, "demo", ct);
+        if (!provisioned.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", provisioned.Errors.Select(e => e.Message)));
+        }
+
+        var p = provisioned.Value!;
+        var accounts = new List<DemoAccount>();
+
+        // The demo master has already made its first login: a permanent 16-character password (no expiry).
+        var master = await db.Accounts.FirstAsync(x => x.Environment == environment && x.NormalizedUserId == p.MasterUserId, ct);
+        var masterPassword = generator.Generate(master.UserId, 16);
+        master.PasswordHash = hasher.HashPassword(master, masterPassword);
+        master.MustChangePassword = false;
+        master.PasswordExpiresAt = null;
+        master.PasswordChangedAt = now;
+        accounts.Add(new("master", master.UserId, masterPassword));
+        accounts.Add(new("reset", p.ResetUserId, secret));
+
+        var staff = new (AccountKind Kind, string Suffix, string Name)[]
+        {
+            (AccountKind.Admin, "ADMIN", "管理 太郎"),
+            (AccountKind.General, "USER", "受付 花子"),
+            (AccountKind.MedicalInfo, "MED", "医師 一郎"),
+            (AccountKind.LinkedApp, "APP", "連携アプリ"),
+            (AccountKind.WebApi, "API", "Web API"),
+            (AccountKind.FaceAuth, "FACE", "顔認証付きカードリーダー"),
+        };
+        foreach (var (kind, suffix, displayName) in staff)
+        {
+            var userId = $"{prefix}{suffix}01";
+            var password = generator.Generate(userId, 16);
+            var account = new Account
+            {
+                InstitutionId = p.Institution.Id,
+                Environment = environment,
+                UserId = userId,
+                NormalizedUserId = userId.ToUpperInvariant(),
+                DisplayName = displayName,
+                Kind = kind,
+                CreatedAt = now,
+                CreatedBy = master.UserId,
+                UpdatedAt = now,
+                UpdatedBy = master.UserId,
+                PasswordChangedAt = now,
+            };
+            account.PasswordHash = hasher.HashPassword(account, password);
+            db.Accounts.Add(account);
+            audit.Record(new AuditRecord(AuditActions.AccountCreate, AuditOutcomes.Success)
+            {
+                Environment = environment,
+                InstitutionId = p.Institution.Id,
+                InstitutionCode = code,
+                Actor = "demo",
+                Target = userId,
+                Detail = AccountKinds.Code(kind),
+            });
+            accounts.Add(new(AccountKinds.Code(kind), userId, password));
+        }
+
+        await audit.CommitAsync(ct);
+
+        var issued = await s.GetRequiredService<TerminalCertificateService>().IssueAsync(p.Institution.Id, "T0001", "demo", ct);
+        if (!issued.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", issued.Errors.Select(e => e.Message)));
+        }
+
+        using var cert = issued.Value!;
+        var files = TerminalFiles.Write(Path.Combine(dir, "terminals"), code, "T0001", cert);
+        return (new DemoInstitution(code, name), new DemoTerminal(files.Pfx, cert.Passphrase, files.CertPem, files.KeyPem, cert.SerialNumber), accounts);
+    }
+}
+
+/// <summary>The contract of <c>demo.json</c> that scripts rely on.</summary>
+internal sealed record DemoFile(string OqsUrl, string CaCert, DemoTerminal Terminal, DemoInstitution Institution, List<DemoAccount> Accounts,
+    DemoOtherInstitution OtherInstitution);
+
+internal sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string KeyPem, string Serial);
+
+internal sealed record DemoInstitution(string Code, string Name);
+
+internal sealed record DemoAccount(string Kind, string UserId, string Password);
+
+internal sealed record DemoOtherInstitution(string Code, string Name, DemoTerminal Terminal, List<DemoAccount> Accounts);

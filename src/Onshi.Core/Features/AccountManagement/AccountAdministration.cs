@@ -1,0 +1,422 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Passwords;
+using Onshi.Core.Features.Sessions;
+
+namespace Onshi.Core.Features.AccountManagement;
+
+/// <summary>The 権限区分 filter of the アカウント管理（更新） search.</summary>
+public enum KindFilter
+{
+    All = 0,
+    Master = 1,
+    Admin = 3,
+    General = 4,
+    MasterReset = 2,
+    MedicalInfo = 5,
+    LinkedApp = 6,
+    WebApi = 7,
+    FaceAuth = 8,
+}
+
+/// <summary>The 状態 filter of the search.</summary>
+public enum StatusFilter
+{
+    All = 0,
+    Active = 1,
+    Disabled = 2,
+    Locked = 3,
+}
+
+/// <summary>Search criteria; empty strings mean "any".</summary>
+public sealed record AccountSearch(string? UserId, string? DisplayName, KindFilter Kind, StatusFilter Status, int Page, int PageSize = 20);
+
+/// <summary>A row of the result list.</summary>
+public sealed record AccountRow(long Id, string UserId, string DisplayName, AccountKind Kind, AccountStatus Status, bool Locked,
+    DateTime? LastLoginAt, DateTime? PasswordExpiresAt, bool MustChangePassword);
+
+/// <summary>One page of results: rows, total count, and the 1-based page.</summary>
+public sealed record AccountPage(IReadOnlyList<AccountRow> Rows, int Total, int Page, int PageSize)
+{
+    public int First => Total == 0 ? 0 : ((Page - 1) * PageSize) + 1;
+
+    public int Last => Math.Min(Page * PageSize, Total);
+
+    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+/// <summary>An account's アカウント情報 with what the actor may do to it.</summary>
+public sealed record AccountDetail(AccountRow Account, DateTime CreatedAt, string CreatedBy, DateTime UpdatedAt, string UpdatedBy,
+    bool CanUpdate, bool CanInitializePassword, bool CanUnlock, IReadOnlyList<AccountKind> KindChoices, bool CanDisable);
+
+/// <summary>The アカウント管理 use cases (SPEC §5), each asking <see cref="PermissionMatrix"/> and auditing every denial.</summary>
+public sealed partial class AccountAdministration(
+    OnshiDbContext db,
+    Argon2idPasswordHasher hasher,
+    PasswordPolicy policy,
+    PasswordGenerator generator,
+    SessionService sessions,
+    AuditLog audit,
+    TimeProvider time)
+{
+    public async Task<AccountPage> SearchAsync(ActorContext actor, AccountSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(search);
+        var p = actor.Principal;
+        var visible = AccountKinds.All
+            .Where(k => PermissionMatrix.Decide(actor.Ref, new AccountRef(-1, p.InstitutionId, p.Environment, k), AccountAction.View) == PermissionDecision.Allowed
+                || (k == p.Kind && PermissionMatrix.Decide(actor.Ref, actor.Ref, AccountAction.View) == PermissionDecision.Allowed))
+            .ToList();
+        var query = db.Accounts.AsNoTracking()
+            .Where(a => a.InstitutionId == p.InstitutionId && a.Environment == p.Environment && visible.Contains(a.Kind));
+
+        if (search.Kind != KindFilter.All)
+        {
+            var kind = (AccountKind)(int)search.Kind;
+            query = query.Where(a => a.Kind == kind);
+        }
+
+        var userId = search.UserId?.Trim();
+        if (!string.IsNullOrEmpty(userId))
+        {
+            var normalized = userId.ToUpperInvariant();
+            query = query.Where(a => a.NormalizedUserId.StartsWith(normalized));
+        }
+
+        var name = search.DisplayName?.Trim();
+        if (!string.IsNullOrEmpty(name))
+        {
+            query = query.Where(a => a.DisplayName.Contains(name));
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        query = search.Status switch
+        {
+            StatusFilter.Active => query.Where(a => a.Status == AccountStatus.Active),
+            StatusFilter.Disabled => query.Where(a => a.Status == AccountStatus.Disabled),
+            StatusFilter.Locked => query.Where(a => a.LockoutEnd != null && a.LockoutEnd > now),
+            _ => query,
+        };
+
+        var pageSize = Math.Clamp(search.PageSize, 1, 100);
+        var total = await query.CountAsync(cancellationToken);
+        var pageCount = Math.Max(1, (total + pageSize - 1) / pageSize);
+        var page = Math.Clamp(search.Page, 1, pageCount);
+        var rows = await query
+            .OrderBy(a => a.Kind).ThenBy(a => a.NormalizedUserId)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(a => new AccountRow(a.Id, a.UserId, a.DisplayName, a.Kind, a.Status, a.LockoutEnd != null && a.LockoutEnd > now,
+                a.LastLoginAt, a.PasswordExpiresAt, a.MustChangePassword))
+            .ToListAsync(cancellationToken);
+        return new AccountPage(rows, total, page, pageSize);
+    }
+
+    public async Task<OpResult<AccountDetail>> GetAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var (account, error) = await LoadAuthorizedAsync(actor, accountId, AccountAction.View, AuditActions.AccountView, tracked: false, cancellationToken);
+        if (account is null)
+        {
+            return OpResult<AccountDetail>.Fail(error!);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var target = AccountRef.Of(account);
+        bool May(AccountAction a) => PermissionMatrix.Decide(actor.Ref, target, a) == PermissionDecision.Allowed;
+        var canUpdate = May(AccountAction.Update);
+        var kindChoices = canUpdate
+            ? AccountKinds.All.Where(k => PermissionMatrix.CanChangeKind(actor.Principal.Kind, account.Kind, k)).ToList()
+            : [account.Kind];
+        return OpResult<AccountDetail>.Success(new AccountDetail(
+            ToRow(account, now), account.CreatedAt, account.CreatedBy, account.UpdatedAt, account.UpdatedBy,
+            canUpdate, May(AccountAction.InitializePassword), May(AccountAction.Unlock) && account.IsLockedAt(now),
+            kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind)));
+    }
+
+    public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind kind, string? userId, string? displayName,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var p = actor.Principal;
+        userId = (userId ?? "").Trim();
+        displayName = (displayName ?? "").Trim();
+        var target = new AccountRef(0, p.InstitutionId, p.Environment, kind);
+        if (!Enum.IsDefined(kind) || PermissionMatrix.Decide(actor.Ref, target, AccountAction.Create) != PermissionDecision.Allowed)
+        {
+            return OpResult<IssuedPassword>.Fail(await DenyAsync(actor, AuditActions.AccountCreate, userId, "kind-not-permitted", AccountErrors.KindInvalid, cancellationToken));
+        }
+
+        var errors = new List<OnshiError>();
+        errors.AddRange(ValidateUserId(userId));
+        errors.AddRange(ValidateDisplayName(displayName));
+        var normalized = userId.ToUpperInvariant();
+        if (errors.Count == 0 && await db.Accounts.AnyAsync(a => a.Environment == p.Environment && a.NormalizedUserId == normalized, cancellationToken))
+        {
+            errors.Add(AccountErrors.UserIdTaken);
+        }
+
+        if (errors.Count > 0)
+        {
+            return OpResult<IssuedPassword>.Fail(errors);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var password = generator.Generate(userId);
+        var account = new Account
+        {
+            InstitutionId = p.InstitutionId,
+            Environment = p.Environment,
+            UserId = userId,
+            NormalizedUserId = normalized,
+            DisplayName = displayName,
+            Kind = kind,
+            Status = AccountStatus.Active,
+            MustChangePassword = true,
+            PasswordExpiresAt = policy.TemporaryExpiry(now),
+            CreatedAt = now,
+            CreatedBy = p.UserId,
+            UpdatedAt = now,
+            UpdatedBy = p.UserId,
+        };
+        account.PasswordHash = hasher.HashPassword(account, password);
+        db.Accounts.Add(account);
+        audit.Record(actor.Audit(AuditActions.AccountCreate, AuditOutcomes.Success, userId, AccountKinds.Code(kind)));
+        try
+        {
+            await audit.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race for the same user ID.
+            db.ChangeTracker.Clear();
+            return OpResult<IssuedPassword>.Fail(AccountErrors.UserIdTaken);
+        }
+
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, kind, password, account.PasswordExpiresAt!.Value));
+    }
+
+    public async Task<OpResult> UpdateAsync(ActorContext actor, long accountId, string? displayName, AccountKind kind, AccountStatus status,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var (account, error) = await LoadAuthorizedAsync(actor, accountId, AccountAction.Update, AuditActions.AccountUpdate, tracked: true, cancellationToken);
+        if (account is null)
+        {
+            return OpResult.Fail(error!);
+        }
+
+        displayName = (displayName ?? "").Trim();
+        var errors = ValidateDisplayName(displayName).ToList();
+        if (!Enum.IsDefined(kind) || !PermissionMatrix.CanChangeKind(actor.Principal.Kind, account.Kind, kind))
+        {
+            return OpResult.Fail(await DenyAsync(actor, AuditActions.AccountUpdate, account.UserId, "kind-not-permitted", AccountErrors.KindInvalid, cancellationToken));
+        }
+
+        if (!Enum.IsDefined(status) || (status != account.Status && !PermissionMatrix.CanBeDisabled(account.Kind)))
+        {
+            return OpResult.Fail(await DenyAsync(actor, AuditActions.AccountUpdate, account.UserId, "cannot-disable", AccountErrors.CannotDisable, cancellationToken));
+        }
+
+        if (errors.Count > 0)
+        {
+            return OpResult.Fail(errors);
+        }
+
+        var changes = new List<string>();
+        if (account.DisplayName != displayName)
+        {
+            changes.Add("name");
+        }
+
+        if (account.Kind != kind)
+        {
+            changes.Add($"kind:{AccountKinds.Code(account.Kind)}>{AccountKinds.Code(kind)}");
+        }
+
+        var disabling = account.Status == AccountStatus.Active && status == AccountStatus.Disabled;
+        if (account.Status != status)
+        {
+            changes.Add(status == AccountStatus.Disabled ? "disabled" : "enabled");
+        }
+
+        if (changes.Count == 0)
+        {
+            return OpResult.Ok;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        account.DisplayName = displayName;
+        account.Kind = kind;
+        account.Status = status;
+        account.UpdatedAt = now;
+        account.UpdatedBy = actor.Principal.UserId;
+        if (disabling || changes.Any(c => c.StartsWith("kind:", StringComparison.Ordinal)))
+        {
+            // A disabled account, or one whose rights changed, must sign in again.
+            account.SecurityStamp = Guid.NewGuid().ToString("N");
+        }
+
+        audit.Record(actor.Audit(AuditActions.AccountUpdate, AuditOutcomes.Success, account.UserId, string.Join(',', changes)));
+        if (!await TryCommitAsync(cancellationToken))
+        {
+            return OpResult.Fail(AccountErrors.Conflict);
+        }
+
+        if (disabling)
+        {
+            await sessions.EndAllAsync(account.Id, SessionEndReasons.Disabled, cancellationToken);
+        }
+
+        return OpResult.Ok;
+    }
+
+    /// <summary>パスワード初期化: a new temporary password, must-change, unlocked, and every session of the account ended.</summary>
+    public async Task<OpResult<IssuedPassword>> InitializePasswordAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var (account, error) = await LoadAuthorizedAsync(actor, accountId, AccountAction.InitializePassword, AuditActions.PasswordInitialize, tracked: true, cancellationToken);
+        if (account is null)
+        {
+            return OpResult<IssuedPassword>.Fail(error!);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var password = generator.Generate(account.UserId);
+        if (!string.IsNullOrEmpty(account.PasswordHash))
+        {
+            db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = account.Id, PasswordHash = account.PasswordHash, CreatedAt = now });
+        }
+
+        account.PasswordHash = hasher.HashPassword(account, password);
+        account.MustChangePassword = true;
+        account.PasswordChangedAt = now;
+        account.PasswordExpiresAt = policy.TemporaryExpiry(now);
+        account.AccessFailedCount = 0;
+        account.LockoutEnd = null;
+        account.SecurityStamp = Guid.NewGuid().ToString("N");
+        account.UpdatedAt = now;
+        account.UpdatedBy = actor.Principal.UserId;
+        audit.Record(actor.Audit(AuditActions.PasswordInitialize, AuditOutcomes.Success, account.UserId, AccountKinds.Code(account.Kind)));
+        if (!await TryCommitAsync(cancellationToken))
+        {
+            return OpResult<IssuedPassword>.Fail(AccountErrors.Conflict);
+        }
+
+        await sessions.EndAllAsync(account.Id, SessionEndReasons.PasswordInitialized, cancellationToken);
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt.Value));
+    }
+
+    public async Task<OpResult> UnlockAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var (account, error) = await LoadAuthorizedAsync(actor, accountId, AccountAction.Unlock, AuditActions.Unlock, tracked: true, cancellationToken);
+        if (account is null)
+        {
+            return OpResult.Fail(error!);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!account.IsLockedAt(now))
+        {
+            return OpResult.Fail(AccountErrors.NotLocked);
+        }
+
+        account.LockoutEnd = null;
+        account.AccessFailedCount = 0;
+        account.UpdatedAt = now;
+        account.UpdatedBy = actor.Principal.UserId;
+        audit.Record(actor.Audit(AuditActions.Unlock, AuditOutcomes.Success, account.UserId));
+        return await TryCommitAsync(cancellationToken) ? OpResult.Ok : OpResult.Fail(AccountErrors.Conflict);
+    }
+
+    internal static IEnumerable<OnshiError> ValidateUserId(string userId)
+    {
+        if (userId.Length == 0)
+        {
+            yield return AccountErrors.UserIdRequired;
+        }
+        else if (!UserIdPattern().IsMatch(userId))
+        {
+            yield return AccountErrors.UserIdFormat;
+        }
+        else if (ReservedUserIdPattern().IsMatch(userId))
+        {
+            yield return AccountErrors.UserIdReserved;
+        }
+    }
+
+    internal static IEnumerable<OnshiError> ValidateDisplayName(string displayName)
+    {
+        if (displayName.Length == 0)
+        {
+            yield return AccountErrors.DisplayNameRequired;
+        }
+        else if (displayName.Length > 50 || displayName.Any(char.IsControl))
+        {
+            yield return AccountErrors.DisplayNameFormat;
+        }
+    }
+
+    private async Task<(Account? Account, OnshiError? Error)> LoadAuthorizedAsync(ActorContext actor, long accountId, AccountAction action,
+        string auditAction, bool tracked, CancellationToken cancellationToken)
+    {
+        var query = tracked ? db.Accounts : db.Accounts.AsNoTracking();
+        var account = await query.FirstOrDefaultAsync(a => a.Id == accountId, cancellationToken);
+        var decision = account is null
+            ? PermissionDecision.OtherInstitution
+            : PermissionMatrix.Decide(actor.Ref, AccountRef.Of(account), action);
+        if (decision == PermissionDecision.Allowed)
+        {
+            return (account, null);
+        }
+
+        // Another institution's account is reported exactly like a missing one, and its user ID is not audited
+        // under this institution.
+        var (detail, error) = decision switch
+        {
+            PermissionDecision.OtherInstitution => (account is null ? "not-found" : "other-institution", AccountErrors.NotFound),
+            PermissionDecision.Self => ("self", AccountErrors.Self),
+            _ => ("not-permitted", AccountErrors.NotPermitted),
+        };
+        var target = decision == PermissionDecision.OtherInstitution ? $"#{accountId}" : account!.UserId;
+        db.ChangeTracker.Clear();
+        return (null, await DenyAsync(actor, auditAction, target, detail, error, cancellationToken));
+    }
+
+    private async Task<OnshiError> DenyAsync(ActorContext actor, string action, string target, string detail, OnshiError error, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        audit.Record(actor.Audit(action, AuditOutcomes.Denied, target, detail));
+        await audit.CommitAsync(cancellationToken);
+        return error;
+    }
+
+    private async Task<bool> TryCommitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.CommitAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+
+    private static AccountRow ToRow(Account a, DateTime now) => new(a.Id, a.UserId, a.DisplayName, a.Kind, a.Status, a.IsLockedAt(now),
+        a.LastLoginAt, a.PasswordExpiresAt, a.MustChangePassword);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{4,16}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserIdPattern();
+
+    [GeneratedRegex("^([0-9]{7}|[Rr][0-9]{7})$", RegexOptions.CultureInvariant)]
+    private static partial Regex ReservedUserIdPattern();
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Onshi.Core.Data;
+
+namespace Onshi.Core.Features.Audit;
+
+/// <summary>Stable action codes of the 操作ログ.</summary>
+public static class AuditActions
+{
+    public const string Login = "login";
+    public const string Logout = "logout";
+    public const string SessionEnd = "session.end";
+    public const string Lockout = "lockout";
+    public const string Unlock = "account.unlock";
+    public const string PasswordChange = "password.change";
+    public const string PasswordInitialize = "password.initialize";
+    public const string AccountCreate = "account.create";
+    public const string AccountUpdate = "account.update";
+    public const string AccountView = "account.view";
+    public const string AccountSearch = "account.search";
+    public const string AccessDenied = "access.denied";
+    public const string CertificateRejected = "certificate.rejected";
+    public const string CertificateIssue = "certificate.issue";
+    public const string CertificateRevoke = "certificate.revoke";
+    public const string DocumentDownload = "document.download";
+}
+
+/// <summary>Outcomes of an audited operation.</summary>
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Denied = "denied";
+}
+
+/// <summary>What to write. Fields are codes and identifiers only — never a password, secret number or token.</summary>
+public sealed record AuditRecord(string Action, string Outcome)
+{
+    public OqsEnvironment? Environment { get; init; }
+
+    public long? InstitutionId { get; init; }
+
+    public string InstitutionCode { get; init; } = "";
+
+    public string Actor { get; init; } = "";
+
+    public AccountKind? ActorKind { get; init; }
+
+    public string Target { get; init; } = "";
+
+    public string Detail { get; init; } = "";
+
+    public string CertificateSerial { get; init; } = "";
+
+    public string ClientAddress { get; init; } = "";
+}
+
+/// <summary>
+/// The append-only, hash-chained audit log (SPEC §9). Records are queued with <see cref="Record"/> and written by
+/// <see cref="CommitAsync"/> in the same transaction as the business change they describe, each chained to the
+/// previous row's hash. Writers are serialized (in-process gate, and an advisory lock on PostgreSQL) so the chain
+/// order equals the id order.
+/// </summary>
+public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
+{
+    /// <summary>The previous-hash of the first row.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    private const long PostgresAdvisoryLockKey = 0x4F6E736869; // "Onshi"
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private readonly List<AuditEntry> pending = [];
+
+    /// <summary>Queues a record; nothing is written until <see cref="CommitAsync"/>.</summary>
+    public void Record(AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        pending.Add(new AuditEntry
+        {
+            OccurredAt = time.GetUtcNow().UtcDateTime,
+            Environment = record.Environment,
+            InstitutionId = record.InstitutionId,
+            InstitutionCode = Clip(record.InstitutionCode, 10),
+            Actor = Clip(record.Actor, 64),
+            ActorKind = record.ActorKind,
+            Action = Clip(record.Action, 64),
+            Target = Clip(record.Target, 64),
+            Outcome = Clip(record.Outcome, 16),
+            Detail = Clip(record.Detail, 64),
+            CertificateSerial = Clip(record.CertificateSerial, 64),
+            ClientAddress = Clip(record.ClientAddress, 64),
+            PreviousHash = "",
+            Hash = "",
+        });
+    }
+
+    /// <summary>Saves the context's pending changes and the queued audit rows in one transaction.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var strategy = db.Database.CreateExecutionStrategy();
+            await strategy.ExecuteAsync(async ct =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+                {
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresAdvisoryLockKey})", ct);
+                }
+
+                await db.SaveChangesAsync(ct);
+                if (pending.Count > 0)
+                {
+                    var previous = await db.AuditEntries.OrderByDescending(a => a.Id).Select(a => a.Hash).FirstOrDefaultAsync(ct)
+                        ?? GenesisHash;
+                    foreach (var entry in pending)
+                    {
+                        entry.PreviousHash = previous;
+                        entry.Hash = ComputeHash(entry);
+                        previous = entry.Hash;
+                        db.AuditEntries.Add(entry);
+
+                        // One row per save so that ids follow the chain order.
+                        await db.SaveChangesAsync(ct);
+                    }
+                }
+
+                await tx.CommitAsync(ct);
+            }, cancellationToken);
+        }
+        finally
+        {
+            // Written or failed: either way these records are done with; a retry records anew.
+            pending.Clear();
+            Gate.Release();
+        }
+    }
+
+    /// <summary>The row's hash over its previous hash and every recorded field.</summary>
+    public static string ComputeHash(AuditEntry e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var canonical = string.Join('\u001f',
+            e.PreviousHash,
+            e.OccurredAt.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture),
+            e.Environment?.ToString() ?? "",
+            e.InstitutionId?.ToString(CultureInfo.InvariantCulture) ?? "",
+            e.InstitutionCode,
+            e.Actor,
+            e.ActorKind?.ToString() ?? "",
+            e.Action,
+            e.Target,
+            e.Outcome,
+            e.Detail,
+            e.CertificateSerial,
+            e.ClientAddress);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>Walks the chain in id order; returns the id of the first row whose link or hash is broken, or null.</summary>
+    public static async Task<long?> VerifyAsync(OnshiDbContext db, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var previous = GenesisHash;
+        long lastId = 0;
+        while (true)
+        {
+            var batch = await db.AuditEntries.AsNoTracking().Where(a => a.Id > lastId).OrderBy(a => a.Id).Take(5000)
+                .ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                return null;
+            }
+
+            foreach (var e in batch)
+            {
+                if (e.PreviousHash != previous || ComputeHash(e) != e.Hash)
+                {
+                    return e.Id;
+                }
+
+                previous = e.Hash;
+                lastId = e.Id;
+            }
+        }
+    }
+
+    private static string Clip(string? s, int max) => s is null ? "" : s.Length <= max ? s : s[..max];
+}

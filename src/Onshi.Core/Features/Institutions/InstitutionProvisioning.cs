@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Passwords;
+
+namespace Onshi.Core.Features.Institutions;
+
+/// <summary>What provisioning an institution in one environment produced; the plain values exist only here.</summary>
+public sealed record ProvisionedInstitution(Institution Institution, OqsEnvironment Environment, string MasterUserId,
+    string MasterPassword, DateTime MasterPasswordExpiresAt, string ResetUserId);
+
+/// <summary>
+/// Creates an institution (if new) and, for one environment, its マスタアカウント (7-digit ID, temporary password that
+/// must be changed at first login) and マスタアカウントリセット用アカウント (8-character ID, password = the 秘密の番号).
+/// Used by the approval of a 利用申請 and by the demo.
+/// </summary>
+public sealed class InstitutionProvisioning(
+    OnshiDbContext db,
+    Argon2idPasswordHasher hasher,
+    PasswordPolicy policy,
+    PasswordGenerator generator,
+    AuditLog audit,
+    TimeProvider time)
+{
+    public async Task<OpResult<ProvisionedInstitution>> ProvisionAsync(string code, string name, string address, string phone,
+        OqsEnvironment environment, string secretNumber, string actor, CancellationToken cancellationToken = default)
+    {
+        if (!InstitutionCode.TryParse(code, out var validCode, out _, out var codeError))
+        {
+            return OpResult<ProvisionedInstitution>.Fail(codeError!);
+        }
+
+        var secretErrors = SecretNumber.ValidateSecretNumber(secretNumber);
+        if (secretErrors.Count > 0)
+        {
+            return OpResult<ProvisionedInstitution>.Fail(secretErrors);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var institution = await db.Institutions.FirstOrDefaultAsync(i => i.Code == validCode, cancellationToken);
+        if (institution is null)
+        {
+            institution = new Institution { Code = validCode, Name = name.Trim(), Address = address.Trim(), Phone = phone.Trim(), CreatedAt = now };
+            db.Institutions.Add(institution);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        else if (await db.Accounts.AnyAsync(a => a.InstitutionId == institution.Id && a.Environment == environment && a.Kind == AccountKind.Master, cancellationToken))
+        {
+            return OpResult<ProvisionedInstitution>.Fail(new OnshiError("institution.already_provisioned", "この医療機関等のこの環境のマスタアカウントは既に発行されています。"));
+        }
+
+        var masterId = await UniqueIdAsync(environment, () => Digits(7), cancellationToken);
+        var resetId = await UniqueIdAsync(environment, () => "R" + Digits(7), cancellationToken);
+        var password = generator.Generate(masterId);
+        var master = NewAccount(institution, environment, masterId, AccountKind.Master, now, actor);
+        master.PasswordHash = hasher.HashPassword(master, password);
+        master.MustChangePassword = true;
+        master.PasswordExpiresAt = policy.TemporaryExpiry(now);
+        var reset = NewAccount(institution, environment, resetId, AccountKind.MasterReset, now, actor);
+        reset.PasswordHash = hasher.Hash(secretNumber);
+        db.Accounts.AddRange(master, reset);
+        foreach (var a in new[] { master, reset })
+        {
+            audit.Record(new AuditRecord(AuditActions.AccountCreate, AuditOutcomes.Success)
+            {
+                Environment = environment,
+                InstitutionId = institution.Id,
+                InstitutionCode = institution.Code,
+                Actor = actor,
+                Target = a.UserId,
+                Detail = a.Kind == AccountKind.Master ? "master" : "reset",
+            });
+        }
+
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<ProvisionedInstitution>.Success(new ProvisionedInstitution(institution, environment, masterId, password, master.PasswordExpiresAt.Value, resetId));
+    }
+
+    private static Account NewAccount(Institution institution, OqsEnvironment environment, string userId, AccountKind kind, DateTime now, string actor) => new()
+    {
+        InstitutionId = institution.Id,
+        Environment = environment,
+        UserId = userId,
+        NormalizedUserId = userId.ToUpperInvariant(),
+        DisplayName = institution.Name.Length > 50 ? institution.Name[..50] : institution.Name,
+        Kind = kind,
+        CreatedAt = now,
+        CreatedBy = actor,
+        UpdatedAt = now,
+        UpdatedBy = actor,
+    };
+
+    private async Task<string> UniqueIdAsync(OqsEnvironment environment, Func<string> next, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var candidate = next();
+            if (!await db.Accounts.AnyAsync(a => a.Environment == environment && a.NormalizedUserId == candidate, cancellationToken))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private static string Digits(int count) =>
+        string.Create(count, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = (char)('0' + RandomNumberGenerator.GetInt32(i == 0 ? 1 : 0, 10));
+            }
+        });
+}

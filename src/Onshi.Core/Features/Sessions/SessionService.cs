@@ -1,0 +1,175 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
+
+namespace Onshi.Core.Features.Sessions;
+
+/// <summary>Why a session ended; stored and audited as the code.</summary>
+public static class SessionEndReasons
+{
+    public const string Logout = "logout";
+    public const string Idle = "idle";
+    public const string Absolute = "absolute";
+    public const string PasswordInitialized = "password-initialized";
+    public const string PasswordChanged = "password-changed";
+    public const string Disabled = "disabled";
+    public const string StampChanged = "stamp-changed";
+    public const string CertificateChanged = "certificate-changed";
+}
+
+/// <summary>The signed-in account as every page sees it, read in one query per request.</summary>
+public sealed record SessionPrincipal(
+    long SessionId,
+    string SessionKey,
+    long AccountId,
+    string UserId,
+    string DisplayName,
+    AccountKind Kind,
+    long InstitutionId,
+    string InstitutionCode,
+    string InstitutionName,
+    OqsEnvironment Environment,
+    bool MustChangePassword,
+    bool PasswordExpired,
+    DateTime CreatedAt);
+
+/// <summary>Server-side login sessions: created at login, checked on every request, ended by logout or by the system.</summary>
+public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options)
+{
+    private readonly SessionOptions opts = options.Value;
+
+    /// <summary>Starts a session for <paramref name="account"/> (tracked; saved by the caller's commit) and returns its key.</summary>
+    public LoginSession Start(Account account, string certificateThumbprint, string clientAddress)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var now = time.GetUtcNow().UtcDateTime;
+        var session = new LoginSession
+        {
+            Key = Base64Url(RandomNumberGenerator.GetBytes(32)),
+            AccountId = account.Id,
+            InstitutionId = account.InstitutionId,
+            SecurityStamp = account.SecurityStamp,
+            CertificateThumbprint = certificateThumbprint,
+            ClientAddress = clientAddress,
+            CreatedAt = now,
+            LastSeenAt = now,
+        };
+        db.LoginSessions.Add(session);
+        return session;
+    }
+
+    /// <summary>
+    /// Validates the session behind a cookie: not ended, not idle, within the absolute limit, the account still active
+    /// with the same security stamp, and presented from the same terminal certificate. Ends it (audited) otherwise.
+    /// </summary>
+    public async Task<SessionPrincipal?> ValidateAsync(string key, string certificateThumbprint, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 64)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var row = await db.LoginSessions.AsNoTracking()
+            .Where(s => s.Key == key && s.EndedAt == null)
+            .Select(s => new
+            {
+                SessionId = s.Id,
+                s.CreatedAt,
+                s.LastSeenAt,
+                s.SecurityStamp,
+                s.CertificateThumbprint,
+                s.ClientAddress,
+                AccountStamp = s.Account!.SecurityStamp,
+                s.Account.Status,
+                AccountId = s.Account.Id,
+                s.Account.UserId,
+                s.Account.DisplayName,
+                s.Account.Kind,
+                s.Account.InstitutionId,
+                s.Account.Institution!.Code,
+                InstitutionName = s.Account.Institution.Name,
+                s.Account.Environment,
+                s.Account.MustChangePassword,
+                s.Account.PasswordExpiresAt,
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        string? endReason =
+            now - row.LastSeenAt > opts.IdleTimeout ? SessionEndReasons.Idle
+            : now - row.CreatedAt > opts.AbsoluteTimeout ? SessionEndReasons.Absolute
+            : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
+            : row.AccountStamp != row.SecurityStamp ? SessionEndReasons.StampChanged
+            : !string.Equals(row.CertificateThumbprint, certificateThumbprint, StringComparison.Ordinal) ? SessionEndReasons.CertificateChanged
+            : null;
+        if (endReason is not null)
+        {
+            await EndAsync(row.SessionId, endReason, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken);
+            return null;
+        }
+
+        if (now - row.LastSeenAt > opts.TouchInterval)
+        {
+            await db.LoginSessions.Where(s => s.Id == row.SessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+        }
+
+        return new SessionPrincipal(row.SessionId, key, row.AccountId, row.UserId, row.DisplayName, row.Kind, row.InstitutionId, row.Code,
+            row.InstitutionName, row.Environment, row.MustChangePassword, row.PasswordExpiresAt is { } exp && exp <= now, row.CreatedAt);
+    }
+
+    /// <summary>Ends the session with <paramref name="key"/> (logout). Returns false when there was none.</summary>
+    public async Task<bool> LogoutAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var row = await db.LoginSessions.AsNoTracking().Where(s => s.Key == key && s.EndedAt == null)
+            .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+
+        await EndAsync(row.Id, SessionEndReasons.Logout, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ends every open session of an account (tracked; part of the caller's commit is not needed: executes at once).</summary>
+    public async Task<int> EndAllAsync(long accountId, string reason, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.LoginSessions.Where(s => s.AccountId == accountId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
+    }
+
+    private async Task EndAsync(long sessionId, string reason, string userId, AccountKind kind, long institutionId, string institutionCode,
+        OqsEnvironment environment, string clientAddress, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var ended = await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
+        if (ended == 0)
+        {
+            return;
+        }
+
+        audit.Record(new AuditRecord(reason == SessionEndReasons.Logout ? AuditActions.Logout : AuditActions.SessionEnd, AuditOutcomes.Success)
+        {
+            Environment = environment,
+            InstitutionId = institutionId,
+            InstitutionCode = institutionCode,
+            Actor = userId,
+            ActorKind = kind,
+            Target = userId,
+            Detail = reason,
+            ClientAddress = clientAddress,
+        });
+        await audit.CommitAsync(cancellationToken);
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Data;
+using Onshi.Core.Features.AccountManagement;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Documents;
+using Onshi.Core.Features.Login;
+using Onshi.Core.Features.Passwords;
+using Onshi.Core.Features.Sessions;
+
+namespace Onshi.Core.Hosting;
+
+/// <summary>Registers the UI-free core: the database, every feature's services and their options.</summary>
+public static class OnshiCoreServiceCollectionExtensions
+{
+    public static IServiceCollection AddOnshiCore(this IServiceCollection services, string dataDirectory, Action<DbContextOptionsBuilder> configureDatabase)
+    {
+        services.AddDbContext<OnshiDbContext>(configureDatabase);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOnshiPasswords();
+        services.AddOnshiCertificates(dataDirectory);
+        services.AddOnshiDocuments();
+        services.AddOptions<SessionOptions>().BindConfiguration("Onshi:Sessions");
+        services.AddOptions<LoginOptions>().BindConfiguration("Onshi:Login");
+        services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<LoginService>();
+        services.AddScoped<OwnPasswordService>();
+        services.AddScoped<AccountAdministration>();
+        services.AddScoped<Features.Institutions.InstitutionProvisioning>();
+        return services;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Login;
+using Onshi.Core.Features.Sessions;
+
+namespace Onshi.Oqs.Hosting;
+
+/// <summary>
+/// The OQS cookie carries only the server-side session key. Each request re-validates it (idle and absolute limits,
+/// account status, security stamp, same terminal certificate) and exposes the <see cref="SessionPrincipal"/> as a feature.
+/// </summary>
+public static class SessionAuthentication
+{
+    public const string Scheme = "OqsSession";
+    public const string CookieName = "__Host-onshi-oqs";
+    public const string SessionKeyClaim = "onshi:session";
+
+    public static IServiceCollection AddOqsSessionAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
+        {
+            o.Cookie.Name = CookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.Path = "/";
+            o.Cookie.IsEssential = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = false;
+            o.LoginPath = "/Login";
+            o.LogoutPath = "/Logout";
+            o.AccessDeniedPath = "/Denied";
+            o.ReturnUrlParameter = "returnUrl";
+            o.Events.OnValidatePrincipal = ValidateAsync;
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
+            .AddPolicy(Policies.AccountAdministration, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
+                    && PermissionMatrix.CanUseAccountAdministration(sp.Kind)));
+        return services;
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
+        new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
+
+    public static ActorContext Actor(this HttpContext context)
+    {
+        var principal = context.Features.Get<SessionPrincipal>() ?? throw new InvalidOperationException("Not signed in.");
+        var terminal = context.Features.Get<TerminalIdentity>();
+        return new ActorContext(principal, terminal?.SerialNumber ?? "", context.ClientAddress());
+    }
+
+    private static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var key = context.Principal?.FindFirstValue(SessionKeyClaim);
+        var terminal = context.HttpContext.Features.Get<TerminalIdentity>();
+        SessionPrincipal? principal = null;
+        if (key is not null && terminal is not null)
+        {
+            var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionService>();
+            principal = await sessions.ValidateAsync(key, terminal.Thumbprint, context.HttpContext.RequestAborted);
+        }
+
+        if (principal is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            context.HttpContext.Features.Set(new SessionEndedFeature());
+            return;
+        }
+
+        context.HttpContext.Features.Set(principal);
+    }
+}
+
+/// <summary>Marks a request whose session cookie was refused (ended, expired, or from another terminal).</summary>
+public sealed class SessionEndedFeature;
+
+/// <summary>Authorization policy names.</summary>
+public static class Policies
+{
+    public const string SignedIn = "SignedIn";
+    public const string AccountAdministration = "AccountAdministration";
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Onshi.Core.Features.AccountManagement;
+using Onshi.Core.Features.Sessions;
+using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Oqs.Pages.Accounts;
+
+/// <summary>The confirmation 「パスワードを初期化します。よろしいですか？」 (seed P8-5, P10-5) and the initialization itself.</summary>
+public sealed class InitializePasswordModel(AccountAdministration accounts, IssuedPasswordTokens tokens) : PageModel
+{
+    public long Id { get; private set; }
+
+    public string UserId { get; private set; } = "";
+
+    [TempData]
+    public string? IssuedToken { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(long id)
+    {
+        var detail = await accounts.GetAsync(HttpContext.Actor(), id, HttpContext.RequestAborted);
+        if (!detail.Succeeded || !detail.Value!.CanInitializePassword)
+        {
+            return NotFound();
+        }
+
+        (Id, UserId) = (id, detail.Value.Account.UserId);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(long id)
+    {
+        var actor = HttpContext.Actor();
+        var result = await accounts.InitializePasswordAsync(actor, id, HttpContext.RequestAborted);
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Any(e => e.Code == "account.not_found"))
+            {
+                return NotFound();
+            }
+
+            ModelState.AddOnshiErrors(result.Errors);
+            Id = id;
+            return Page();
+        }
+
+        IssuedToken = tokens.Protect(actor.Principal.SessionKey, result.Value!, IssueReason.Initialized);
+        return Redirect("/Accounts/Issued");
+    }
+}

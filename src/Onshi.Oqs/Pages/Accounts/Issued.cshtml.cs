@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Documents;
+using Onshi.Oqs.Hosting;
+
+namespace Onshi.Oqs.Pages.Accounts;
+
+/// <summary>
+/// The result dialog (seed P8-6, P10-6): ユーザID, the masked password with パスワード表示／非表示, ダウンロード (the
+/// アカウント設定情報 PDF) and OK. Shown once; the password is never stored.
+/// </summary>
+public sealed class IssuedModel(IssuedPasswordTokens tokens, AuditLog audit, OqsSiteOptions site, IPdfRenderer<AccountSettingsDocument> pdfRenderer) : PageModel
+{
+    [TempData]
+    public string? IssuedToken { get; set; }
+
+    public string? Token { get; private set; }
+
+    public IssuedPasswordTicket? Ticket { get; private set; }
+
+    public void OnGet()
+    {
+        Token = IssuedToken;
+        Ticket = tokens.Unprotect(Token, HttpContext.Actor().Principal.SessionKey);
+    }
+
+    public async Task<IActionResult> OnPostDownloadAsync(string? token)
+    {
+        var actor = HttpContext.Actor();
+        var ticket = tokens.Unprotect(token, actor.Principal.SessionKey);
+        if (ticket is null)
+        {
+            return Page();
+        }
+
+        var p = actor.Principal;
+        var document = new AccountSettingsDocument(
+            site.Environment, p.InstitutionCode, p.InstitutionName, ticket.UserId, ticket.DisplayName, AccountKinds.Label(ticket.Kind),
+            ticket.Password, ticket.ExpiresAt, ticket.IssuedAt, p.UserId,
+            ticket.Reason == IssueReason.Initialized ? "パスワード初期化" : "アカウント登録");
+        var pdf = pdfRenderer.Render(document);
+        audit.Record(actor.Audit(AuditActions.DocumentDownload, AuditOutcomes.Success, ticket.UserId, "account-settings-pdf"));
+        await audit.CommitAsync(HttpContext.RequestAborted);
+        return File(pdf, "application/pdf", AccountSettingsPdf.FileName(document));
+    }
+}

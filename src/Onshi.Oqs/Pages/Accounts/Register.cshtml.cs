@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Onshi.Core.Data;
+using Onshi.Core.Features.AccountManagement;
+using Onshi.Core.Features.Accounts;
+using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Oqs.Pages.Accounts;
+
+/// <summary>アカウント管理（登録）: creates an account with a temporary password shown once.</summary>
+public sealed class RegisterModel(AccountAdministration accounts, IssuedPasswordTokens tokens) : PageModel
+{
+    [BindProperty]
+    public RegisterInput Input { get; set; } = new();
+
+    [TempData]
+    public string? IssuedToken { get; set; }
+
+    public IReadOnlyList<AccountKind> Kinds { get; private set; } = [];
+
+    public IActionResult OnGet()
+    {
+        Kinds = PermissionMatrix.CreatableKinds(HttpContext.Actor().Principal.Kind);
+        if (Kinds.Count == 0)
+        {
+            return Redirect("/Denied");
+        }
+
+        Input.Kind = Kinds.Contains(AccountKind.General) ? AccountKind.General : Kinds[0];
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var actor = HttpContext.Actor();
+        Kinds = PermissionMatrix.CreatableKinds(actor.Principal.Kind);
+        var result = await accounts.CreateAsync(actor, Input.Kind, Input.UserId, Input.DisplayName, HttpContext.RequestAborted);
+        if (!result.Succeeded)
+        {
+            ModelState.Clear();
+            ModelState.AddOnshiErrors(result.Errors);
+            return Page();
+        }
+
+        IssuedToken = tokens.Protect(actor.Principal.SessionKey, result.Value!, IssueReason.Registered);
+        return Redirect("/Accounts/Issued");
+    }
+}
+
+/// <summary>The registration form.</summary>
+public sealed class RegisterInput
+{
+    public AccountKind Kind { get; set; }
+
+    public string? UserId { get; set; }
+
+    public string? DisplayName { get; set; }
+}

@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Onshi.Core.Features.Sessions;
+using Onshi.Oqs.Hosting;
+
+namespace Onshi.Oqs.Pages;
+
+/// <summary>ログアウト: ends the server-side session (audited) and drops the cookie.</summary>
+public sealed class LogoutModel(SessionService sessions) : PageModel
+{
+    public IActionResult OnGet() => HttpContext.Features.Get<SessionPrincipal>() is null ? Page() : Redirect("/Menu");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var key = User.FindFirstValue(SessionAuthentication.SessionKeyClaim);
+        if (key is not null)
+        {
+            await sessions.LogoutAsync(key, HttpContext.RequestAborted);
+        }
+
+        await HttpContext.SignOutAsync(SessionAuthentication.Scheme);
+        return Page();
+    }
+}

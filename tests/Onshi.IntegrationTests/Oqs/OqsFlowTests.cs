@@ -1,0 +1,470 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Certificates;
+using Shouldly;
+
+namespace Onshi.IntegrationTests.Oqs;
+
+/// <summary>The seed's P2, P3, P6–P10 and the rules around them, against the real endpoint, on each database.</summary>
+public abstract class OqsFlowTests(string provider) : IAsyncLifetime
+{
+    private OqsServer server = null!;
+
+    protected OqsServer Server => server;
+
+    public async ValueTask InitializeAsync() => server = await OqsServer.StartAsync(provider);
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private OqsClient Terminal() => server.Client(server.Demo.Terminal);
+
+    private Task<List<AuditEntry>> AuditAsync(string action) =>
+        server.WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == action).OrderBy(a => a.Id).ToListAsync());
+
+    [Fact]
+    public async Task Request_WithoutCertificate_GetsJapaneseCertificatePage()
+    {
+        using var client = server.Client((DemoTerminal?)null);
+
+        var page = await client.GetAsync("/");
+
+        page.Status.ShouldBe(HttpStatusCode.Forbidden);
+        page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Missing).Title);
+        page.Text.ShouldContain("0800-080-4583");
+        page.Html.ShouldNotContain("Exception");
+        (await client.GetAsync("/Login")).Status.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Request_WithCertificateOfAnotherCa_IsRefusedAndAudited()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest("CN=T0001, OU=1310000017, O=偽物, C=JP", key, HashAlgorithmName.SHA256);
+        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var selfSigned = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        using var pfx = X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx, "x"), "x");
+        using var client = server.Client(pfx);
+
+        var page = await client.GetAsync("/Login");
+
+        page.Status.ShouldBe(HttpStatusCode.Forbidden);
+        page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Untrusted).Title);
+        (await AuditAsync(AuditActions.CertificateRejected)).ShouldContain(a => a.Outcome == AuditOutcomes.Denied);
+    }
+
+    [Fact]
+    public async Task Master_LogsIn_SeesMenuWithAccountAdministration()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+
+        var menu = await client.LoginAsync(master.UserId, master.Password);
+
+        menu.Path.ShouldBe("/Menu");
+        menu.H1.ShouldBe("メニュー");
+        menu.Text.ShouldContain("アカウント情報管理");
+        menu.Text.ShouldContain("アカウント管理（登録）");
+        menu.Text.ShouldContain("アカウント管理（更新）");
+        menu.Text.ShouldContain("パスワード変更");
+        menu.Q("[data-testid=current-user]")!.TextContent.ShouldBe(master.UserId);
+        (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Target == master.UserId && a.Outcome == AuditOutcomes.Success
+            && a.CertificateSerial == server.Demo.Terminal.Serial);
+    }
+
+    [Fact]
+    public async Task Login_WrongPasswordAndUnknownId_SameGenericMessage_BothAudited()
+    {
+        using var client = Terminal();
+        var admin = server.Account("admin");
+
+        var wrong = await client.LoginAsync(admin.UserId, admin.Password + "x");
+        var unknown = await client.LoginAsync("NOSUCHUSER", admin.Password);
+
+        wrong.Path.ShouldBe("/Login");
+        unknown.Path.ShouldBe("/Login");
+        wrong.Errors.ShouldBe(unknown.Errors);
+        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        var audit = await AuditAsync(AuditActions.Login);
+        audit.ShouldContain(a => a.Target == admin.UserId && a.Detail == "wrong-password");
+        audit.ShouldContain(a => a.Target == "NOSUCHUSER" && a.Detail == "unknown-user");
+        audit.ShouldAllBe(a => !a.Detail.Contains(admin.Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Login_AccountOfAnotherInstitution_FailsLikeWrongPassword()
+    {
+        using var client = Terminal();
+        var foreign = server.Account("master", other: true);
+
+        var page = await client.LoginAsync(foreign.UserId, foreign.Password);
+
+        page.Path.ShouldBe("/Login");
+        page.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Target == foreign.UserId && a.Detail == "other-institution"
+            && a.InstitutionCode == server.Demo.Institution.Code);
+        (await server.AccountRowAsync(foreign.UserId)).LastLoginAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Lockout_AfterFiveFailures_CorrectPasswordRefused_UntilMasterUnlocks()
+    {
+        using var client = Terminal();
+        var general = server.Account("general");
+        for (var i = 0; i < 5; i++)
+        {
+            (await client.LoginAsync(general.UserId, "Wrong-pass-" + i)).Path.ShouldBe("/Login");
+        }
+
+        var locked = await client.LoginAsync(general.UserId, general.Password);
+        locked.Path.ShouldBe("/Login");
+        (await server.AccountRowAsync(general.UserId)).LockoutEnd.ShouldNotBeNull();
+        (await AuditAsync(AuditActions.Lockout)).ShouldContain(a => a.Target == general.UserId);
+
+        using var masterClient = Terminal();
+        var master = server.Account("master");
+        await masterClient.LoginAsync(master.UserId, master.Password);
+        var results = await masterClient.SearchAsync("一般");
+        results.Text.ShouldContain("ロック中");
+        var detail = await masterClient.OpenDetailAsync(results, general.UserId);
+        var unlocked = await masterClient.SubmitAsync(detail, "form[action*='handler=Unlock']");
+        unlocked.Text.ShouldContain("ロックを解除しました。");
+
+        (await client.LoginAsync(general.UserId, general.Password)).Path.ShouldBe("/Menu");
+        (await AuditAsync(AuditActions.Unlock)).ShouldContain(a => a.Actor == master.UserId && a.Target == general.UserId);
+    }
+
+    [Fact]
+    public async Task P6_MasterSearchesAdmin_FindsAdminUserId()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+        await client.LoginAsync(master.UserId, master.Password);
+
+        var results = await client.SearchAsync("管理者");
+
+        results.ResultUserIds().ShouldBe([server.Account("admin").UserId]);
+        results.Q("[data-testid=count]")!.TextContent.Trim().ShouldBe("1~1 件目 / 1 件");
+        results.Document.QuerySelectorAll("thead th").Select(t => t.TextContent.Trim()).Take(6)
+            .ShouldBe(["ユーザID", "ユーザ名", "権限区分", "状態", "最終ログイン", "パスワード有効期限"]);
+    }
+
+    [Fact]
+    public async Task P7P8_MasterInitializesAdminPassword_AdminMustChangeIt_AndPdfHoldsIt()
+    {
+        using var masterClient = Terminal();
+        var master = server.Account("master");
+        var admin = server.Account("admin");
+        await masterClient.LoginAsync(master.UserId, master.Password);
+        var results = await masterClient.SearchAsync("管理者");
+        var detail = await masterClient.OpenDetailAsync(results, admin.UserId);
+
+        var result = await masterClient.InitializePasswordAsync(detail);
+
+        result.Text.ShouldContain("パスワードを初期化しました。利用者にパスワード情報を通知してください。");
+        result.Q("[data-testid=issued-user-id]")!.TextContent.ShouldBe(admin.UserId);
+        result.Q("#issued-password")!.TextContent.Trim().ShouldBe("●●●●●●●●");
+        result.Document.QuerySelectorAll("button, a").Select(b => b.TextContent.Trim()).ShouldContain("パスワード表示");
+        result.Document.QuerySelectorAll("button, a").Select(b => b.TextContent.Trim()).ShouldContain("ダウンロード");
+        result.Document.QuerySelectorAll("button, a").Select(b => b.TextContent.Trim()).ShouldContain("OK");
+        var temporary = result.IssuedPassword();
+        temporary.Length.ShouldBe(8);
+
+        using var pdf = await masterClient.SubmitRawAsync(result, "form[action*='handler=Download']");
+        pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
+        pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        var text = await PdfText.ExtractAsync(await pdf.Content.ReadAsByteArrayAsync());
+        text.ShouldContain(admin.UserId);
+        text.ShouldContain(temporary);
+        text.ShouldContain(server.Demo.Institution.Name);
+
+        // The plain password is stored nowhere.
+        var row = await server.AccountRowAsync(admin.UserId);
+        row.PasswordHash.ShouldNotContain(temporary);
+        row.MustChangePassword.ShouldBeTrue();
+
+        // The page cannot be shown again.
+        var again = await masterClient.GetAsync("/Accounts/Issued");
+        again.Q("#issued-password").ShouldBeNull();
+
+        using var adminClient = Terminal();
+        (await adminClient.LoginAsync(admin.UserId, admin.Password)).Path.ShouldBe("/Login");
+        var forced = await adminClient.LoginAsync(admin.UserId, temporary);
+        forced.Path.ShouldBe("/ChangePassword");
+        forced.Text.ShouldContain("パスワードの変更が必要です。");
+        (await adminClient.GetAsync("/Accounts")).Path.ShouldBe("/ChangePassword");
+        var changed = await adminClient.ChangePasswordAsync(temporary, "Kanri-Shinryo-2026!");
+        changed.Text.ShouldContain("パスワードを変更しました。");
+        (await adminClient.GetAsync("/Accounts")).Path.ShouldBe("/Accounts");
+        (await AuditAsync(AuditActions.PasswordInitialize)).ShouldContain(a => a.Actor == master.UserId && a.Target == admin.UserId);
+    }
+
+    [Fact]
+    public async Task Initialization_EndsEverySessionOfTheTarget()
+    {
+        using var adminClient = Terminal();
+        var admin = server.Account("admin");
+        (await adminClient.LoginAsync(admin.UserId, admin.Password)).Path.ShouldBe("/Menu");
+
+        using var masterClient = Terminal();
+        var master = server.Account("master");
+        await masterClient.LoginAsync(master.UserId, master.Password);
+        var detail = await masterClient.OpenDetailAsync(await masterClient.SearchAsync("管理者"), admin.UserId);
+        await masterClient.InitializePasswordAsync(detail);
+
+        var next = await adminClient.GetAsync("/Menu");
+        next.Path.ShouldBe("/Login");
+        (await server.WithDbAsync(db => db.LoginSessions.CountAsync(s => s.Account!.UserId == admin.UserId && s.EndedAt == null))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task P9P10_ResetAccountInitializesMasterPassword_MasterLogsInWithIt()
+    {
+        using var resetClient = Terminal();
+        var reset = server.Account("reset");
+        var master = server.Account("master");
+        (await resetClient.LoginAsync(reset.UserId, reset.Password)).Path.ShouldBe("/Menu");
+
+        var results = await resetClient.SearchAsync("全て");
+        results.ResultUserIds().ShouldContain(master.UserId);
+        results.ResultUserIds().ShouldNotContain(reset.UserId);
+        var detail = await resetClient.OpenDetailAsync(results, master.UserId);
+        var result = await resetClient.InitializePasswordAsync(detail);
+        var temporary = result.IssuedPassword();
+        var loggedOut = await resetClient.SubmitAsync(result, "header form");
+        loggedOut.H1.ShouldBe("ログアウトしました");
+
+        using var masterClient = Terminal();
+        (await masterClient.LoginAsync(master.UserId, master.Password)).Path.ShouldBe("/Login");
+        (await masterClient.LoginAsync(master.UserId, temporary)).Path.ShouldBe("/ChangePassword");
+        (await AuditAsync(AuditActions.Logout)).ShouldContain(a => a.Actor == reset.UserId);
+    }
+
+    [Fact]
+    public async Task ResetAccount_CannotInitializeAdmin_DeniedAndAudited()
+    {
+        using var client = Terminal();
+        var reset = server.Account("reset");
+        await client.LoginAsync(reset.UserId, reset.Password);
+        var admin = await server.AccountRowAsync(server.Account("admin").UserId);
+
+        var confirm = await client.GetAsync($"/Accounts/InitializePassword/{admin.Id}");
+        confirm.Status.ShouldBe(HttpStatusCode.NotFound);
+        var detail = await client.GetAsync($"/Accounts/Detail/{admin.Id}");
+        detail.Text.ShouldNotContain("パスワード初期化");
+
+        var token = detail.Q("input[name=__af]")!.GetAttribute("value")!;
+        var post = await client.PostAsync($"/Accounts/InitializePassword/{admin.Id}", [new("__af", token)]);
+        post.Status.ShouldBe(HttpStatusCode.NotFound);
+        (await server.AccountRowAsync(admin.UserId)).PasswordHash.ShouldBe(admin.PasswordHash);
+        (await AuditAsync(AuditActions.PasswordInitialize)).ShouldContain(a => a.Actor == reset.UserId && a.Outcome == AuditOutcomes.Denied);
+    }
+
+    [Fact]
+    public async Task Master_CannotTouchAnotherInstitutionsAccount()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+        await client.LoginAsync(master.UserId, master.Password);
+        var foreign = await server.AccountRowAsync(server.Account("admin", other: true).UserId);
+
+        (await client.GetAsync($"/Accounts/Detail/{foreign.Id}")).Status.ShouldBe(HttpStatusCode.NotFound);
+        var menu = await client.GetAsync("/Menu");
+        var token = menu.Q("input[name=__af]")!.GetAttribute("value")!;
+        (await client.PostAsync($"/Accounts/InitializePassword/{foreign.Id}", [new("__af", token)])).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await client.PostAsync($"/Accounts/Detail/{foreign.Id}?handler=Unlock", [new("__af", token)])).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await client.SearchAsync("全て")).ResultUserIds().ShouldNotContain(foreign.UserId);
+
+        var after = await server.AccountRowAsync(foreign.UserId);
+        after.PasswordHash.ShouldBe(foreign.PasswordHash);
+        after.SecurityStamp.ShouldBe(foreign.SecurityStamp);
+        (await AuditAsync(AuditActions.PasswordInitialize)).ShouldContain(a => a.Actor == master.UserId && a.Outcome == AuditOutcomes.Denied
+            && a.Detail == "other-institution" && a.InstitutionCode == server.Demo.Institution.Code);
+    }
+
+    [Fact]
+    public async Task GeneralAccount_CannotOpenAccountAdministration()
+    {
+        using var client = Terminal();
+        var general = server.Account("general");
+        var menu = await client.LoginAsync(general.UserId, general.Password);
+        menu.Text.ShouldNotContain("アカウント管理（更新）");
+
+        var page = await client.GetAsync("/Accounts");
+
+        page.Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await AuditAsync(AuditActions.AccessDenied)).ShouldContain(a => a.Actor == general.UserId);
+    }
+
+    [Fact]
+    public async Task Session_EndsAfterIdleTimeout()
+    {
+        using var client = Terminal();
+        var admin = server.Account("admin");
+        await client.LoginAsync(admin.UserId, admin.Password);
+        (await client.GetAsync("/Menu")).Path.ShouldBe("/Menu");
+
+        server.Time.Advance(TimeSpan.FromMinutes(16));
+
+        (await client.GetAsync("/Menu")).Path.ShouldBe("/Login");
+        (await AuditAsync(AuditActions.SessionEnd)).ShouldContain(a => a.Actor == admin.UserId && a.Detail == "idle");
+    }
+
+    [Fact]
+    public async Task Session_EndsAtAbsoluteLimitEvenWhenActive()
+    {
+        using var client = Terminal();
+        var admin = server.Account("admin");
+        await client.LoginAsync(admin.UserId, admin.Password);
+        for (var i = 0; i < 72; i++)
+        {
+            server.Time.Advance(TimeSpan.FromMinutes(10));
+            var page = await client.GetAsync("/Menu");
+            if (page.Path == "/Login")
+            {
+                i.ShouldBeGreaterThanOrEqualTo(71);
+                return;
+            }
+        }
+
+        server.Time.Advance(TimeSpan.FromMinutes(10));
+        (await client.GetAsync("/Menu")).Path.ShouldBe("/Login");
+    }
+
+    [Fact]
+    public async Task Register_AdminCreatesGeneralAccount_WhichMustChangePassword()
+    {
+        using var client = Terminal();
+        var admin = server.Account("admin");
+        await client.LoginAsync(admin.UserId, admin.Password);
+        var form = await client.GetAsync("/Accounts/Register");
+        form.Document.QuerySelectorAll("#Kind option").Select(o => o.TextContent.Trim()).ShouldNotContain("管理者");
+
+        var bad = await client.SubmitAsync(form, "main form", new Dictionary<string, string> { ["Input.UserId"] = "x<", ["Input.DisplayName"] = "" });
+        bad.Errors.ShouldContain(e => e.Contains("ユーザIDは半角英数字", StringComparison.Ordinal));
+        bad.Errors.ShouldContain("ユーザ名を入力してください。");
+
+        var result = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.UserId"] = "UKETSUKE02",
+            ["Input.DisplayName"] = "受付 次郎",
+            ["Input.Kind"] = "4",
+        });
+        result.Text.ShouldContain("アカウントを登録しました。");
+        var temporary = result.IssuedPassword();
+
+        using var newClient = Terminal();
+        (await newClient.LoginAsync("uketsuke02", temporary)).Path.ShouldBe("/ChangePassword");
+        var duplicate = await client.SubmitAsync(await client.GetAsync("/Accounts/Register"), "main form", new Dictionary<string, string>
+        {
+            ["Input.UserId"] = "Uketsuke02",
+            ["Input.DisplayName"] = "重複",
+        });
+        duplicate.Errors.ShouldContain(e => e.Contains("既に使われています", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ChangePassword_PolicyViolations_ShownInJapanese_NothingChanged()
+    {
+        using var client = Terminal();
+        var general = server.Account("general");
+        await client.LoginAsync(general.UserId, general.Password);
+        var before = await server.AccountRowAsync(general.UserId);
+
+        var shortPw = await client.ChangePasswordAsync(general.Password, "a1!");
+        var mismatch = await client.ChangePasswordAsync(general.Password, "Long-enough-pass-1", "Other-pass-2!");
+        var wrongCurrent = await client.ChangePasswordAsync("Not-the-current-1!", "Long-enough-pass-1");
+
+        shortPw.Errors.ShouldContain(e => e.Contains("8文字以上", StringComparison.Ordinal));
+        mismatch.Errors.ShouldContain("新しいパスワードと確認用のパスワードが一致しません。");
+        wrongCurrent.Errors.ShouldContain("現在のパスワードが正しくありません。");
+        (await server.AccountRowAsync(general.UserId)).PasswordHash.ShouldBe(before.PasswordHash);
+    }
+
+    [Fact]
+    public async Task RevokedCertificate_RefusedOnTheNextRequest()
+    {
+        using var client = Terminal();
+        var admin = server.Account("admin");
+        (await client.LoginAsync(admin.UserId, admin.Password)).Path.ShouldBe("/Menu");
+
+        await using (var scope = server.App.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>()
+                .RevokeAsync(server.Demo.Terminal.Serial, "test", CancellationToken.None);
+            result.Succeeded.ShouldBeTrue();
+        }
+
+        var page = await client.GetAsync("/Menu");
+        page.Status.ShouldBe(HttpStatusCode.Forbidden);
+        page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Revoked).Title);
+    }
+
+    [Fact]
+    public async Task Certificate_NearExpiry_WarnedAtLogin_AndRefusedOnceExpired()
+    {
+        var notAfter = (await server.WithDbAsync(db => db.TerminalCertificates.AsNoTracking().SingleAsync(c => c.SerialNumber == server.Demo.Terminal.Serial))).NotAfter;
+        server.Time.SetUtcNow(new DateTimeOffset(notAfter.AddDays(-30)));
+        using var client = Terminal();
+        var admin = server.Account("admin");
+
+        var menu = await client.LoginAsync(admin.UserId, admin.Password);
+
+        menu.Path.ShouldBe("/Menu");
+        menu.Q("[data-testid=certificate-expiry]").ShouldNotBeNull().TextContent.ShouldContain("有効期限");
+
+        server.Time.SetUtcNow(new DateTimeOffset(notAfter.AddMinutes(1)));
+        var expired = await client.GetAsync("/Menu");
+        expired.Status.ShouldBe(HttpStatusCode.Forbidden);
+        expired.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Expired).Title);
+    }
+
+    [Fact]
+    public async Task AuditChain_IsIntactAfterAFlow()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+        await client.LoginAsync(master.UserId, master.Password);
+        await client.SearchAsync("全て");
+        await client.LoginAsync("nobody", "x");
+
+        var broken = await server.WithDbAsync(db => AuditLog.VerifyAsync(db));
+
+        broken.ShouldBeNull();
+    }
+}
+
+public sealed class OqsFlowTestsSqlite() : OqsFlowTests("sqlite");
+
+public sealed class OqsFlowTestsPostgres() : OqsFlowTests("postgres");
+
+/// <summary>Text of a PDF as <c>pdftotext</c> reads it.</summary>
+public static class PdfText
+{
+    public static async Task<string> ExtractAsync(byte[] pdf)
+    {
+        var path = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(path, pdf);
+        try
+        {
+            var psi = new ProcessStartInfo("pdftotext", ["-layout", path, "-"]) { RedirectStandardOutput = true, UseShellExecute = false };
+            using var p = Process.Start(psi) ?? throw new InvalidOperationException("pdftotext (poppler-utils) is required: run scripts/deps.sh");
+            var text = await p.StandardOutput.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            return text;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

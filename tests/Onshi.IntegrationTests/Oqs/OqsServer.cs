@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Onshi.Cli.Commands;
+using Onshi.Core.Data;
+using Onshi.IntegrationTests.Infrastructure;
+using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.IntegrationTests.Oqs;
+
+/// <summary>
+/// The real OQS on a real Kestrel endpoint (127.0.0.1, a free port, mutual TLS) over a fresh database of the given
+/// provider, filled with the demo data (two institutions, every account kind, a terminal certificate each).
+/// </summary>
+public sealed class OqsServer : IAsyncDisposable
+{
+    private readonly TestDatabase database;
+    private readonly string dataDirectory;
+
+    private OqsServer(WebApplication app, TestDatabase database, string dataDirectory, DemoFile demo, FakeTimeProvider time)
+    {
+        App = app;
+        this.database = database;
+        this.dataDirectory = dataDirectory;
+        Demo = demo;
+        Time = time;
+        BaseAddress = new Uri(app.Urls.First());
+        CaCertificate = X509CertificateLoader.LoadCertificateFromFile(demo.CaCert);
+    }
+
+    public WebApplication App { get; }
+
+    public DemoFile Demo { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public Uri BaseAddress { get; }
+
+    public X509Certificate2 CaCertificate { get; }
+
+    public string DataDirectory => dataDirectory;
+
+    public static async Task<OqsServer> StartAsync(string provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var dir = Directory.CreateTempSubdirectory("onshi-oqs-").FullName;
+        var settings = new OnshiSettings
+        {
+            DataDirectory = dir,
+            DatabaseProvider = provider,
+            ConnectionString = database.ConnectionString,
+            OqsPort = 0,
+        };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
+        var app = OqsApp.Create(settings, services => services.AddSingleton<TimeProvider>(time));
+        await OnshiDatabase.MigrateAsync(app.Services, settings);
+        await app.StartAsync();
+        var port = new Uri(app.Urls.First()).Port;
+        var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, port, CancellationToken.None);
+        return new OqsServer(app, database, dir, demo, time);
+    }
+
+    /// <summary>The account of <paramref name="kind"/> of the demo institution (or the other one).</summary>
+    public DemoAccount Account(string kind, bool other = false) =>
+        (other ? Demo.OtherInstitution.Accounts : Demo.Accounts).Single(a => a.Kind == kind);
+
+    /// <summary>A browser-like client presenting <paramref name="terminal"/> (or no certificate), keeping cookies.</summary>
+    public OqsClient Client(DemoTerminal? terminal)
+    {
+        X509Certificate2? clientCert = terminal is null ? null
+            : X509CertificateLoader.LoadPkcs12FromFile(terminal.Pfx, terminal.Passphrase);
+        return Client(clientCert);
+    }
+
+    public OqsClient Client(X509Certificate2? clientCert)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            CookieContainer = new CookieContainer(),
+            UseCookies = true,
+            AllowAutoRedirect = false,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
+                LocalCertificateSelectionCallback = clientCert is null ? null : (_, _, _, _, _) => clientCert,
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                {
+                    if (cert is null)
+                    {
+                        return false;
+                    }
+
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(CaCertificate);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
+                },
+            },
+        };
+        return new OqsClient(new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<OnshiDbContext>());
+    }
+
+    public Task<Account> AccountRowAsync(string userId) =>
+        WithDbAsync(db => db.Accounts.AsNoTracking().SingleAsync(a => a.NormalizedUserId == userId.ToUpperInvariant()));
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        CaCertificate.Dispose();
+        await database.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
