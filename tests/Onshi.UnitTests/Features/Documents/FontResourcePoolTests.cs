@@ -2,9 +2,9 @@ using Onshi.Core.Features.Documents;
 
 using Shouldly;
 
-using Xunit;
-
 using UglyToad.PdfPig.Writer;
+
+using Xunit;
 
 namespace Onshi.UnitTests.Features.Documents;
 
