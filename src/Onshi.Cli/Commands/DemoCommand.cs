@@ -160,13 +160,13 @@ internal static class DemoCommand
 }
 
 /// <summary>The contract of <c>demo.json</c> that scripts rely on.</summary>
-internal sealed record DemoFile(string OqsUrl, string CaCert, DemoTerminal Terminal, DemoInstitution Institution, List<DemoAccount> Accounts,
+public sealed record DemoFile(string OqsUrl, string CaCert, DemoTerminal Terminal, DemoInstitution Institution, List<DemoAccount> Accounts,
     DemoOtherInstitution OtherInstitution);
 
-internal sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string KeyPem, string Serial);
+public sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string KeyPem, string Serial);
 
-internal sealed record DemoInstitution(string Code, string Name);
+public sealed record DemoInstitution(string Code, string Name);
 
-internal sealed record DemoAccount(string Kind, string UserId, string Password);
+public sealed record DemoAccount(string Kind, string UserId, string Password);
 
-internal sealed record DemoOtherInstitution(string Code, string Name, DemoTerminal Terminal, List<DemoAccount> Accounts);
+public sealed record DemoOtherInstitution(string Code, string Name, DemoTerminal Terminal, List<DemoAccount> Accounts);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,6 +50,7 @@ public static class OqsApp
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
         builder.Services.AddOqsSessionAuthentication();
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "__Host-onshi-oqs-af";
@@ -66,7 +68,18 @@ public static class OqsApp
             o.Conventions.AllowAnonymousToPage("/Logout");
             o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
             o.Conventions.AuthorizePage("/Terminals", Policies.AccountAdministration);
-        }).AddCookieTempDataProvider(o =>
+        })
+        .ConfigureApplicationPartManager(parts =>
+        {
+            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
+            parts.ApplicationParts.Clear();
+            foreach (var assembly in new[] { typeof(OqsApp).Assembly, typeof(SiteChrome).Assembly })
+            {
+                parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
+            }
+        })
+        .AddCookieTempDataProvider(o =>
         {
             o.Cookie.Name = "__Host-onshi-oqs-td";
             o.Cookie.SecurePolicy = CookieSecurePolicy.Always;

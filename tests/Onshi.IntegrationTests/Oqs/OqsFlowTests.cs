@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Cli.Commands;
 using Onshi.Core.Features.Certificates;
 using Shouldly;
 
@@ -258,13 +259,14 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var admin = await server.AccountRowAsync(server.Account("admin").UserId);
 
         var confirm = await client.GetAsync($"/Accounts/InitializePassword/{admin.Id}");
-        confirm.Status.ShouldBe(HttpStatusCode.NotFound);
+        confirm.Status.ShouldBe(HttpStatusCode.Forbidden);
         var detail = await client.GetAsync($"/Accounts/Detail/{admin.Id}");
         detail.Text.ShouldNotContain("パスワード初期化");
 
         var token = detail.Q("input[name=__af]")!.GetAttribute("value")!;
         var post = await client.PostAsync($"/Accounts/InitializePassword/{admin.Id}", [new("__af", token)]);
-        post.Status.ShouldBe(HttpStatusCode.NotFound);
+        post.Status.ShouldBe(HttpStatusCode.Forbidden);
+        post.Errors.ShouldContain("この操作を行う権限がありません。");
         (await server.AccountRowAsync(admin.UserId)).PasswordHash.ShouldBe(admin.PasswordHash);
         (await AuditAsync(AuditActions.PasswordInitialize)).ShouldContain(a => a.Actor == reset.UserId && a.Outcome == AuditOutcomes.Denied);
     }
@@ -400,7 +402,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         await using (var scope = server.App.Services.CreateAsyncScope())
         {
             var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>()
-                .RevokeAsync(server.Demo.Terminal.Serial, "test", CancellationToken.None);
+                .RevokeAsync(server.Demo.Terminal.Serial, "test", TestContext.Current.CancellationToken);
             result.Succeeded.ShouldBeTrue();
         }
 
@@ -435,7 +437,8 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var master = server.Account("master");
         await client.LoginAsync(master.UserId, master.Password);
         await client.SearchAsync("全て");
-        await client.LoginAsync("nobody", "x");
+        using var other = Terminal();
+        await other.LoginAsync("nobody", "x");
 
         var broken = await server.WithDbAsync(db => AuditLog.VerifyAsync(db));
 

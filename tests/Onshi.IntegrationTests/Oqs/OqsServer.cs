@@ -113,8 +113,11 @@ public sealed class OqsServer : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<OnshiDbContext>());
     }
 
-    public Task<Account> AccountRowAsync(string userId) =>
-        WithDbAsync(db => db.Accounts.AsNoTracking().SingleAsync(a => a.NormalizedUserId == userId.ToUpperInvariant()));
+    public Task<Account> AccountRowAsync(string userId)
+    {
+        var normalized = userId.ToUpperInvariant();
+        return WithDbAsync(db => db.Accounts.AsNoTracking().SingleAsync(a => a.NormalizedUserId == normalized));
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -76,9 +76,12 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
     public void Record(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        // Microsecond precision: what every provider stores exactly (PostgreSQL drops the 100 ns digit), so the
+        // hash computed now still matches the row read back.
+        var now = time.GetUtcNow().UtcDateTime;
         pending.Add(new AuditEntry
         {
-            OccurredAt = time.GetUtcNow().UtcDateTime,
+            OccurredAt = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc),
             Environment = record.Environment,
             InstitutionId = record.InstitutionId,
             InstitutionCode = Clip(record.InstitutionCode, 10),

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.AccountManagement;
@@ -20,9 +21,14 @@ public sealed class InitializePasswordModel(AccountAdministration accounts, Issu
     public async Task<IActionResult> OnGetAsync(long id)
     {
         var detail = await accounts.GetAsync(HttpContext.Actor(), id, HttpContext.RequestAborted);
-        if (!detail.Succeeded || !detail.Value!.CanInitializePassword)
+        if (!detail.Succeeded)
         {
             return NotFound();
+        }
+
+        if (!detail.Value!.CanInitializePassword)
+        {
+            return Redirect("/Denied?returnUrl=" + Uri.EscapeDataString(Request.Path));
         }
 
         (Id, UserId) = (id, detail.Value.Account.UserId);
@@ -42,6 +48,7 @@ public sealed class InitializePasswordModel(AccountAdministration accounts, Issu
 
             ModelState.AddOnshiErrors(result.Errors);
             Id = id;
+            Response.StatusCode = StatusCodes.Status403Forbidden;
             return Page();
         }
 
