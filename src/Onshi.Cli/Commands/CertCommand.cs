@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 
 namespace Onshi.Cli.Commands;
@@ -47,6 +48,16 @@ internal static class CertCommand
             }
 
             using var issued = result.Value!;
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            audit.Record(new AuditRecord(AuditActions.CertificateIssue, AuditOutcomes.Success)
+            {
+                InstitutionId = inst.Id,
+                InstitutionCode = inst.Code,
+                Actor = "cli",
+                Target = r.GetValue(terminal)!.Trim(),
+                CertificateSerial = issued.SerialNumber,
+            });
+            await audit.CommitAsync(ct);
             var paths = TerminalFiles.Write(r.GetValue(output) ?? Path.Combine(settings.DataDirectory, "terminals"), inst.Code, r.GetValue(terminal)!.Trim(), issued);
             Console.WriteLine($"発行しました: serial {issued.SerialNumber}, 有効期限 {issued.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} (UTC)");
             Console.WriteLine($"PKCS#12: {paths.Pfx}");
@@ -66,7 +77,21 @@ internal static class CertCommand
         {
             await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
             await using var scope = sp.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().RevokeAsync(r.GetValue(serial)!.Trim(), "cli", ct);
+            var serialNumber = r.GetValue(serial)!.Trim().ToUpperInvariant();
+            var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().RevokeAsync(serialNumber, "cli", ct);
+            var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+            var cert = await db.TerminalCertificates.AsNoTracking().Include(c => c.Institution).FirstOrDefaultAsync(c => c.SerialNumber == serialNumber, ct);
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            audit.Record(new AuditRecord(AuditActions.CertificateRevoke, result.Succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure)
+            {
+                InstitutionId = cert?.InstitutionId,
+                InstitutionCode = cert?.Institution?.Code ?? "",
+                Actor = "cli",
+                Target = cert?.TerminalName ?? "",
+                CertificateSerial = serialNumber.Length > 64 ? serialNumber[..64] : serialNumber,
+                Detail = result.Succeeded ? "" : result.Errors[0].Code,
+            });
+            await audit.CommitAsync(ct);
             if (!result.Succeeded)
             {
                 foreach (var e in result.Errors)
@@ -101,10 +126,11 @@ internal static class CertCommand
             }
 
             var list = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().ListAsync(institutionId, ct);
+            var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
             Console.WriteLine("institution  terminal  serial                            not-after   state");
             foreach (var c in list)
             {
-                var state = c.RevokedAt is not null ? "revoked" : c.NotAfter <= DateTime.UtcNow ? "expired" : "valid";
+                var state = c.RevokedAt is not null ? "revoked" : c.NotAfter <= now ? "expired" : "valid";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{c.Institution?.Code,-12} {c.TerminalName,-9} {c.SerialNumber,-33} {c.NotAfter:yyyy-MM-dd}  {state}"));
             }

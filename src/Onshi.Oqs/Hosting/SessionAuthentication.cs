@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Sessions;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Hosting;
 
@@ -36,6 +37,13 @@ public static class SessionAuthentication
             o.AccessDeniedPath = "/Denied";
             o.ReturnUrlParameter = "returnUrl";
             o.Events.OnValidatePrincipal = ValidateAsync;
+            o.Events.OnRedirectToLogin = context =>
+            {
+                // Say why the user is back at the login page; never carry a return URL (no open redirect).
+                var ended = context.HttpContext.Features.Get<SessionEndedFeature>() is not null;
+                context.Response.Redirect(ended ? "/Login?ended=1" : "/Login");
+                return Task.CompletedTask;
+            };
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
@@ -57,6 +65,13 @@ public static class SessionAuthentication
 
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
+        if (AssetEndpoints.IsAssetPath(context.HttpContext.Request.Path))
+        {
+            // Stylesheets and scripts need no session; never end one (or drop its cookie) while serving them.
+            context.RejectPrincipal();
+            return;
+        }
+
         var key = context.Principal?.FindFirstValue(SessionKeyClaim);
         var terminal = context.HttpContext.Features.Get<TerminalIdentity>();
         SessionPrincipal? principal = null;

@@ -126,7 +126,10 @@ public static class PermissionMatrix
         {
             AccountKind.Master => target switch
             {
-                AccountKind.Master or AccountKind.MasterReset => V,
+                AccountKind.Master => V,
+
+                // SPEC §4.6: the reset account stays locked until an operator or the master unlocks it.
+                AccountKind.MasterReset => V | AccountActions.Unlock,
                 _ => Manage,
             },
             AccountKind.MasterReset => target switch

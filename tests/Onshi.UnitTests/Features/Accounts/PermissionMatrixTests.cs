@@ -28,7 +28,8 @@ public sealed class PermissionMatrixTests
         {
             d[(AccountKind.Master, t)] = t switch
             {
-                AccountKind.Master or AccountKind.MasterReset => "V",
+                AccountKind.Master => "V",
+                AccountKind.MasterReset => "VK", // SPEC §4.6: the master unlocks the reset account
                 _ => "VCUIK",
             };
             d[(AccountKind.MasterReset, t)] = t switch

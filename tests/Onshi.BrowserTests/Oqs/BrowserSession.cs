@@ -1,0 +1,99 @@
+using System.Text;
+using Microsoft.Playwright;
+using Onshi.IntegrationTests.Oqs;
+
+namespace Onshi.BrowserTests.Oqs;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, presenting the demo terminal certificate to the real OQS, trusting our CA
+/// through NODE_EXTRA_CA_CERTS; every step is saved as a screenshot with an index line (step, URL, what was checked).
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+    private readonly string shotDirectory;
+    private readonly StringBuilder index = new();
+    private int step;
+
+    private BrowserSession(IPlaywright playwright, IBrowser browser, string shotDirectory)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+        this.shotDirectory = shotDirectory;
+    }
+
+    public static async Task<BrowserSession> StartAsync(OqsServer server, string scenario)
+    {
+        // The Playwright driver (Node) must trust the OQS server certificate our CA issued.
+        Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", server.Demo.CaCert);
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
+                : throw new InvalidOperationException("Chromium is required: run scripts/deps.sh (apt-get install chromium)"),
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        var dir = Path.Combine(ArtifactsDirectory(), "screenshots", scenario);
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        Directory.CreateDirectory(dir);
+        return new BrowserSession(playwright, browser, dir);
+    }
+
+    /// <summary>A fresh browser context (its own cookies) with the terminal certificate of <paramref name="terminal"/>.</summary>
+    public async Task<IPage> NewPageAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal? terminal)
+    {
+        var origin = server.BaseAddress.GetLeftPart(UriPartial.Authority);
+        var context = await browser.NewContextAsync(new()
+        {
+            Locale = "ja-JP",
+            ViewportSize = new() { Width = 1280, Height = 900 },
+            AcceptDownloads = true,
+            // With a client certificate Playwright's driver makes the TLS connection and trusts our CA through
+            // NODE_EXTRA_CA_CERTS; without one Chromium connects itself and does not know our CA.
+            IgnoreHTTPSErrors = terminal is null,
+            ClientCertificates = terminal is null ? null : [new() { Origin = origin, PfxPath = terminal.Pfx, Passphrase = terminal.Passphrase }],
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    /// <summary>Saves a full-page screenshot and notes what the step asserted.</summary>
+    public async Task ShotAsync(IPage page, string name, string asserted)
+    {
+        step++;
+        var file = $"{step:00}-{name}.png";
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shotDirectory, file), FullPage = true });
+        index.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"| {step} | {file} | {new Uri(page.Url).PathAndQuery} | {asserted} |");
+    }
+
+    public string ShotDirectory => shotDirectory;
+
+    public async ValueTask DisposeAsync()
+    {
+        await File.WriteAllTextAsync(Path.Combine(shotDirectory, "index.md"),
+            "| step | screenshot | URL | asserted |\n|---|---|---|---|\n" + index);
+        await browser.DisposeAsync();
+        playwright.Dispose();
+    }
+
+    private static string ArtifactsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Onshi.slnx")))
+            {
+                return Path.Combine(dir.FullName, "artifacts");
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "artifacts");
+    }
+}
