@@ -31,11 +31,19 @@ internal static class DemoCommand
         var output = new Option<string>("--out") { Description = "作成するデータディレクトリ", DefaultValueFactory = _ => "demo" };
         var oqsPort = new Option<int>("--oqs-port") { Description = "demo.json に書く OQS のポート", DefaultValueFactory = _ => 8443 };
         var force = new Option<bool>("--force") { Description = "既存のディレクトリを消して作り直す" };
-        var cmd = new Command("demo", "デモ用のデータディレクトリを作成します (create a demo data directory)") { output, oqsPort, force };
+        var reuse = new Option<bool>("--reuse") { Description = "demo.json があればそのまま使い、内容を表示する" };
+        var cmd = new Command("demo", "デモ用のデータディレクトリを作成します (create a demo data directory)") { output, oqsPort, force, reuse };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
             var dir = Path.GetFullPath(r.GetValue(output)!);
+            var existing = Path.Combine(dir, "demo.json");
+            if (r.GetValue(reuse) && File.Exists(existing))
+            {
+                Print(JsonSerializer.Deserialize<DemoFile>(await File.ReadAllTextAsync(existing, ct), Json)!, existing);
+                return 0;
+            }
+
             if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             {
                 if (!r.GetValue(force))
@@ -58,9 +66,48 @@ internal static class DemoCommand
             }
 
             Console.WriteLine($"デモデータを作成しました: {path}");
+            Print(demo, path);
             return 0;
         });
         return cmd;
+    }
+
+    private static void Print(DemoFile demo, string path)
+    {
+        var w = Console.Out;
+        w.WriteLine();
+        w.WriteLine("== Onshi demo ==========================================================================");
+        w.WriteLine($"OQS (オンライン資格確認等システム): {demo.OqsUrl}   (mutual TLS: the browser must present the terminal certificate)");
+        w.WriteLine($"demo.json:        {path}");
+        w.WriteLine($"CA certificate:   {demo.CaCert}");
+        w.WriteLine($"Terminal (端末):   {demo.Institution.Code} {demo.Institution.Name} / T0001");
+        w.WriteLine($"  PKCS#12:        {demo.Terminal.Pfx}");
+        w.WriteLine($"  passphrase:     {demo.Terminal.Passphrase}");
+        w.WriteLine();
+        w.WriteLine("Accounts of the demo institution (kind / ユーザID / パスワード; the reset account's password is its 秘密の番号):");
+        foreach (var a in demo.Accounts)
+        {
+            w.WriteLine($"  {a.Kind,-8} {a.UserId,-14} {a.Password}");
+        }
+
+        w.WriteLine();
+        w.WriteLine($"Another institution, to try isolation: {demo.OtherInstitution.Code} {demo.OtherInstitution.Name}");
+        w.WriteLine($"  PKCS#12: {demo.OtherInstitution.Terminal.Pfx}  passphrase: {demo.OtherInstitution.Terminal.Passphrase}");
+        foreach (var a in demo.OtherInstitution.Accounts.Where(a => a.Kind is "master" or "admin"))
+        {
+            w.WriteLine($"  {a.Kind,-8} {a.UserId,-14} {a.Password}");
+        }
+
+        w.WriteLine();
+        w.WriteLine("Import into Chromium / Chrome (Linux): chrome://certificates (or Settings → Privacy and security → Security →");
+        w.WriteLine("  Manage certificates):");
+        w.WriteLine($"  1. 「Your certificates」 → Import → {demo.Terminal.Pfx} → passphrase above.");
+        w.WriteLine($"  2. 「Authorities」 → Import → {demo.CaCert} → trust for identifying websites.");
+        w.WriteLine($"  Then open {demo.OqsUrl}, pick the certificate in the dialog, and click 「システムの利用を始める」.");
+        w.WriteLine("  Command line alternative (NSS): pk12util -d sql:$HOME/.pki/nssdb -i <PKCS#12> -W <passphrase>;");
+        w.WriteLine("    certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n onshi-ca -i <CA certificate>");
+        w.WriteLine($"  curl: curl --cacert {demo.CaCert} --cert {demo.Terminal.CertPem} --key {demo.Terminal.KeyPem} {demo.OqsUrl}");
+        w.WriteLine("=========================================================================================");
     }
 
     internal static async Task<DemoFile> BuildAsync(IServiceProvider sp, OqsEnvironment environment, string dir, int oqsPort, CancellationToken ct)
