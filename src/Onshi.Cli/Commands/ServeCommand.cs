@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Onshi.Core.Features.Certificates;
 using Onshi.Oqs.Hosting;
 using Onshi.Web.Hosting;

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Onshi.Cli.Commands;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
-using Onshi.Cli.Commands;
 using Onshi.Core.Features.Certificates;
 using Shouldly;
 

@@ -6,8 +6,8 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Passwords;
-using PasswordOptions = Onshi.Core.Features.Passwords.PasswordOptions;
 using Onshi.Core.Features.Sessions;
+using PasswordOptions = Onshi.Core.Features.Passwords.PasswordOptions;
 
 namespace Onshi.Core.Features.Accounts;
 
