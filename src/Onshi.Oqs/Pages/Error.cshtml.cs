@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -17,10 +18,12 @@ public sealed class ErrorModel : PageModel
 
     private void Set(int? code)
     {
+        // A re-executed POST whose form could not be read (e.g. a NUL in it) binds no code: use the status.
+        code ??= Response.StatusCode;
         (Title, Message) = code switch
         {
             404 => ("ページが見つかりません", "お探しのページは見つかりませんでした。メニューから操作をやり直してください。"),
-            400 => ("画面の有効期限が切れました", "画面を開いてから時間が経過したか、操作が正しく受け付けられませんでした。画面を開き直してから、もう一度操作してください。"),
+            400 => ("操作を受け付けられませんでした", "画面を開いてから時間が経過したか、入力内容に使用できない文字が含まれていたため、操作を受け付けられませんでした。画面を開き直してから、もう一度操作してください。"),
             403 => ("この操作は行えません", "この操作を行う権限がありません。"),
             405 => ("操作が正しくありません", "画面のボタンから操作してください。"),
             413 => ("送信内容が大きすぎます", "入力内容を確認してください。"),

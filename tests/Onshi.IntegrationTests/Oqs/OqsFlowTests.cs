@@ -431,6 +431,127 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Throttle_ManyWrongIdsFromOneTerminal_RefusesEvenTheRightPassword()
+    {
+        using var client = Terminal();
+        var page = await client.GetAsync("/Login");
+        for (var i = 0; i < 20; i++)
+        {
+            page = await client.SubmitAsync(page, "main form", new Dictionary<string, string>
+            {
+                ["Input.UserId"] = $"GUESS{i:00}",
+                ["Input.Password"] = "Guess-pass-1!",
+            });
+        }
+
+        var admin = server.Account("admin");
+        var refused = await client.LoginAsync(admin.UserId, admin.Password);
+
+        refused.Path.ShouldBe("/Login");
+        refused.Errors.Single().ShouldContain("一時的に制限しています");
+        (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Detail == "throttled" && a.Outcome == AuditOutcomes.Denied);
+        (await server.AccountRowAsync(admin.UserId)).LastLoginAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task BadInput_ClearJapaneseAnswers_NoServerErrors_NothingStored()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+
+        // A form posted without its antiforgery token.
+        var forged = await client.PostAsync("/Login", [new("Input.UserId", master.UserId), new("Input.Password", master.Password)]);
+        forged.Status.ShouldBe(HttpStatusCode.BadRequest);
+        forged.H1.ShouldBe("操作を受け付けられませんでした");
+
+        // Over-long and control-character input at login.
+        var login = await client.GetAsync("/Login");
+        var huge = await client.SubmitAsync(login, "main form", new Dictionary<string, string>
+        {
+            ["Input.UserId"] = new string('A', 5000),
+            ["Input.Password"] = "x\ty",
+        });
+        huge.Status.ShouldBe(HttpStatusCode.OK);
+        huge.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        var nul = await client.SubmitAsync(login, "main form", new Dictionary<string, string>
+        {
+            ["Input.UserId"] = "AB",
+            ["Input.Password"] = "x\u0000y",
+        });
+        nul.Status.ShouldBe(HttpStatusCode.BadRequest);
+        nul.H1.ShouldBe("操作を受け付けられませんでした");
+
+        await client.LoginAsync(master.UserId, master.Password);
+        var accountsBefore = await server.WithDbAsync(db => db.Accounts.CountAsync());
+        var form = await client.GetAsync("/Accounts/Register");
+        var badKind = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "999",
+            ["Input.UserId"] = "GOODID01",
+            ["Input.DisplayName"] = "名前",
+        });
+        badKind.Status.ShouldBe(HttpStatusCode.OK);
+        badKind.Errors.ShouldContain("選択できない権限区分です。");
+        var masterKind = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "1",
+            ["Input.UserId"] = "GOODID02",
+            ["Input.DisplayName"] = "名前",
+        });
+        masterKind.Errors.ShouldContain("選択できない権限区分です。");
+        var control = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "4",
+            ["Input.UserId"] = "GOODID03",
+            ["Input.DisplayName"] = "改行\n入り<script>alert(1)</script>",
+        });
+        control.Errors.ShouldContain(e => e.Contains("ユーザ名は50文字以内", StringComparison.Ordinal));
+        control.Html.ShouldNotContain("<script>alert(1)</script>");
+        var reserved = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "4",
+            ["Input.UserId"] = "1234567",
+            ["Input.DisplayName"] = "予約",
+        });
+        reserved.Errors.ShouldContain(e => e.Contains("システムが使用する", StringComparison.Ordinal));
+        (await server.WithDbAsync(db => db.Accounts.CountAsync())).ShouldBe(accountsBefore);
+
+        (await client.GetAsync("/Accounts/Detail/abc")).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await client.GetAsync("/Accounts/Detail/99999999")).Status.ShouldBe(HttpStatusCode.NotFound);
+        (await client.GetAsync("/Accounts?search=1&Kind=999&Status=-5&page=-3&UserId=" + new string('x', 500))).Status.ShouldBe(HttpStatusCode.OK);
+        (await client.GetAsync("/no/such/page")).H1.ShouldBe("ページが見つかりません");
+
+        // Disabling the master is refused whatever the form says.
+        var masterRow = await server.AccountRowAsync(master.UserId);
+        var detail = await client.GetAsync($"/Accounts/Detail/{masterRow.Id}");
+        var token = detail.Q("input[name=__af]")!.GetAttribute("value")!;
+        var disable = await client.PostAsync($"/Accounts/Detail/{masterRow.Id}?handler=Update",
+            [new("__af", token), new("Input.DisplayName", "x"), new("Input.Kind", "1"), new("Input.Status", "2")]);
+        disable.Status.ShouldNotBe(HttpStatusCode.InternalServerError);
+        (await server.AccountRowAsync(master.UserId)).Status.ShouldBe(AccountStatus.Active);
+        (await AuditAsync(AuditActions.AccountUpdate)).ShouldContain(a => a.Outcome == AuditOutcomes.Denied);
+    }
+
+    [Fact]
+    public async Task Disabling_EndsTheAccountsSessions_AndItCannotLogIn()
+    {
+        using var generalClient = Terminal();
+        var general = server.Account("general");
+        (await generalClient.LoginAsync(general.UserId, general.Password)).Path.ShouldBe("/Menu");
+
+        using var adminClient = Terminal();
+        var admin = server.Account("admin");
+        await adminClient.LoginAsync(admin.UserId, admin.Password);
+        var detail = await adminClient.OpenDetailAsync(await adminClient.SearchAsync("一般"), general.UserId);
+        var updated = await adminClient.SubmitAsync(detail, "form[action*='handler=Update']", new Dictionary<string, string> { ["Input.Status"] = "2" });
+        updated.Text.ShouldContain("アカウント情報を更新しました。");
+
+        (await generalClient.GetAsync("/Menu")).Path.ShouldBe("/Login");
+        using var again = Terminal();
+        (await again.LoginAsync(general.UserId, general.Password)).Path.ShouldBe("/Login");
+    }
+
+    [Fact]
     public async Task AuditChain_IsIntactAfterAFlow()
     {
         using var client = Terminal();

@@ -147,7 +147,17 @@ public sealed class LoginService(
         var session = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
-        await audit.CommitAsync(cancellationToken);
+        try
+        {
+            await audit.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The account changed under us (its password was just initialized, or it was disabled): no session.
+            db.ChangeTracker.Clear();
+            return await FailAsync(baseRecord with { Detail = "concurrent-change" }, certKey, addrKey, cancellationToken);
+        }
+
         return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, session.Key);
     }
 
@@ -156,7 +166,18 @@ public sealed class LoginService(
         throttle.RecordFailure(certKey);
         throttle.RecordFailure(addrKey);
         audit.Record(record);
-        await audit.CommitAsync(cancellationToken);
+        try
+        {
+            await audit.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The failure count lost a race with another change of the account; record the attempt alone.
+            db.ChangeTracker.Clear();
+            audit.Record(record with { Detail = record.Detail + "-uncounted" });
+            await audit.CommitAsync(cancellationToken);
+        }
+
         return new LoginResult(LoginOutcome.Failed);
     }
 }
