@@ -58,7 +58,7 @@ internal static class CertCommand
                 CertificateSerial = issued.SerialNumber,
             });
             await audit.CommitAsync(ct);
-            var paths = TerminalFiles.Write(r.GetValue(output) ?? Path.Combine(settings.DataDirectory, "terminals"), inst.Code, r.GetValue(terminal)!.Trim(), issued);
+            var paths = TerminalFiles.Write(r.GetValue(output) ?? Path.Combine(settings.DataDirectory, "terminals"), inst.Code, r.GetValue(terminal)!.Trim(), issued, includePlainKey: false);
             Console.WriteLine($"発行しました: serial {issued.SerialNumber}, 有効期限 {issued.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} (UTC)");
             Console.WriteLine($"PKCS#12: {paths.Pfx}");
             Console.WriteLine($"パスフレーズ (shown once): {issued.Passphrase}");

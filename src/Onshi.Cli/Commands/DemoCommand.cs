@@ -201,8 +201,8 @@ internal static class DemoCommand
         }
 
         using var cert = issued.Value!;
-        var files = TerminalFiles.Write(Path.Combine(dir, "terminals"), code, "T0001", cert);
-        return (new DemoInstitution(code, name), new DemoTerminal(files.Pfx, cert.Passphrase, files.CertPem, files.KeyPem, cert.SerialNumber), accounts);
+        var files = TerminalFiles.Write(Path.Combine(dir, "terminals"), code, "T0001", cert, includePlainKey: true);
+        return (new DemoInstitution(code, name), new DemoTerminal(files.Pfx, cert.Passphrase, files.CertPem, files.KeyPem!, cert.SerialNumber), accounts);
     }
 }
 

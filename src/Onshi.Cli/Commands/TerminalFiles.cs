@@ -5,9 +5,13 @@ namespace Onshi.Cli.Commands;
 /// <summary>Writes an issued terminal certificate to disk: the PKCS#12 a browser imports, and PEM files for tools.</summary>
 internal static class TerminalFiles
 {
-    public sealed record Paths(string Pfx, string CertPem, string KeyPem);
+    public sealed record Paths(string Pfx, string CertPem, string? KeyPem);
 
-    public static Paths Write(string directory, string institutionCode, string terminalName, IssuedTerminalCertificate issued)
+    /// <summary>
+    /// Writes the PKCS#12 and the certificate PEM; the unencrypted key PEM only when <paramref name="includePlainKey"/>
+    /// (the demo, whose scripts need it). Files holding key material are created 0600.
+    /// </summary>
+    public static Paths Write(string directory, string institutionCode, string terminalName, IssuedTerminalCertificate issued, bool includePlainKey)
     {
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
@@ -16,10 +20,14 @@ internal static class TerminalFiles
         }
 
         var stem = Path.Combine(directory, $"{institutionCode}-{terminalName}");
-        var paths = new Paths(stem + ".p12", stem + ".crt.pem", stem + ".key.pem");
+        var paths = new Paths(stem + ".p12", stem + ".crt.pem", includePlainKey ? stem + ".key.pem" : null);
         WritePrivate(paths.Pfx, w => w.Write(issued.Pkcs12));
         File.WriteAllText(paths.CertPem, issued.CertificatePem);
-        WritePrivate(paths.KeyPem, w => w.Write(System.Text.Encoding.ASCII.GetBytes(issued.PrivateKeyPem)));
+        if (paths.KeyPem is { } keyPath)
+        {
+            WritePrivate(keyPath, w => w.Write(System.Text.Encoding.ASCII.GetBytes(issued.PrivateKeyPem)));
+        }
+
         return paths;
     }
 

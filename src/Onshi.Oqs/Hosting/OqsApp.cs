@@ -49,6 +49,7 @@ public static class OqsApp
         builder.Services.AddSingleton(new SiteChrome(SiteName, "OQS", "/", settings.Environment));
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
+        builder.Services.AddSingleton<RejectionAuditGate>();
         builder.Services.AddOqsSessionAuthentication();
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
@@ -67,7 +68,7 @@ public static class OqsApp
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Logout");
             o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
-            o.Conventions.AuthorizePage("/Terminals", Policies.AccountAdministration);
+            o.Conventions.AuthorizePage("/Terminals", Policies.TerminalList);
         })
         .ConfigureApplicationPartManager(parts =>
         {

@@ -49,7 +49,10 @@ public static class SessionAuthentication
             .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
             .AddPolicy(Policies.AccountAdministration, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
                 .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && PermissionMatrix.CanUseAccountAdministration(sp.Kind)));
+                    && PermissionMatrix.CanUseAccountAdministration(sp.Kind)))
+            .AddPolicy(Policies.TerminalList, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
+                    && sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin));
         return services;
     }
 
@@ -78,7 +81,8 @@ public static class SessionAuthentication
         if (key is not null && terminal is not null)
         {
             var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionService>();
-            principal = await sessions.ValidateAsync(key, terminal.Thumbprint, context.HttpContext.RequestAborted);
+            var site = context.HttpContext.RequestServices.GetRequiredService<OqsSiteOptions>();
+            principal = await sessions.ValidateAsync(key, terminal.Thumbprint, site.Environment, context.HttpContext.RequestAborted);
         }
 
         if (principal is null)
@@ -101,4 +105,7 @@ public static class Policies
 {
     public const string SignedIn = "SignedIn";
     public const string AccountAdministration = "AccountAdministration";
+
+    /// <summary>端末証明書一覧: the master and admin screens (SPEC §8), not the reset account.</summary>
+    public const string TerminalList = "TerminalList";
 }

@@ -20,7 +20,8 @@ public sealed class TerminalGate(RequestDelegate next)
 {
     public const string ErrorPath = "/CertificateError";
 
-    public async Task InvokeAsync(HttpContext context, TerminalCertificateService certificates, AuditLog audit, OqsSiteOptions site)
+    public async Task InvokeAsync(HttpContext context, TerminalCertificateService certificates, AuditLog audit, OqsSiteOptions site,
+        RejectionAuditGate rejections)
     {
         if (AssetEndpoints.IsAssetPath(context.Request.Path))
         {
@@ -38,7 +39,8 @@ public sealed class TerminalGate(RequestDelegate next)
             return;
         }
 
-        if (check.Status != CertificateCheckStatus.Missing)
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        if (check.Status != CertificateCheckStatus.Missing && rejections.ShouldAudit($"{presented?.Thumbprint}|{address}"))
         {
             audit.Record(new AuditRecord(AuditActions.CertificateRejected, AuditOutcomes.Denied)
             {
@@ -48,7 +50,7 @@ public sealed class TerminalGate(RequestDelegate next)
                 Actor = "anonymous",
                 Detail = check.Status.ToString(),
                 CertificateSerial = presented?.SerialNumber ?? "",
-                ClientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "",
+                ClientAddress = address,
             });
             await audit.CommitAsync(context.RequestAborted);
         }
@@ -58,6 +60,27 @@ public sealed class TerminalGate(RequestDelegate next)
         context.Request.Method = HttpMethods.Get;
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await next(context);
+    }
+}
+
+/// <summary>
+/// Audits a refused certificate once a minute per certificate and address, so a client hammering the site with a
+/// foreign certificate cannot flood the 操作ログ or hold its writer lock.
+/// </summary>
+public sealed class RejectionAuditGate(TimeProvider time)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> last = new(StringComparer.Ordinal);
+
+    public bool ShouldAudit(string key)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (last.Count > 10_000)
+        {
+            last.Clear();
+        }
+
+        var previous = last.GetOrAdd(key, DateTime.MinValue);
+        return previous < now - TimeSpan.FromMinutes(1) && last.TryUpdate(key, now, previous);
     }
 }
 

@@ -1,13 +1,15 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Login;
+using Onshi.Core.Features.Sessions;
 using Onshi.Oqs.Hosting;
 
 namespace Onshi.Oqs.Pages;
 
 /// <summary>ログイン (seed P2-4).</summary>
-public sealed class LoginModel(LoginService login, OqsSiteOptions site) : PageModel
+public sealed class LoginModel(LoginService login, SessionService sessions, OqsSiteOptions site) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -45,6 +47,12 @@ public sealed class LoginModel(LoginService login, OqsSiteOptions site) : PageMo
         {
             case LoginOutcome.Success:
             case LoginOutcome.MustChangePassword:
+                if (User.FindFirstValue(SessionAuthentication.SessionKeyClaim) is { } previous)
+                {
+                    // Logging in again in the same browser ends the session it had.
+                    await sessions.LogoutAsync(previous, HttpContext.RequestAborted);
+                }
+
                 await HttpContext.SignInAsync(SessionAuthentication.Scheme, SessionAuthentication.CreatePrincipal(result.SessionKey!),
                     new AuthenticationProperties { IsPersistent = false });
                 return Redirect(result.Outcome == LoginOutcome.MustChangePassword ? "/ChangePassword" : "/Menu");

@@ -15,6 +15,8 @@ public sealed class MenuModel(TimeProvider time) : PageModel
 
     public bool CanChangeOwn { get; private set; }
 
+    public bool CanListTerminals { get; private set; }
+
     public string? ExpiryMessage { get; private set; }
 
     public void OnGet()
@@ -23,6 +25,7 @@ public sealed class MenuModel(TimeProvider time) : PageModel
         CanAdminister = PermissionMatrix.CanUseAccountAdministration(p.Kind);
         CanRegister = PermissionMatrix.CreatableKinds(p.Kind).Count > 0;
         CanChangeOwn = PermissionMatrix.CanChangeOwnPassword(p.Kind);
+        CanListTerminals = p.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin;
         ExpiryMessage = CertificateExpiry.Evaluate(HttpContext.Terminal().NotAfter, time.GetUtcNow().UtcDateTime)?.Message;
     }
 }

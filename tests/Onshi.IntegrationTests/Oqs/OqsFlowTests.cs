@@ -97,7 +97,8 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
         var audit = await AuditAsync(AuditActions.Login);
         audit.ShouldContain(a => a.Target == admin.UserId && a.Detail == "wrong-password");
-        audit.ShouldContain(a => a.Target == "NOSUCHUSER" && a.Detail == "unknown-user");
+        audit.ShouldContain(a => a.Actor == "(unknown)" && a.Detail == "unknown-user");
+        audit.ShouldNotContain(a => a.Actor == "NOSUCHUSER" || a.Target == "NOSUCHUSER");
         audit.ShouldAllBe(a => !a.Detail.Contains(admin.Password, StringComparison.Ordinal));
     }
 
@@ -111,8 +112,11 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
 
         page.Path.ShouldBe("/Login");
         page.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
-        (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Target == foreign.UserId && a.Detail == "other-institution"
-            && a.InstitutionCode == server.Demo.Institution.Code);
+        var audit = await AuditAsync(AuditActions.Login);
+        audit.ShouldContain(a => a.InstitutionCode == server.Demo.Institution.Code && a.Detail == "unknown-user" && a.Target == "");
+        audit.ShouldNotContain(a => a.InstitutionCode == server.Demo.Institution.Code && a.Target == foreign.UserId);
+        audit.ShouldContain(a => a.InstitutionCode == server.Demo.OtherInstitution.Code && a.Target == foreign.UserId
+            && a.Detail == "other-institution" && a.CertificateSerial == server.Demo.Terminal.Serial);
         (await server.AccountRowAsync(foreign.UserId)).LastLoginAt.ShouldBeNull();
     }
 
@@ -451,6 +455,43 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         refused.Errors.Single().ShouldContain("一時的に制限しています");
         (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Detail == "throttled" && a.Outcome == AuditOutcomes.Denied);
         (await server.AccountRowAsync(admin.UserId)).LastLoginAt.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Lockout_ParallelBurstOfWrongSecretNumbers_AtMostFiveAreTried_ThenLockedForGood()
+    {
+        using var client = Terminal();
+        var reset = server.Account("reset");
+        var page = await client.GetAsync("/Login");
+        var token = page.Q("input[name=__af]")!.GetAttribute("value")!;
+        var guesses = Enumerable.Range(0, 30).Select(i => ((reset.Password[0] - '0' + 1 + i) % 10).ToString(System.Globalization.CultureInfo.InvariantCulture) + "999")
+            .Where(g => g != reset.Password).ToList();
+
+        var results = await Task.WhenAll(guesses.Select(g => client.PostAsync("/Login",
+            [new("__af", token), new("Input.UserId", reset.UserId), new("Input.Password", g)])));
+
+        results.ShouldAllBe(r => r.Status == HttpStatusCode.OK && r.Path == "/Login");
+        var tried = (await AuditAsync(AuditActions.Login)).Count(a => a.Target == reset.UserId && a.Detail.StartsWith("wrong-password", StringComparison.Ordinal));
+        tried.ShouldBeLessThanOrEqualTo(5);
+        (await server.AccountRowAsync(reset.UserId)).LockoutEnd.ShouldBe(DateTime.MaxValue);
+        using var later = Terminal();
+        (await later.LoginAsync(reset.UserId, reset.Password)).Path.ShouldBe("/Login");
+    }
+
+    [Fact]
+    public async Task Throttle_ParallelBurstOfWrongIds_NeverMoreThanTheLimitChecked()
+    {
+        using var client = Terminal();
+        var page = await client.GetAsync("/Login");
+        var token = page.Q("input[name=__af]")!.GetAttribute("value")!;
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.PostAsync("/Login",
+            [new("__af", token), new("Input.UserId", $"BURST{i:00}"), new("Input.Password", "Guess-pass-1!")])));
+
+        var audit = await AuditAsync(AuditActions.Login);
+        audit.Count(a => a.Detail == "unknown-user").ShouldBeLessThanOrEqualTo(20);
+        audit.Count(a => a.Detail == "throttled").ShouldBeGreaterThanOrEqualTo(20);
+        audit.ShouldAllBe(a => !a.Actor.StartsWith("BURST", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -67,24 +67,34 @@ public sealed class OwnPasswordService(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        var lockout = loginOptions.Value;
+
+        // A wrong current password counts toward the lockout like a failed login; the slot is taken first, atomically.
+        if (!await Lockout.TryBeginAttemptAsync(db, account.Id, now, lockout, cancellationToken))
+        {
+            audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Denied, p.UserId, "locked"));
+            await audit.CommitAsync(cancellationToken);
+            return OpResult.Fail(AccountErrors.CurrentPasswordWrong);
+        }
+
         if (hasher.VerifyHashedPassword(account, account.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
         {
-            // A wrong current password counts toward the lockout like a failed login.
-            account.AccessFailedCount++;
             var detail = "current-password-wrong";
-            if (account.AccessFailedCount >= loginOptions.Value.MaxFailedAccessAttempts)
+            if (await Lockout.LockIfExhaustedAsync(db, account, now, lockout, rotateStamp: true, cancellationToken))
             {
-                account.LockoutEnd = now + loginOptions.Value.LockoutDuration;
-                account.AccessFailedCount = 0;
-                account.SecurityStamp = Guid.NewGuid().ToString("N");
+                // Locked: the account's sessions end too, this one included.
                 detail = "current-password-wrong-locked";
-                audit.Record(actor.Audit(AuditActions.Lockout, AuditOutcomes.Success, p.UserId, "timed") with { Actor = "system", ActorKind = null });
+                audit.Record(actor.Audit(AuditActions.Lockout, AuditOutcomes.Success, p.UserId, Lockout.Detail(account)) with { Actor = "system", ActorKind = null });
             }
 
+            db.ChangeTracker.Clear();
             audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Failure, p.UserId, detail));
             await audit.CommitAsync(cancellationToken);
             return OpResult.Fail(AccountErrors.CurrentPasswordWrong);
         }
+
+        // The current password was right: give the attempt slot back whatever happens next.
+        await db.Accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, 0), cancellationToken);
 
         if (string.Equals(currentPassword, newPassword, StringComparison.Ordinal))
         {
@@ -108,7 +118,6 @@ public sealed class OwnPasswordService(
         account.PasswordChangedAt = now;
         account.PasswordExpiresAt = policy.ComputeExpiry(newPassword, now);
         account.MustChangePassword = false;
-        account.AccessFailedCount = 0;
         account.UpdatedAt = now;
         account.UpdatedBy = p.UserId;
         audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Success, p.UserId));

@@ -70,51 +70,70 @@ public sealed class LoginService(
             Environment = environment,
             InstitutionId = terminal.InstitutionId,
             InstitutionCode = terminal.InstitutionCode,
-            Actor = userId,
-            Target = userId,
+            Actor = UnknownUser,
             CertificateSerial = terminal.SerialNumber,
             ClientAddress = clientAddress,
         };
 
-        if (throttle.IsThrottled(certKey, opts.MaxFailuresPerCertificate) || throttle.IsThrottled(addrKey, opts.MaxFailuresPerAddress))
+        // Every attempt takes a throttle slot before anything is checked; only a success gives it back.
+        if (!throttle.TryAcquire(certKey, opts.MaxFailuresPerCertificate))
         {
-            audit.Record(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" });
-            await audit.CommitAsync(cancellationToken);
-            return new LoginResult(LoginOutcome.Throttled);
+            return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
+        }
+
+        if (!throttle.TryAcquire(addrKey, opts.MaxFailuresPerAddress))
+        {
+            throttle.Release(certKey);
+            return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
         }
 
         var normalized = userId.ToUpperInvariant();
-        var account = userId.Length is 0 or > 16 ? null : await db.Accounts
+        var account = userId.Length is 0 or > 16 ? null : await db.Accounts.AsNoTracking()
             .FirstOrDefaultAsync(a => a.Environment == environment && a.NormalizedUserId == normalized, cancellationToken);
 
         if (account is null || account.InstitutionId != terminal.InstitutionId)
         {
             hasher.VerifyDummy(password);
-            return await FailAsync(baseRecord with { Detail = account is null ? "unknown-user" : "other-institution" }, certKey, addrKey, cancellationToken);
+            if (account is not null)
+            {
+                // The attempt is told to the account's own institution; this terminal's log cannot tell it from an
+                // unknown ID (no enumeration of other institutions' IDs), and no typed text is kept (it may be a password).
+                audit.Record(new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
+                {
+                    Environment = environment,
+                    InstitutionId = account.InstitutionId,
+                    InstitutionCode = await db.Institutions.Where(i => i.Id == account.InstitutionId).Select(i => i.Code).FirstAsync(cancellationToken),
+                    Actor = "other-institution-terminal",
+                    Target = account.UserId,
+                    Detail = "other-institution",
+                    CertificateSerial = terminal.SerialNumber,
+                    ClientAddress = clientAddress,
+                });
+            }
+
+            return await DeniedAsync(baseRecord with { Detail = "unknown-user" }, cancellationToken);
         }
 
         baseRecord = baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId };
         var now = time.GetUtcNow().UtcDateTime;
-        var verification = hasher.VerifyHashedPassword(account, account.PasswordHash, password);
-
         if (account.Status != AccountStatus.Active)
         {
-            return await FailAsync(baseRecord with { Detail = "disabled" }, certKey, addrKey, cancellationToken);
+            hasher.VerifyDummy(password);
+            return await DeniedAsync(baseRecord with { Detail = "disabled" }, cancellationToken);
         }
 
-        if (account.IsLockedAt(now))
+        if (!await Lockout.TryBeginAttemptAsync(db, account.Id, now, opts, cancellationToken))
         {
-            return await FailAsync(baseRecord with { Detail = "locked" }, certKey, addrKey, cancellationToken);
+            hasher.VerifyDummy(password);
+            return await DeniedAsync(baseRecord with { Detail = "locked" }, cancellationToken);
         }
 
+        var verification = hasher.VerifyHashedPassword(account, account.PasswordHash, password);
         if (verification == PasswordVerificationResult.Failed)
         {
-            account.AccessFailedCount++;
             var detail = "wrong-password";
-            if (account.AccessFailedCount >= opts.MaxFailedAccessAttempts)
+            if (await Lockout.LockIfExhaustedAsync(db, account, now, opts, rotateStamp: false, cancellationToken))
             {
-                account.LockoutEnd = account.Kind == AccountKind.MasterReset ? DateTime.MaxValue : now + opts.LockoutDuration;
-                account.AccessFailedCount = 0;
                 detail = "wrong-password-locked";
                 audit.Record(baseRecord with
                 {
@@ -122,62 +141,60 @@ public sealed class LoginService(
                     Outcome = AuditOutcomes.Success,
                     Actor = "system",
                     ActorKind = null,
-                    Detail = account.Kind == AccountKind.MasterReset ? "until-unlocked" : "timed",
+                    Detail = Lockout.Detail(account),
                 });
             }
 
-            return await FailAsync(baseRecord with { Detail = detail }, certKey, addrKey, cancellationToken);
+            return await DeniedAsync(baseRecord with { Detail = detail }, cancellationToken);
         }
 
-        account.AccessFailedCount = 0;
-        account.LockoutEnd = null;
         if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
         {
+            await ResetFailuresAsync(account, now, newHash: null, loggedIn: false, cancellationToken);
+            throttle.Release(certKey);
+            throttle.Release(addrKey);
             audit.Record(baseRecord with { Detail = "temporary-password-expired" });
             await audit.CommitAsync(cancellationToken);
             return new LoginResult(LoginOutcome.TemporaryPasswordExpired);
         }
 
-        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        // Success only if the account is still unlocked and unchanged at this instant (one conditional UPDATE).
+        var rehash = verification == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(account, password) : null;
+        if (!await ResetFailuresAsync(account, now, rehash, loggedIn: true, cancellationToken))
         {
-            account.PasswordHash = hasher.HashPassword(account, password);
+            return await DeniedAsync(baseRecord with { Detail = "concurrent-change" }, cancellationToken);
         }
 
-        account.LastLoginAt = now;
+        throttle.Release(certKey);
+        throttle.Release(addrKey);
         var session = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
-        try
-        {
-            await audit.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The account changed under us (its password was just initialized, or it was disabled): no session.
-            db.ChangeTracker.Clear();
-            return await FailAsync(baseRecord with { Detail = "concurrent-change" }, certKey, addrKey, cancellationToken);
-        }
-
+        await audit.CommitAsync(cancellationToken);
         return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, session.Key);
     }
 
-    private async Task<LoginResult> FailAsync(AuditRecord record, string certKey, string addrKey, CancellationToken cancellationToken)
-    {
-        throttle.RecordFailure(certKey);
-        throttle.RecordFailure(addrKey);
-        audit.Record(record);
-        try
-        {
-            await audit.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // The failure count lost a race with another change of the account; record the attempt alone.
-            db.ChangeTracker.Clear();
-            audit.Record(record with { Detail = record.Detail + "-uncounted" });
-            await audit.CommitAsync(cancellationToken);
-        }
+    /// <summary>The actor recorded for an ID that names no account of this terminal's institution.</summary>
+    public const string UnknownUser = "(unknown)";
 
-        return new LoginResult(LoginOutcome.Failed);
+    private async Task<bool> ResetFailuresAsync(Account account, DateTime now, string? newHash, bool loggedIn, CancellationToken cancellationToken)
+    {
+        var stamp = account.SecurityStamp;
+        var updated = await db.Accounts
+            .Where(a => a.Id == account.Id && a.SecurityStamp == stamp && a.Status == AccountStatus.Active
+                && (a.LockoutEnd == null || a.LockoutEnd <= now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.AccessFailedCount, 0)
+                .SetProperty(a => a.LockoutEnd, (DateTime?)null)
+                .SetProperty(a => a.LastLoginAt, a => loggedIn ? now : a.LastLoginAt)
+                .SetProperty(a => a.PasswordHash, a => newHash ?? a.PasswordHash), cancellationToken);
+        return updated == 1;
+    }
+
+    private async Task<LoginResult> DeniedAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        audit.Record(record);
+        await audit.CommitAsync(cancellationToken);
+        return new LoginResult(record.Detail == "throttled" ? LoginOutcome.Throttled : LoginOutcome.Failed);
     }
 }

@@ -3,14 +3,18 @@ using Microsoft.Extensions.Options;
 
 namespace Onshi.Core.Features.Login;
 
-/// <summary>Counts login failures per key (terminal certificate, client address) in a sliding window.</summary>
+/// <summary>
+/// Counts login attempts per key (terminal certificate, client address) in a sliding window. An attempt takes a slot
+/// before the password is checked, so a burst of parallel requests cannot all get past the limit; a successful login
+/// gives its slot back.
+/// </summary>
 public interface ILoginThrottle
 {
-    /// <summary>Whether <paramref name="key"/> has reached <paramref name="limit"/> failures within the window.</summary>
-    bool IsThrottled(string key, int limit);
+    /// <summary>Takes a slot for <paramref name="key"/> unless <paramref name="limit"/> slots are taken in the window.</summary>
+    bool TryAcquire(string key, int limit);
 
-    /// <summary>Counts one failure for <paramref name="key"/>.</summary>
-    void RecordFailure(string key);
+    /// <summary>Gives back one slot of <paramref name="key"/> (the attempt succeeded).</summary>
+    void Release(string key);
 }
 
 /// <summary>
@@ -19,54 +23,69 @@ public interface ILoginThrottle
 /// </summary>
 public sealed class InMemoryLoginThrottle(TimeProvider time, IOptions<LoginOptions> options) : ILoginThrottle
 {
-    private readonly ConcurrentDictionary<string, Queue<DateTime>> failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<DateTime>> attempts = new(StringComparer.Ordinal);
     private readonly TimeSpan window = options.Value.ThrottleWindow;
 
-    public bool IsThrottled(string key, int limit)
+    public bool TryAcquire(string key, int limit)
     {
-        if (!failures.TryGetValue(key, out var q))
+        var list = attempts.GetOrAdd(key, _ => []);
+        lock (list)
         {
-            return false;
+            Prune(list);
+            if (list.Count >= limit)
+            {
+                return false;
+            }
+
+            list.Add(time.GetUtcNow().UtcDateTime);
         }
 
-        lock (q)
+        if (attempts.Count > 100_000)
         {
-            Prune(q);
-            return q.Count >= limit;
+            Sweep();
         }
+
+        return true;
     }
 
-    public void RecordFailure(string key)
+    public void Release(string key)
     {
-        var q = failures.GetOrAdd(key, _ => new Queue<DateTime>());
-        lock (q)
+        if (attempts.TryGetValue(key, out var list))
         {
-            Prune(q);
-            q.Enqueue(time.GetUtcNow().UtcDateTime);
-        }
-
-        if (failures.Count > 100_000)
-        {
-            foreach (var (k, v) in failures)
+            lock (list)
             {
-                lock (v)
+                if (list.Count > 0)
                 {
-                    Prune(v);
-                    if (v.Count == 0)
-                    {
-                        failures.TryRemove(k, out _);
-                    }
+                    list.RemoveAt(list.Count - 1);
                 }
             }
         }
     }
 
-    private void Prune(Queue<DateTime> q)
+    private void Sweep()
+    {
+        foreach (var (k, v) in attempts)
+        {
+            lock (v)
+            {
+                Prune(v);
+                if (v.Count == 0)
+                {
+                    attempts.TryRemove(k, out _);
+                }
+            }
+        }
+    }
+
+    private void Prune(List<DateTime> list)
     {
         var cutoff = time.GetUtcNow().UtcDateTime - window;
-        while (q.Count > 0 && q.Peek() < cutoff)
+        var stale = 0;
+        while (stale < list.Count && list[stale] < cutoff)
         {
-            q.Dequeue();
+            stale++;
         }
+
+        list.RemoveRange(0, stale);
     }
 }

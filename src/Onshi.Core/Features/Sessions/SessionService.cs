@@ -17,6 +17,7 @@ public static class SessionEndReasons
     public const string Disabled = "disabled";
     public const string StampChanged = "stamp-changed";
     public const string CertificateChanged = "certificate-changed";
+    public const string OtherEnvironment = "other-environment";
 }
 
 /// <summary>The signed-in account as every page sees it, read in one query per request.</summary>
@@ -64,7 +65,8 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     /// Validates the session behind a cookie: not ended, not idle, within the absolute limit, the account still active
     /// with the same security stamp, and presented from the same terminal certificate. Ends it (audited) otherwise.
     /// </summary>
-    public async Task<SessionPrincipal?> ValidateAsync(string key, string certificateThumbprint, CancellationToken cancellationToken = default)
+    public async Task<SessionPrincipal?> ValidateAsync(string key, string certificateThumbprint, OqsEnvironment environment,
+        CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(key) || key.Length > 64)
         {
@@ -107,6 +109,7 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
             : row.AccountStamp != row.SecurityStamp ? SessionEndReasons.StampChanged
             : !string.Equals(row.CertificateThumbprint, certificateThumbprint, StringComparison.Ordinal) ? SessionEndReasons.CertificateChanged
+            : row.Environment != environment ? SessionEndReasons.OtherEnvironment
             : null;
         if (endReason is not null)
         {
@@ -138,12 +141,18 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         return true;
     }
 
-    /// <summary>Ends every open session of an account (tracked; part of the caller's commit is not needed: executes at once).</summary>
+    /// <summary>Ends every open session of an account, each with its own audit row (so its duration can be read).</summary>
     public async Task<int> EndAllAsync(long accountId, string reason, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        return await db.LoginSessions.Where(s => s.AccountId == accountId && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
+        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null)
+            .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
+            .ToListAsync(cancellationToken);
+        foreach (var s in open)
+        {
+            await EndAsync(s.Id, reason, s.UserId, s.Kind, s.InstitutionId, s.Code, s.Environment, s.ClientAddress, cancellationToken);
+        }
+
+        return open.Count;
     }
 
     private async Task EndAsync(long sessionId, string reason, string userId, AccountKind kind, long institutionId, string institutionCode,

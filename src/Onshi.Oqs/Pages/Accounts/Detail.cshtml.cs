@@ -20,6 +20,9 @@ public sealed class DetailModel(AccountAdministration accounts) : PageModel
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ? Page() : NotFoundPage();
 
+    /// <summary>A POST naming no handler (or an unknown one) is not a request this page answers.</summary>
+    public IActionResult OnPost() => NotFound();
+
     public async Task<IActionResult> OnPostUpdateAsync(long id)
     {
         var result = await accounts.UpdateAsync(HttpContext.Actor(), id, Input.DisplayName, Input.Kind, Input.Status, HttpContext.RequestAborted);

@@ -69,5 +69,15 @@ public sealed class SearchModel(AccountAdministration accounts) : PageModel
         ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }).ToUriComponent();
 
-    private static string? Clip(string? s, int max) => s is { } v && v.Length > max ? v[..max] : s;
+    private static string? Clip(string? s, int max)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+
+        // Control characters (NUL included) can match nothing and some databases refuse them.
+        var clean = new string([.. s.Where(c => !char.IsControl(c))]);
+        return clean.Length > max ? clean[..max] : clean;
+    }
 }
