@@ -606,6 +606,23 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
 
         broken.ShouldBeNull();
     }
+
+    [Fact]
+    public async Task AuditChain_EditedOrDeletedRow_IsDetected()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+        await client.LoginAsync(master.UserId, master.Password);
+        await client.GetAsync("/Menu");
+        var ids = await server.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync());
+        var victim = ids[ids.Count / 2];
+
+        await server.WithDbAsync(db => db.AuditEntries.Where(a => a.Id == victim).ExecuteUpdateAsync(s => s.SetProperty(a => a.Actor, "someone-else")));
+        (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldBe(victim);
+
+        await server.WithDbAsync(db => db.AuditEntries.Where(a => a.Id == victim).ExecuteDeleteAsync());
+        (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldBe(ids[(ids.Count / 2) + 1]);
+    }
 }
 
 public sealed class OqsFlowTestsSqlite() : OqsFlowTests("sqlite");
