@@ -44,6 +44,9 @@ public sealed class Institution
 
     public string Phone { get; set; } = "";
 
+    /// <summary>The registered contact: the portal user whose 利用申請 created it (one portal account per institution code).</summary>
+    public long? ContactPortalUserId { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

@@ -18,6 +18,24 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<PortalUser> PortalUsers => Set<PortalUser>();
+
+    public DbSet<UsageApplication> UsageApplications => Set<UsageApplication>();
+
+    public DbSet<PortalDocument> PortalDocuments => Set<PortalDocument>();
+
+    public DbSet<OperationStartRegistration> OperationStartRegistrations => Set<OperationStartRegistration>();
+
+    public DbSet<CertificateApplication> CertificateApplications => Set<CertificateApplication>();
+
+    public DbSet<SubsidyApplication> SubsidyApplications => Set<SubsidyApplication>();
+
+    public DbSet<SiteSession> SiteSessions => Set<SiteSession>();
+
+    public DbSet<OperatorAccount> OperatorAccounts => Set<OperatorAccount>();
+
+    public DbSet<CallCenterContact> CallCenterContacts => Set<CallCenterContact>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.
@@ -34,6 +52,8 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.Address).HasMaxLength(200);
             e.Property(x => x.Phone).HasMaxLength(20);
             e.HasIndex(x => x.Code).IsUnique();
+            e.HasIndex(x => x.ContactPortalUserId);
+            e.HasOne<PortalUser>().WithMany().HasForeignKey(x => x.ContactPortalUserId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<Account>(e =>
@@ -97,6 +117,112 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.Hash).HasMaxLength(64);
             e.HasIndex(x => x.OccurredAt);
             e.HasIndex(x => new { x.InstitutionId, x.OccurredAt });
+        });
+
+        ConfigurePortal(modelBuilder);
+        ConfigureOperator(modelBuilder);
+    }
+
+    private static void ConfigurePortal(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PortalUser>(e =>
+        {
+            e.Property(x => x.Email).HasMaxLength(254);
+            e.Property(x => x.NormalizedEmail).HasMaxLength(254);
+            e.Property(x => x.DisplayName).HasMaxLength(50);
+            e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.Property(x => x.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();
+            e.HasIndex(x => x.NormalizedEmail).IsUnique();
+        });
+
+        modelBuilder.Entity<UsageApplication>(e =>
+        {
+            e.Property(x => x.InstitutionCode).HasMaxLength(10);
+            e.Property(x => x.InstitutionName).HasMaxLength(100);
+            e.Property(x => x.NewInstitutionName).HasMaxLength(100);
+            e.Property(x => x.Address).HasMaxLength(200);
+            e.Property(x => x.Phone).HasMaxLength(20);
+            e.Property(x => x.ContactName).HasMaxLength(50);
+            e.Property(x => x.ContactPhone).HasMaxLength(20);
+            e.Property(x => x.SecretNumberHash).HasMaxLength(200);
+            e.Property(x => x.DecidedBy).HasMaxLength(32);
+            e.Property(x => x.SendBackReason).HasMaxLength(500);
+            e.HasIndex(x => new { x.PortalUserId, x.SubmittedAt });
+            e.HasIndex(x => new { x.Status, x.SubmittedAt });
+            e.HasIndex(x => x.InstitutionCode);
+            e.HasOne(x => x.PortalUser).WithMany().HasForeignKey(x => x.PortalUserId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<PortalDocument>(e =>
+        {
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.HasIndex(x => new { x.InstitutionId, x.Kind, x.CreatedAt });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<OperationStartRegistration>(e =>
+        {
+            e.HasIndex(x => new { x.InstitutionId, x.Environment });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<CertificateApplication>(e =>
+        {
+            e.Property(x => x.TerminalName).HasMaxLength(32);
+            e.Property(x => x.DecidedBy).HasMaxLength(32);
+            e.Property(x => x.SendBackReason).HasMaxLength(500);
+            e.Property(x => x.ProtectedPassphrase).HasMaxLength(1000);
+            e.HasIndex(x => new { x.InstitutionId, x.SubmittedAt });
+            e.HasIndex(x => new { x.Status, x.SubmittedAt });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<SubsidyApplication>(e =>
+        {
+            e.Property(x => x.Description).HasMaxLength(1000);
+            e.Property(x => x.ReceiptFileName).HasMaxLength(200);
+            e.Property(x => x.ReceiptContentType).HasMaxLength(100);
+            e.Property(x => x.DecidedBy).HasMaxLength(32);
+            e.Property(x => x.SendBackReason).HasMaxLength(500);
+            e.HasIndex(x => new { x.InstitutionId, x.SubmittedAt });
+            e.HasIndex(x => new { x.Status, x.SubmittedAt });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<SiteSession>(e =>
+        {
+            e.Property(x => x.Site).HasMaxLength(16);
+            e.Property(x => x.Key).HasMaxLength(64);
+            e.Property(x => x.SecurityStamp).HasMaxLength(64);
+            e.Property(x => x.ClientAddress).HasMaxLength(64);
+            e.Property(x => x.EndReason).HasMaxLength(32);
+            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => new { x.Site, x.SubjectId, x.EndedAt });
+        });
+    }
+
+    private static void ConfigureOperator(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OperatorAccount>(e =>
+        {
+            e.Property(x => x.UserId).HasMaxLength(32);
+            e.Property(x => x.NormalizedUserId).HasMaxLength(32);
+            e.Property(x => x.DisplayName).HasMaxLength(50);
+            e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.Property(x => x.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();
+            e.HasIndex(x => x.NormalizedUserId).IsUnique();
+        });
+
+        modelBuilder.Entity<CallCenterContact>(e =>
+        {
+            e.Property(x => x.CallerName).HasMaxLength(50);
+            e.Property(x => x.VerificationMethod).HasMaxLength(64);
+            e.Property(x => x.Action).HasMaxLength(32);
+            e.Property(x => x.Note).HasMaxLength(500);
+            e.HasIndex(x => new { x.InstitutionId, x.At });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Restrict);
         });
     }
 

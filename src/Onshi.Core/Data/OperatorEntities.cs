@@ -1,0 +1,69 @@
+namespace Onshi.Core.Data;
+
+/// <summary>What an operator of the running body may do.</summary>
+public enum OperatorRole
+{
+    /// <summary>審査: reviews applications, issues and revokes certificates.</summary>
+    Reviewer = 1,
+
+    /// <summary>コールセンター: finds institutions, re-issues 秘密の番号, unlocks reset accounts.</summary>
+    CallCenter = 2,
+
+    /// <summary>管理: everything, including the audit log across institutions and operator accounts.</summary>
+    Supervisor = 3,
+}
+
+/// <summary>An account of the operator / call-center console.</summary>
+public sealed class OperatorAccount
+{
+    public long Id { get; set; }
+
+    public required string UserId { get; set; }
+
+    public required string NormalizedUserId { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public OperatorRole Role { get; set; }
+
+    public string PasswordHash { get; set; } = "";
+
+    public bool MustChangePassword { get; set; }
+
+    public DateTime? PasswordExpiresAt { get; set; }
+
+    public int AccessFailedCount { get; set; }
+
+    public DateTime? LockoutEnd { get; set; }
+
+    public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
+
+    public bool Disabled { get; set; }
+
+    public DateTime? LastLoginAt { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A call to the コールセンター about an institution: who called, how they were verified, what was done.</summary>
+public sealed class CallCenterContact
+{
+    public long Id { get; set; }
+
+    public long InstitutionId { get; set; }
+
+    public long OperatorAccountId { get; set; }
+
+    /// <summary>The caller's name as given.</summary>
+    public string CallerName { get; set; } = "";
+
+    /// <summary>How the caller was verified (a code such as <c>registered-phone-callback</c>).</summary>
+    public required string VerificationMethod { get; set; }
+
+    /// <summary>What was done: <c>secret-reissue</c>, <c>reset-unlock</c>, <c>inquiry</c>.</summary>
+    public required string Action { get; set; }
+
+    public string Note { get; set; } = "";
+
+    public DateTime At { get; set; }
+}
