@@ -27,6 +27,7 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();
         services.AddScoped<AuditLog>();
         services.AddScoped<SessionService>();
+        services.AddScoped<SiteSessionService>();
         services.AddScoped<LoginService>();
         services.AddScoped<OwnPasswordService>();
         services.AddScoped<AccountAdministration>();

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Onshi.Core.Data;
+
+namespace Onshi.Core.Features.Sessions;
+
+/// <summary>The sites that use <see cref="SiteSession"/>.</summary>
+public static class Sites
+{
+    public const string Portal = "portal";
+    public const string Operator = "operator";
+}
+
+/// <summary>A valid session of the portal or the operator console.</summary>
+public sealed record SiteSessionInfo(long SessionId, string Key, string Site, long SubjectId, string SecurityStamp, DateTime CreatedAt);
+
+/// <summary>
+/// Server-side sessions of the portal and the operator console, with the same limits as the OQS
+/// (<see cref="SessionOptions"/>): idle, absolute, and the subject's security stamp. The caller supplies the subject's
+/// current stamp, so this service knows nothing of portal users or operators.
+/// </summary>
+public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOptions<SessionOptions> options)
+{
+    private readonly SessionOptions opts = options.Value;
+
+    /// <summary>Starts a session (tracked; saved by the caller's commit) and returns it.</summary>
+    public SiteSession Start(string site, long subjectId, string securityStamp, string clientAddress)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var session = new SiteSession
+        {
+            Site = site,
+            Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+            SubjectId = subjectId,
+            SecurityStamp = securityStamp,
+            ClientAddress = clientAddress,
+            CreatedAt = now,
+            LastSeenAt = now,
+        };
+        db.SiteSessions.Add(session);
+        return session;
+    }
+
+    /// <summary>
+    /// The open session with <paramref name="key"/> of <paramref name="site"/>, if within the idle and absolute limits and
+    /// <paramref name="currentStamp"/> (read by the caller for the session's subject) still matches; ends it otherwise.
+    /// Also returns the end reason when it ended now.
+    /// </summary>
+    public async Task<(SiteSessionInfo? Session, string? EndReason)> ValidateAsync(string site, string key,
+        Func<long, CancellationToken, Task<string?>> currentStamp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(currentStamp);
+        if (string.IsNullOrEmpty(key) || key.Length > 64)
+        {
+            return (null, null);
+        }
+
+        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key && x.Site == site && x.EndedAt == null, cancellationToken);
+        if (s is null)
+        {
+            return (null, null);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var stamp = await currentStamp(s.SubjectId, cancellationToken);
+        var reason =
+            now - s.LastSeenAt > opts.IdleTimeout ? SessionEndReasons.Idle
+            : now - s.CreatedAt > opts.AbsoluteTimeout ? SessionEndReasons.Absolute
+            : stamp is null ? SessionEndReasons.Disabled
+            : !string.Equals(stamp, s.SecurityStamp, StringComparison.Ordinal) ? SessionEndReasons.StampChanged
+            : null;
+        if (reason is not null)
+        {
+            await EndAsync(s.Id, reason, cancellationToken);
+            return (null, reason);
+        }
+
+        if (now - s.LastSeenAt > opts.TouchInterval)
+        {
+            await db.SiteSessions.Where(x => x.Id == s.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+        }
+
+        return (new SiteSessionInfo(s.Id, s.Key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt), null);
+    }
+
+    /// <summary>Ends the session with <paramref name="key"/>; returns its subject, or null when there was none.</summary>
+    public async Task<long?> EndAsync(string site, string key, string reason, CancellationToken cancellationToken = default)
+    {
+        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key && x.Site == site && x.EndedAt == null, cancellationToken);
+        if (s is null)
+        {
+            return null;
+        }
+
+        return await EndAsync(s.Id, reason, cancellationToken) ? s.SubjectId : null;
+    }
+
+    /// <summary>Ends every open session of a subject of <paramref name="site"/>.</summary>
+    public async Task<int> EndAllAsync(string site, long subjectId, string reason, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.SiteSessions.Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken);
+    }
+
+    private async Task<bool> EndAsync(long id, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.SiteSessions.Where(x => x.Id == id && x.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken) == 1;
+    }
+}
