@@ -94,6 +94,8 @@ public static class SessionAuthentication
         }
 
         context.HttpContext.Features.Set(principal);
+        context.HttpContext.Features.Set(new SignedInUser(
+            [principal.InstitutionName, $"ユーザID：{principal.UserId}（{AccountKinds.Label(principal.Kind)}）"], "/Logout"));
     }
 }
 

@@ -77,7 +77,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         menu.Text.ShouldContain("アカウント管理（登録）");
         menu.Text.ShouldContain("アカウント管理（更新）");
         menu.Text.ShouldContain("パスワード変更");
-        menu.Q("[data-testid=current-user]")!.TextContent.ShouldBe(master.UserId);
+        menu.Q("[data-testid=current-user]")!.TextContent.ShouldBe($"ユーザID：{master.UserId}（マスタ）");
         (await AuditAsync(AuditActions.Login)).ShouldContain(a => a.Target == master.UserId && a.Outcome == AuditOutcomes.Success
             && a.CertificateSerial == server.Demo.Terminal.Serial);
     }
