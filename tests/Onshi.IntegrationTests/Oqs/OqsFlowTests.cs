@@ -593,6 +593,21 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Footer_SaysWhetherTheCallCenterIsOpenNow()
+    {
+        using var client = Terminal();
+
+        server.Time.SetUtcNow(new DateTimeOffset(2027, 1, 11, 1, 0, 0, TimeSpan.Zero)); // 成人の日, 10:00 JST
+        var holiday = await client.GetAsync("/");
+        server.Time.SetUtcNow(new DateTimeOffset(2027, 1, 12, 1, 0, 0, TimeSpan.Zero)); // Tuesday 10:00 JST
+        var weekday = await client.GetAsync("/");
+
+        holiday.Q("[data-testid=call-center-status]")!.TextContent.ShouldContain("成人の日");
+        weekday.Q("[data-testid=call-center-status]")!.TextContent.ShouldContain("受付中");
+        weekday.Text.ShouldContain("0800-080-4583");
+    }
+
+    [Fact]
     public async Task AuditChain_IsIntactAfterAFlow()
     {
         using var client = Terminal();
