@@ -37,7 +37,7 @@ public sealed partial class OutboxMailSender(IOptions<MailOptions> options, Time
     {
         var sb = new StringBuilder();
         void Header(string name, string value) => sb.Append(name).Append(": ").Append(value).Append("\r\n");
-        Header("From", $"{EncodeWord(fromName)} <{from}>");
+        Header("From", $"{EncodeWord(fromName)}\r\n <{from}>");
         Header("To", "<" + StripLineBreaks(message.To) + ">");
         Header("Subject", EncodeWord(StripLineBreaks(message.Subject)));
         Header("Date", date.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture));
@@ -67,8 +67,9 @@ public sealed partial class OutboxMailSender(IOptions<MailOptions> options, Time
         var chunk = new StringBuilder();
         foreach (var rune in value.EnumerateRunes())
         {
-            // 45 bytes of UTF-8 become 60 base64 characters: with "=?utf-8?B?" and "?=" a word stays under 75.
-            if (Encoding.UTF8.GetByteCount(chunk.ToString() + rune.ToString()) > 45)
+            // 36 bytes of UTF-8 become 48 base64 characters: with "=?utf-8?B?" and "?=" a word is 60 characters, so
+            // even the first line ("Subject: " and a word) stays within the 78 characters RFC 5322 recommends.
+            if (Encoding.UTF8.GetByteCount(chunk.ToString() + rune.ToString()) > 36)
             {
                 words.Add(Word(chunk.ToString()));
                 chunk.Clear();
