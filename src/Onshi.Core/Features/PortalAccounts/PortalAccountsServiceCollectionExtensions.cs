@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Onshi.Core.Features.PortalAccounts;
+
+/// <summary>Registers the portal's account service and its options.</summary>
+public static class PortalAccountsServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="PortalAccountService"/> and <see cref="PortalAccountOptions"/> (section <c>Onshi:Portal</c>). Needs <c>AddOnshiCore</c>, <c>AddOnshiMail</c> and Data Protection.</summary>
+    public static IServiceCollection AddOnshiPortalAccounts(this IServiceCollection services)
+    {
+        services.AddOptions<PortalAccountOptions>().BindConfiguration(PortalAccountOptions.SectionName);
+        services.AddScoped<PortalAccountService>();
+        return services;
+    }
+}

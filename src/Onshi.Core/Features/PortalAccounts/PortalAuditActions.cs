@@ -1,0 +1,20 @@
+namespace Onshi.Core.Features.PortalAccounts;
+
+/// <summary>The portal's action codes in the 操作ログ.</summary>
+public static class PortalAuditActions
+{
+    public const string Register = "portal.register";
+    public const string Verify = "portal.verify";
+    public const string Login = "portal.login";
+    public const string Logout = "portal.logout";
+    public const string SessionEnd = "portal.session.end";
+    public const string Lockout = "portal.lockout";
+    public const string ResetRequest = "portal.password.reset-request";
+    public const string Reset = "portal.password.reset";
+
+    /// <summary>The actor of an attempt that names no portal user (what was typed is never recorded).</summary>
+    public const string UnknownUser = "(unknown)";
+
+    /// <summary>How a portal user appears in the log: by id, so that no e-mail address is written into the append-only chain.</summary>
+    public static string Actor(long portalUserId) => "portal-user#" + portalUserId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

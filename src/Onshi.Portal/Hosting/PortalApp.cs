@@ -1,0 +1,148 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Mail;
+using Onshi.Core.Features.PortalAccounts;
+using Onshi.Core.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Portal.Hosting;
+
+/// <summary>Builds the 医療機関等向け総合ポータルサイト: its own HTTPS endpoint (no client certificate), its own cookies.</summary>
+public static class PortalApp
+{
+    public const string SiteName = "医療機関等向け総合ポータルサイト";
+
+    /// <summary>The portal's default HTTPS port.</summary>
+    public const int DefaultPort = 8444;
+
+    /// <summary>
+    /// Creates the portal web application (not started). The database must already be migrated.
+    /// </summary>
+    /// <param name="settings">Data directory, database, environment, bind address and host names (shared with the other sites).</param>
+    /// <param name="port">The portal's HTTPS port; 0 picks a free one.</param>
+    /// <param name="configureServices">Last-word service changes (tests: a fake clock).</param>
+    /// <param name="configureLogging">Logging setup; default: warnings to the console.</param>
+    /// <param name="showOutbox">Development and demo only: serve <c>/Dev/Outbox</c>, the mail outbox. Otherwise it is a 404.</param>
+    public static WebApplication Create(OnshiSettings settings, int port = DefaultPort, Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? configureLogging = null, bool showOutbox = false)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(PortalApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
+        builder.Services.AddOnshiMail(dataDirectory);
+        builder.Services.AddOnshiPortalAccounts();
+        // Links in mails name the configured public address, else this endpoint, never the request's Host header.
+        builder.Services.AddOptions<PortalAccountOptions>().PostConfigure<IServer>((o, server) =>
+            o.PublicBaseUrl ??= PublicBaseUrl(server, settings));
+        // The same key ring and application name as the OQS, so one deployment's sites share keys and database.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Onshi")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddSingleton(new SiteChrome(SiteName, "Portal", "/", settings.Environment));
+        builder.Services.AddSingleton(new PortalSiteOptions(settings.Environment, showOutbox));
+        builder.Services.AddPortalSessionAuthentication();
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-onshi-portal-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/", PortalPolicies.SignedIn);
+            o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AllowAnonymousToFolder("/Dev");
+            o.Conventions.AllowAnonymousToPage("/Error");
+        })
+        .ConfigureApplicationPartManager(parts =>
+        {
+            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
+            parts.ApplicationParts.Clear();
+            foreach (var assembly in new[] { typeof(PortalApp).Assembly, typeof(SiteChrome).Assembly })
+            {
+                parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
+            }
+        })
+        .AddCookieTempDataProvider(o =>
+        {
+            o.Cookie.Name = "__Host-onshi-portal-td";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        configureServices?.Invoke(builder.Services);
+
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+            var address = IPAddress.Parse(settings.BindAddress);
+            k.Listen(address, port, listen => listen.UseHttps(https =>
+            {
+                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
+                https.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+            }));
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler("/Error");
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseOnshiSecurityHeaders();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOnshiAssets();
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>This endpoint's address as a browser reaches it (a wildcard bind becomes the first host name, or localhost).</summary>
+    private static string? PublicBaseUrl(IServer server, OnshiSettings settings)
+    {
+        var first = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (first is null || !Uri.TryCreate(first, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)))
+        {
+            return new UriBuilder(uri) { Host = settings.HostNames.FirstOrDefault() ?? "localhost" }.Uri.GetLeftPart(UriPartial.Authority);
+        }
+
+        return uri.GetLeftPart(UriPartial.Authority);
+    }
+}
+
+/// <summary>What the portal's pages need to know of the deployment.</summary>
+public sealed record PortalSiteOptions(Onshi.Core.Data.OqsEnvironment Environment, bool ShowOutbox);

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Features.PortalAccounts;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Portal.Hosting;
+
+/// <summary>
+/// The portal cookie carries only the server-side session key. Each request re-validates it (idle and absolute limits,
+/// the user confirmed and with the same security stamp) and exposes the <see cref="PortalPrincipal"/> as a feature.
+/// </summary>
+public static class PortalSessionAuthentication
+{
+    public const string Scheme = "PortalSession";
+    public const string CookieName = "__Host-onshi-portal";
+    public const string SessionKeyClaim = "onshi:portal-session";
+
+    public static IServiceCollection AddPortalSessionAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
+        {
+            o.Cookie.Name = CookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.Path = "/";
+            o.Cookie.IsEssential = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = false;
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Error";
+            o.Events.OnValidatePrincipal = ValidateAsync;
+            o.Events.OnRedirectToLogin = context =>
+            {
+                // Never carry a return URL (no open redirect); say why when a session just ended.
+                var ended = context.HttpContext.Features.Get<PortalSessionEndedFeature>() is not null;
+                context.Response.Redirect(ended ? "/Account/Login?ended=1" : "/Account/Login");
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PortalPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        return services;
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
+        new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
+
+    /// <summary>The client's address as recorded in the audit log.</summary>
+    public static string ClientAddress(this HttpContext context) => context?.Connection.RemoteIpAddress?.ToString() ?? "";
+
+    private static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        if (AssetEndpoints.IsAssetPath(context.HttpContext.Request.Path))
+        {
+            context.RejectPrincipal();
+            return;
+        }
+
+        var key = context.Principal?.FindFirstValue(SessionKeyClaim);
+        PortalPrincipal? principal = null;
+        if (key is not null)
+        {
+            var accounts = context.HttpContext.RequestServices.GetRequiredService<PortalAccountService>();
+            principal = await accounts.ValidateSessionAsync(key, context.HttpContext.RequestAborted);
+        }
+
+        if (principal is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            context.HttpContext.Features.Set(new PortalSessionEndedFeature());
+            return;
+        }
+
+        context.HttpContext.Features.Set(principal);
+        context.HttpContext.Features.Set(new SignedInUser([principal.Email], "/Account/Logout"));
+    }
+}
+
+/// <summary>Marks a request whose session cookie was refused (ended or expired).</summary>
+public sealed class PortalSessionEndedFeature;
+
+/// <summary>Authorization policy names of the portal.</summary>
+public static class PortalPolicies
+{
+    public const string SignedIn = "PortalSignedIn";
+}

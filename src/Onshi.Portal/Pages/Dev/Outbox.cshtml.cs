@@ -1,0 +1,49 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using Onshi.Core.Features.Mail;
+using Onshi.Portal.Hosting;
+
+namespace Onshi.Portal.Pages.Dev;
+
+/// <summary>
+/// The mail outbox, for development and the demo only (<c>showOutbox</c> of <see cref="PortalApp.Create"/>): a demo user
+/// follows the verification link from here. In any other mode it is a 404.
+/// </summary>
+public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> mail) : PageModel
+{
+    private static readonly TimeSpan Jst9 = TimeSpan.FromHours(9);
+
+    public IReadOnlyList<OutboxMessage> Messages { get; private set; } = [];
+
+    public OutboxMessage? Message { get; private set; }
+
+    public IReadOnlyList<string> Links { get; private set; } = [];
+
+    public IActionResult OnGet(string? name)
+    {
+        if (!site.ShowOutbox || mail.Value.OutboxDirectory is not { } directory)
+        {
+            return NotFound();
+        }
+
+        if (name is not null)
+        {
+            Message = OutboxReader.Find(directory, name);
+            if (Message is null)
+            {
+                return NotFound();
+            }
+
+            Links = OutboxReader.Links(Message);
+            return Page();
+        }
+
+        Messages = OutboxReader.ReadAll(directory).Take(200).ToList();
+        return Page();
+    }
+
+    public static string Jst(DateTimeOffset? date) =>
+        date is { } d ? d.ToOffset(Jst9).ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
+}

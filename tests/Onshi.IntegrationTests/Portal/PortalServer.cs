@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Mail;
+using Onshi.IntegrationTests.Infrastructure;
+using Onshi.IntegrationTests.Oqs;
+using Onshi.Portal.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.IntegrationTests.Portal;
+
+/// <summary>The real portal on a real Kestrel endpoint (127.0.0.1, a free port, HTTPS, no client certificate) over a fresh database.</summary>
+public sealed class PortalServer : IAsyncDisposable
+{
+    private readonly TestDatabase database;
+
+    private PortalServer(WebApplication app, TestDatabase database, string dataDirectory, FakeTimeProvider time)
+    {
+        App = app;
+        this.database = database;
+        DataDirectory = dataDirectory;
+        Time = time;
+        BaseAddress = new Uri(app.Urls.First());
+        CaCertificate = X509CertificateLoader.LoadCertificateFromFile(app.Services.GetRequiredService<CertificateAuthority>().CertificatePath);
+    }
+
+    public WebApplication App { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public Uri BaseAddress { get; }
+
+    public X509Certificate2 CaCertificate { get; }
+
+    public string DataDirectory { get; }
+
+    public string OutboxDirectory => App.Services.GetRequiredService<IOptions<MailOptions>>().Value.OutboxDirectory!;
+
+    public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var dir = Directory.CreateTempSubdirectory("onshi-portal-").FullName;
+        var settings = new OnshiSettings
+        {
+            DataDirectory = dir,
+            DatabaseProvider = provider,
+            ConnectionString = database.ConnectionString,
+        };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
+        var app = PortalApp.Create(settings, 0, services => services.AddSingleton<TimeProvider>(time), showOutbox: showOutbox);
+        await OnshiDatabase.MigrateAsync(app.Services, settings);
+        await app.StartAsync();
+        return new PortalServer(app, database, dir, time);
+    }
+
+    /// <summary>A browser-like client trusting our CA, keeping cookies, with no client certificate.</summary>
+    public OqsClient Client() => new(new HttpClient(Handler(new CookieContainer())) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+
+    /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
+    public SocketsHttpHandler Handler(CookieContainer cookies) => new()
+    {
+        CookieContainer = cookies,
+        UseCookies = true,
+        AllowAutoRedirect = false,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, cert, _, _) =>
+            {
+                if (cert is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(CaCertificate);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
+            },
+        },
+    };
+
+    /// <summary>The outbox, newest first.</summary>
+    public IReadOnlyList<OutboxMessage> Mails() => OutboxReader.ReadAll(OutboxDirectory);
+
+    /// <summary>The newest mail to <paramref name="to"/>.</summary>
+    public OutboxMessage LastMailTo(string to) =>
+        Mails().FirstOrDefault(m => string.Equals(m.To, to, StringComparison.OrdinalIgnoreCase))
+        ?? throw new InvalidOperationException($"No mail to {to}");
+
+    /// <summary>The path and query of the first link of a mail (the link names this server).</summary>
+    public string LinkOf(OutboxMessage mail)
+    {
+        var link = new Uri(OutboxReader.Links(mail)[0]);
+        if (link.Authority != BaseAddress.Authority)
+        {
+            throw new InvalidOperationException($"The link names {link.Authority}, not this server {BaseAddress.Authority}");
+        }
+
+        return link.PathAndQuery;
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<OnshiDbContext>());
+    }
+
+    public Task<List<PortalUser>> UsersAsync(string email)
+    {
+        var normalized = email.ToUpperInvariant();
+        return WithDbAsync(db => db.PortalUsers.AsNoTracking().Where(u => u.NormalizedEmail == normalized).ToListAsync());
+    }
+
+    public Task<List<AuditEntry>> AuditAsync(string action) =>
+        WithDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == action).OrderBy(a => a.Id).ToListAsync());
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        CaCertificate.Dispose();
+        await database.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
