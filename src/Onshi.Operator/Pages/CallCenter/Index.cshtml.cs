@@ -14,7 +14,8 @@ public sealed class CallCenterIndexModel(CallCenterDeskService desk) : PageModel
     public async Task OnGetAsync(string? q, int? p)
     {
         Query = q;
-        if (q is null)
+        // Nothing is searched until 「検索」 is pressed; an empty query then gets its message.
+        if (q is null && !Request.Query.ContainsKey("q"))
         {
             return;
         }
