@@ -53,12 +53,12 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
 
     private static Dictionary<string, string> Verification(string environment = "Production", string method = "registered-phone-callback",
         string caller = "オンシ 花子", string note = "登録電話番号に折り返して確認") => new()
-    {
-        ["Input.Method"] = method,
-        ["Input.CallerName"] = caller,
-        ["Input.Note"] = note,
-        ["Input.Environment"] = environment,
-    };
+        {
+            ["Input.Method"] = method,
+            ["Input.CallerName"] = caller,
+            ["Input.Note"] = note,
+            ["Input.Environment"] = environment,
+        };
 
     [Fact]
     public void Console_ListensOnLoopbackOnly_WhateverTheBindAddress()
