@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Features.CallCenterDesk;
+
+namespace Onshi.Core.Features.Operators;
+
+/// <summary>Registers the operator console's use cases (scoped; they need <c>AddOnshiCore</c>).</summary>
+public static class OperatorsServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="OperatorAccountService"/>, <see cref="OperatorGate"/>, <see cref="OperatorCertificateService"/>,
+    /// <see cref="OperatorAuditQuery"/> and <see cref="CallCenterDeskService"/>.</summary>
+    public static IServiceCollection AddOnshiOperators(this IServiceCollection services)
+    {
+        services.AddScoped<OperatorAccountService>();
+        services.AddScoped<OperatorGate>();
+        services.AddScoped<OperatorCertificateService>();
+        services.AddScoped<OperatorAuditQuery>();
+        services.AddScoped<CallCenterDeskService>();
+        return services;
+    }
+}

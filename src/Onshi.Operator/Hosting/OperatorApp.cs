@@ -1,0 +1,141 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Operators;
+using Onshi.Core.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Operator.Hosting;
+
+/// <summary>
+/// Builds the 運用者コンソール: its own HTTPS endpoint, always on loopback (SPEC §7: an internal endpoint; reach it
+/// through an SSH tunnel or an internal reverse proxy), its own accounts and cookies, no client certificates.
+/// </summary>
+public static class OperatorApp
+{
+    public const string SiteName = "運用者コンソール";
+
+    /// <summary>The default HTTPS port of the console.</summary>
+    public const int DefaultPort = 9443;
+
+    /// <summary>
+    /// Creates the console (not started) listening on 127.0.0.1:<paramref name="port"/> (0 picks a free one) whatever
+    /// <see cref="OnshiSettings.BindAddress"/> says. The database must already be migrated.
+    /// </summary>
+    public static WebApplication Create(OnshiSettings settings, int port, Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(OperatorApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
+        builder.Services.AddOnshiOperators();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Onshi")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddSingleton(new SiteChrome(SiteName, "Operator", "/", settings.Environment));
+        builder.Services.AddOperatorSessionAuthentication();
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-onshi-op-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/", OperatorPolicies.SignedIn);
+            o.Conventions.AllowAnonymousToPage("/Login");
+            o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AllowAnonymousToPage("/Logout");
+            o.Conventions.AuthorizeFolder("/CallCenter", OperatorPolicies.For(OperatorCapability.CallCenterDesk));
+            o.Conventions.AuthorizeFolder("/Certificates", OperatorPolicies.For(OperatorCapability.Certificates));
+            o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
+        })
+        .ConfigureApplicationPartManager(parts =>
+        {
+            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
+            parts.ApplicationParts.Clear();
+            foreach (var assembly in new[] { typeof(OperatorApp).Assembly, typeof(SiteChrome).Assembly })
+            {
+                parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
+            }
+        })
+        .AddCookieTempDataProvider(o =>
+        {
+            o.Cookie.Name = "__Host-onshi-op-td";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        configureServices?.Invoke(builder.Services);
+
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+            // Internal endpoint (SPEC §7): loopback only, never settings.BindAddress.
+            k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(https =>
+            {
+                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
+                https.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+            }));
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler("/Error");
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseOnshiSecurityHeaders();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<OperatorForcedPasswordChange>();
+        app.UseAuthorization();
+        app.MapOnshiAssets();
+        app.MapRazorPages();
+        return app;
+    }
+}
+
+/// <summary>A temporary or expired password must be changed before anything else (as in the OQS).</summary>
+public sealed class OperatorForcedPasswordChange(RequestDelegate next)
+{
+    private static readonly string[] Allowed = ["/ChangePassword", "/Logout", "/Error", "/assets"];
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var principal = context.Features.Get<OperatorPrincipal>();
+        if (principal is { } p && (p.MustChangePassword || p.PasswordExpired)
+            && !Allowed.Any(a => context.Request.Path.StartsWithSegments(a, StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Response.Redirect("/ChangePassword");
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Onshi.Operator.Pages;
+
+/// <summary>Every unexpected failure and every 4xx lands here: a calm Japanese page, never a stack trace.</summary>
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel : PageModel
+{
+    public string Title { get; private set; } = "エラーが発生しました";
+
+    public string Message { get; private set; } = "";
+
+    public void OnGet(int? code) => Set(code);
+
+    public void OnPost(int? code) => Set(code);
+
+    private void Set(int? code)
+    {
+        code ??= Response.StatusCode;
+        (Title, Message) = code switch
+        {
+            404 => ("ページが見つかりません", "お探しのページは見つかりませんでした。トップから操作をやり直してください。"),
+            400 => ("操作を受け付けられませんでした", "画面を開いてから時間が経過したか、入力内容に使用できない文字が含まれていたため、操作を受け付けられませんでした。画面を開き直してから、もう一度操作してください。"),
+            403 => ("この操作は行えません", "この操作を行う権限がありません。"),
+            405 => ("操作が正しくありません", "画面のボタンから操作してください。"),
+            413 => ("送信内容が大きすぎます", "入力内容を確認してください。"),
+            _ => ("エラーが発生しました", "処理中にエラーが発生しました。しばらくしてから、もう一度お試しください。"),
+        };
+    }
+}

@@ -1,0 +1,22 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Onshi.Core.Features.Operators;
+using Onshi.Operator.Hosting;
+
+namespace Onshi.Operator.Pages;
+
+/// <summary>ログアウト: ends the server-side session (audited) and drops the cookie.</summary>
+public sealed class LogoutModel(OperatorAccountService accounts) : PageModel
+{
+    public IActionResult OnGet() => HttpContext.Features.Get<OperatorPrincipal>() is null ? Page() : Redirect("/");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var key = User.FindFirstValue(OperatorSessionAuthentication.SessionKeyClaim);
+        await accounts.LogoutAsync(key, HttpContext.ClientAddress(), HttpContext.RequestAborted);
+        await HttpContext.SignOutAsync(OperatorSessionAuthentication.Scheme);
+        return Page();
+    }
+}
