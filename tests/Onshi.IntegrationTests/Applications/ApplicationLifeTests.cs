@@ -1,7 +1,7 @@
 using System.IO.Compression;
-
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-
+using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
@@ -9,10 +9,6 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Passwords;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
-
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
-
 using Shouldly;
 
 namespace Onshi.IntegrationTests.Applications;
