@@ -51,6 +51,24 @@ public sealed class InstitutionProvisioning(
             return OpResult<ProvisionedInstitution>.Fail(new OnshiError("institution.already_provisioned", "この医療機関等のこの環境のマスタアカウントは既に発行されています。"));
         }
 
+        var provisioned = await StageAccountsAsync(institution, environment, hasher.Hash(secretNumber), actor, cancellationToken);
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<ProvisionedInstitution>.Success(provisioned);
+    }
+
+    /// <summary>
+    /// Adds the master and reset accounts of <paramref name="institution"/> (already saved) in
+    /// <paramref name="environment"/> to the context and queues their audit rows, without committing: the caller
+    /// commits them together with its own change. The reset account's hash is <paramref name="secretNumberHash"/>, a
+    /// 秘密の番号 hashed when it was chosen (the 利用申請 keeps only the hash). The caller checks that the environment
+    /// has no master yet.
+    /// </summary>
+    internal async Task<ProvisionedInstitution> StageAccountsAsync(Institution institution, OqsEnvironment environment,
+        string secretNumberHash, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentException.ThrowIfNullOrEmpty(secretNumberHash);
+        var now = time.GetUtcNow().UtcDateTime;
         var masterId = await UniqueIdAsync(environment, () => Digits(7), cancellationToken);
         var resetId = await UniqueIdAsync(environment, () => "R" + Digits(7), cancellationToken);
         var password = generator.Generate(masterId);
@@ -59,7 +77,7 @@ public sealed class InstitutionProvisioning(
         master.MustChangePassword = true;
         master.PasswordExpiresAt = policy.TemporaryExpiry(now);
         var reset = NewAccount(institution, environment, resetId, AccountKind.MasterReset, now, actor);
-        reset.PasswordHash = hasher.Hash(secretNumber);
+        reset.PasswordHash = secretNumberHash;
         db.Accounts.AddRange(master, reset);
         foreach (var a in new[] { master, reset })
         {
@@ -74,8 +92,7 @@ public sealed class InstitutionProvisioning(
             });
         }
 
-        await audit.CommitAsync(cancellationToken);
-        return OpResult<ProvisionedInstitution>.Success(new ProvisionedInstitution(institution, environment, masterId, password, master.PasswordExpiresAt.Value, resetId));
+        return new ProvisionedInstitution(institution, environment, masterId, password, master.PasswordExpiresAt.Value, resetId);
     }
 
     private static Account NewAccount(Institution institution, OqsEnvironment environment, string userId, AccountKind kind, DateTime now, string actor) => new()

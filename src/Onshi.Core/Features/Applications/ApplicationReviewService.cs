@@ -1,0 +1,442 @@
+using System.Security.Cryptography;
+
+using Microsoft.EntityFrameworkCore;
+
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Documents;
+using Onshi.Core.Features.Institutions;
+
+namespace Onshi.Core.Features.Applications;
+
+/// <summary>What the review queue shows; <see cref="All"/> = every kind.</summary>
+public enum ReviewQueueKind
+{
+    All = 0,
+
+    /// <summary>利用開始・変更申請.</summary>
+    Usage = 1,
+
+    /// <summary>電子証明書発行申請.</summary>
+    Certificate = 2,
+
+    /// <summary>補助金申請.</summary>
+    Subsidy = 3,
+}
+
+/// <summary>A pending item of the operator's review queue.</summary>
+public sealed record ReviewQueueItem(
+    ReviewQueueKind Kind,
+    long Id,
+    string KindLabel,
+    string InstitutionCode,
+    string InstitutionName,
+    long PortalUserId,
+    DateTime SubmittedAt,
+    string Summary);
+
+/// <summary>A 利用開始・変更申請 as the operator reviews it (never the 秘密の番号 or its hash).</summary>
+public sealed record UsageApplicationReview(
+    UsageApplicationRow Application,
+    string Address,
+    string Phone,
+    string ContactName,
+    string ContactPhone,
+    string ApplicantEmail,
+    string? DecidedBy);
+
+/// <summary>What an approval produced: the institution and the portal documents posted for it.</summary>
+public sealed record UsageApprovalResult(long ApplicationId, long InstitutionId, string InstitutionCode, IReadOnlyList<long> DocumentIds);
+
+/// <summary>
+/// The operator's decisions on 利用開始・変更申請 (SPEC §7) and the review queue of every kind. The actor is the operator's
+/// user ID. 承認 of a 新規 creates the institution, its master and reset accounts per environment and posts one
+/// ユーザ設定情報 PDF per environment to the portal; 承認 of a 変更 applies it and posts a 登録内容変更のお知らせ per environment.
+/// A decided application cannot be decided again.
+/// </summary>
+public sealed class ApplicationReviewService(
+    OnshiDbContext db,
+    InstitutionProvisioning provisioning,
+    IPdfRenderer<UserSettingsInformationDocument> userSettingsPdf,
+    IPdfRenderer<NoticeDocument> noticePdf,
+    ApplicationProtection protection,
+    AuditLog audit,
+    TimeProvider time)
+{
+    /// <summary>The title of the change notice.</summary>
+    public const string ChangeNoticeTitle = "オンライン資格確認等システム登録内容変更のお知らせ";
+
+    /// <summary>Who signs the notices.</summary>
+    public const string Issuer = "オンライン資格確認等システム 運用事務局";
+
+    /// <summary>本_…pdf / 接続_…pdf, like <see cref="UserSettingsInformationPdf.FileName"/>.</summary>
+    public static string ChangeNoticeFileName(OqsEnvironment environment) =>
+        (environment == OqsEnvironment.Production ? "本_" : "接続_") + ChangeNoticeTitle + ".pdf";
+
+    /// <summary>The pending applications of <paramref name="kind"/>, oldest first (first come, first served).</summary>
+    public async Task<IReadOnlyList<ReviewQueueItem>> ListPendingAsync(ReviewQueueKind kind = ReviewQueueKind.All, CancellationToken cancellationToken = default)
+    {
+        var items = new List<ReviewQueueItem>();
+        if (kind is ReviewQueueKind.All or ReviewQueueKind.Usage)
+        {
+            var usage = await db.UsageApplications.AsNoTracking().Where(a => a.Status == ReviewStatus.Pending).ToListAsync(cancellationToken);
+            items.AddRange(usage.Select(a => new ReviewQueueItem(
+                ReviewQueueKind.Usage, a.Id, "利用開始・変更申請（" + ApplicationLabels.Kind(a.Kind) + "）", a.InstitutionCode, a.InstitutionName,
+                a.PortalUserId, a.SubmittedAt, UsageSummary(a))));
+        }
+
+        if (kind is ReviewQueueKind.All or ReviewQueueKind.Certificate)
+        {
+            var certificates = await (from a in db.CertificateApplications.AsNoTracking()
+                                      join i in db.Institutions.AsNoTracking() on a.InstitutionId equals i.Id
+                                      where a.Status == ReviewStatus.Pending
+                                      select new { a, i.Code, i.Name }).ToListAsync(cancellationToken);
+            items.AddRange(certificates.Select(x => new ReviewQueueItem(
+                ReviewQueueKind.Certificate, x.a.Id, "電子証明書発行申請", x.Code, x.Name, x.a.PortalUserId, x.a.SubmittedAt, "端末名：" + x.a.TerminalName)));
+        }
+
+        if (kind is ReviewQueueKind.All or ReviewQueueKind.Subsidy)
+        {
+            var subsidies = await (from a in db.SubsidyApplications.AsNoTracking()
+                                   join i in db.Institutions.AsNoTracking() on a.InstitutionId equals i.Id
+                                   where a.Status == ReviewStatus.Pending
+                                   select new { a.Id, a.PortalUserId, a.SubmittedAt, a.ClaimedAmount, a.TotalCost, i.Code, i.Name }).ToListAsync(cancellationToken);
+            items.AddRange(subsidies.Select(x => new ReviewQueueItem(
+                ReviewQueueKind.Subsidy, x.Id, "補助金申請", x.Code, x.Name, x.PortalUserId, x.SubmittedAt,
+                "申請額：" + ApplicationLabels.Yen(x.ClaimedAmount) + "（事業費：" + ApplicationLabels.Yen(x.TotalCost) + "）")));
+        }
+
+        return [.. items.OrderBy(i => i.SubmittedAt).ThenBy(i => i.Kind).ThenBy(i => i.Id)];
+    }
+
+    /// <summary>One 利用開始・変更申請 with the applicant's details, for the operator's review screen.</summary>
+    public async Task<OpResult<UsageApplicationReview>> GetUsageAsync(long applicationId, CancellationToken cancellationToken = default)
+    {
+        var a = await db.UsageApplications.AsNoTracking().Include(x => x.PortalUser).FirstOrDefaultAsync(x => x.Id == applicationId, cancellationToken);
+        if (a is null)
+        {
+            return OpResult<UsageApplicationReview>.Fail(ApplicationErrors.NotFound);
+        }
+
+        var row = new UsageApplicationRow(a.Id, a.Kind, ApplicationLabels.Kind(a.Kind), a.Status, ApplicationLabels.Status(a.Status), a.InstitutionCode,
+            a.InstitutionName, a.NewInstitutionName, a.Kind == ApplicationKind.Change && a.SecretNumberHash is not null, a.Environments,
+            ApplicationLabels.Environments(a.Environments), a.InstitutionId, a.SubmittedAt, a.DecidedAt, a.SendBackReason);
+        return OpResult<UsageApplicationReview>.Success(new UsageApplicationReview(row, a.Address, a.Phone, a.ContactName, a.ContactPhone,
+            a.PortalUser?.Email ?? "", a.DecidedBy));
+    }
+
+    /// <summary>承認 of a 利用開始・変更申請 (see the class summary).</summary>
+    public async Task<OpResult<UsageApprovalResult>> ApproveUsageAsync(long applicationId, string operatorId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
+        var application = await db.UsageApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
+        if (application is null)
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.NotFound);
+        }
+
+        if (application.Status != ReviewStatus.Pending)
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.AlreadyDecided);
+        }
+
+        try
+        {
+            return application.Kind == ApplicationKind.New
+                ? await ApproveNewAsync(application, operatorId, cancellationToken)
+                : await ApproveChangeAsync(application, operatorId, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent decision or a code registered meanwhile (unique index): nothing of this attempt was written.
+            db.ChangeTracker.Clear();
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.Conflict);
+        }
+    }
+
+    /// <summary>差戻し of a 利用開始・変更申請 with a reason the applicant sees (required, at most 500 characters).</summary>
+    public async Task<OpResult> SendBackUsageAsync(long applicationId, string operatorId, string? reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
+        if (InputRules.Reason(reason, out var trimmed) is { } reasonError)
+        {
+            return OpResult.Fail(reasonError);
+        }
+
+        var application = await db.UsageApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
+        if (application is null)
+        {
+            return OpResult.Fail(ApplicationErrors.NotFound);
+        }
+
+        if (application.Status != ReviewStatus.Pending)
+        {
+            return OpResult.Fail(ApplicationErrors.AlreadyDecided);
+        }
+
+        application.Status = ReviewStatus.SentBack;
+        application.SendBackReason = trimmed;
+        application.DecidedAt = time.GetUtcNow().UtcDateTime;
+        application.DecidedBy = operatorId;
+        if (application.SecretNumberHash is not null)
+        {
+            application.SecretNumberHash = "";
+        }
+
+        audit.Record(new AuditRecord(ApplicationAuditActions.UsageSendBack, AuditOutcomes.Success)
+        {
+            InstitutionId = application.InstitutionId,
+            InstitutionCode = application.InstitutionCode,
+            Actor = operatorId,
+            Target = "usage-application#" + application.Id,
+            Detail = application.Kind == ApplicationKind.New ? "new" : "change",
+        });
+        await audit.CommitAsync(cancellationToken);
+        return OpResult.Ok;
+    }
+
+    private async Task<OpResult<UsageApprovalResult>> ApproveNewAsync(UsageApplication application, string operatorId, CancellationToken cancellationToken)
+    {
+        var environments = ApplicationLabels.Split(application.Environments);
+        if (environments.Count == 0 || string.IsNullOrEmpty(application.SecretNumberHash))
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.Conflict);
+        }
+
+        var institution = await db.Institutions.FirstOrDefaultAsync(i => i.Code == application.InstitutionCode, cancellationToken);
+        if (institution is { ContactPortalUserId: { } contact } && contact != application.PortalUserId)
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.InstitutionTakenAtApproval);
+        }
+
+        if (institution is not null && await db.Accounts.AnyAsync(
+            a => a.InstitutionId == institution.Id && a.Kind == AccountKind.Master && environments.Contains(a.Environment), cancellationToken))
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.EnvironmentAlreadyProvisioned);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (institution is null)
+        {
+            // The accounts and their audit rows need the institution's id, which only an insert gives; so the
+            // institution is committed first (with its own row). If the rest fails, the application stays 申請中 and a
+            // second 承認 finds and reuses this institution.
+            institution = new Institution
+            {
+                Code = application.InstitutionCode,
+                Name = application.InstitutionName,
+                Address = application.Address,
+                Phone = application.Phone,
+                CreatedAt = now,
+            };
+            db.Institutions.Add(institution);
+            audit.Record(new AuditRecord(ApplicationAuditActions.InstitutionCreate, AuditOutcomes.Success)
+            {
+                InstitutionCode = institution.Code,
+                Actor = operatorId,
+                Target = institution.Code,
+                Detail = "usage-application#" + application.Id,
+            });
+            await audit.CommitAsync(cancellationToken);
+        }
+
+        institution.ContactPortalUserId = application.PortalUserId;
+        var importedOn = ApplicationLabels.JapanDate(now);
+        var documents = new List<PortalDocument>(environments.Count);
+        foreach (var environment in environments)
+        {
+            var provisioned = await provisioning.StageAccountsAsync(institution, environment, application.SecretNumberHash, operatorId, cancellationToken);
+            var pdf = userSettingsPdf.Render(new UserSettingsInformationDocument(
+                environment,
+                institution.Code,
+                institution.Name,
+                provisioned.MasterUserId,
+                AccountName(institution.Name),
+                provisioned.MasterPassword,
+                provisioned.MasterPasswordExpiresAt,
+                provisioned.ResetUserId,
+                now));
+            documents.Add(NewDocument(institution.Id, environment, PortalDocumentKind.UserSettings, ApplicationKind.New,
+                UserSettingsInformationPdf.FileName(environment), importedOn, pdf, application.Id, now));
+        }
+
+        Decide(application, operatorId, now);
+        application.InstitutionId = institution.Id;
+        audit.Record(new AuditRecord(ApplicationAuditActions.UsageApprove, AuditOutcomes.Success)
+        {
+            InstitutionId = institution.Id,
+            InstitutionCode = institution.Code,
+            Actor = operatorId,
+            Target = "usage-application#" + application.Id,
+            Detail = "new:" + string.Join('+', environments).ToLowerInvariant(),
+        });
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code, [.. documents.Select(d => d.Id)]));
+    }
+
+    private async Task<OpResult<UsageApprovalResult>> ApproveChangeAsync(UsageApplication application, string operatorId, CancellationToken cancellationToken)
+    {
+        var institution = await db.Institutions.FirstOrDefaultAsync(i => i.Id == application.InstitutionId, cancellationToken);
+        if (institution is null)
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.NotFound);
+        }
+
+        if (institution.ContactPortalUserId != application.PortalUserId)
+        {
+            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.ContactChanged);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var accounts = await db.Accounts
+            .Where(a => a.InstitutionId == institution.Id && (a.Kind == AccountKind.Master || a.Kind == AccountKind.MasterReset))
+            .ToListAsync(cancellationToken);
+        var changes = new List<string>();
+        var oldName = institution.Name;
+        if (application.NewInstitutionName is { Length: > 0 } newName && newName != oldName)
+        {
+            institution.Name = newName;
+            // The master and reset accounts were named after the institution; follow the new name unless renamed since.
+            foreach (var account in accounts.Where(a => a.DisplayName == AccountName(oldName)))
+            {
+                account.DisplayName = AccountName(newName);
+                account.UpdatedAt = now;
+                account.UpdatedBy = operatorId;
+            }
+
+            changes.Add("医療機関等名（変更前：" + oldName + "）");
+            audit.Record(new AuditRecord(ApplicationAuditActions.InstitutionUpdate, AuditOutcomes.Success)
+            {
+                InstitutionId = institution.Id,
+                InstitutionCode = institution.Code,
+                Actor = operatorId,
+                Target = institution.Code,
+                Detail = "name",
+            });
+        }
+
+        var resets = accounts.Where(a => a.Kind == AccountKind.MasterReset).OrderBy(a => a.Environment).ToList();
+        if (!string.IsNullOrEmpty(application.SecretNumberHash))
+        {
+            foreach (var reset in resets)
+            {
+                // The new 秘密の番号 replaces the old one in every environment at once, and frees a reset account
+                // that the forgotten number had locked. The new stamp ends its open sessions.
+                reset.PasswordHash = application.SecretNumberHash;
+                reset.PasswordChangedAt = now;
+                reset.AccessFailedCount = 0;
+                reset.LockoutEnd = null;
+                reset.SecurityStamp = Guid.NewGuid().ToString("N");
+                reset.UpdatedAt = now;
+                reset.UpdatedBy = operatorId;
+                audit.Record(new AuditRecord(AuditActions.AccountUpdate, AuditOutcomes.Success)
+                {
+                    Environment = reset.Environment,
+                    InstitutionId = institution.Id,
+                    InstitutionCode = institution.Code,
+                    Actor = operatorId,
+                    Target = reset.UserId,
+                    Detail = "secret-number-change+unlock",
+                });
+            }
+
+            changes.Add("秘密の番号（マスタアカウントリセット用アカウントのパスワード）");
+        }
+
+        var importedOn = ApplicationLabels.JapanDate(now);
+        var documents = new List<PortalDocument>();
+        foreach (var environment in accounts.Where(a => a.Kind == AccountKind.Master).Select(a => a.Environment).Distinct().Order())
+        {
+            var reset = resets.FirstOrDefault(r => r.Environment == environment);
+            var fields = new List<DocumentField>
+            {
+                new("利用環境", ApplicationLabels.Environment(environment)),
+                new("医療機関等コード", institution.Code),
+                new("医療機関等名", institution.Name),
+                new("変更内容", string.Join("\n", changes)),
+            };
+            if (reset is not null && !string.IsNullOrEmpty(application.SecretNumberHash))
+            {
+                fields.Add(new("リセット用ユーザID", reset.UserId));
+            }
+
+            fields.Add(new("変更日", importedOn.ToString("yyyy'年'MM'月'dd'日'", System.Globalization.CultureInfo.InvariantCulture)));
+            var notes = new List<string> { "※ 重要な情報が記載されていますので、取扱いに注意し大切に保管願います。" };
+            if (!string.IsNullOrEmpty(application.SecretNumberHash))
+            {
+                notes.Add("※ 新しい秘密の番号は、変更申請の際に設定いただいた番号です（本書には記載していません）。");
+                notes.Add("※ マスタアカウントリセット用アカウントがロックされていた場合は、ロックを解除しました。");
+            }
+
+            var pdf = noticePdf.Render(new NoticeDocument(
+                ChangeNoticeTitle,
+                [institution.Name + " 御中"],
+                [Issuer],
+                [
+                    "平素よりオンライン資格確認等システムをご利用いただき、誠にありがとうございます。",
+                    "お申し出のありました登録内容の変更を、下記のとおり反映しましたのでお知らせします。",
+                ],
+                fields,
+                notes,
+                now,
+                Environment: environment));
+            documents.Add(NewDocument(institution.Id, environment, PortalDocumentKind.ChangeNotice, ApplicationKind.Change,
+                ChangeNoticeFileName(environment), importedOn, pdf, application.Id, now));
+        }
+
+        Decide(application, operatorId, now);
+        audit.Record(new AuditRecord(ApplicationAuditActions.UsageApprove, AuditOutcomes.Success)
+        {
+            InstitutionId = institution.Id,
+            InstitutionCode = institution.Code,
+            Actor = operatorId,
+            Target = "usage-application#" + application.Id,
+            Detail = "change",
+        });
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code, [.. documents.Select(d => d.Id)]));
+    }
+
+    private PortalDocument NewDocument(long institutionId, OqsEnvironment? environment, PortalDocumentKind kind, ApplicationKind applicationKind,
+        string fileName, DateOnly importedOn, byte[] pdf, long? usageApplicationId, DateTime now)
+    {
+        var document = new PortalDocument
+        {
+            InstitutionId = institutionId,
+            Environment = environment,
+            Kind = kind,
+            ApplicationKind = applicationKind,
+            FileName = fileName,
+            ImportedOn = importedOn,
+            ProtectedContent = protection.ProtectDocument(pdf),
+            UsageApplicationId = usageApplicationId,
+            CreatedAt = now,
+        };
+        // The plain PDF may hold the master's initial password: keep only the protected copy.
+        CryptographicOperations.ZeroMemory(pdf);
+        db.PortalDocuments.Add(document);
+        return document;
+    }
+
+    private static void Decide(UsageApplication application, string operatorId, DateTime now)
+    {
+        application.Status = ReviewStatus.Approved;
+        application.DecidedAt = now;
+        application.DecidedBy = operatorId;
+        if (application.SecretNumberHash is not null)
+        {
+            application.SecretNumberHash = "";
+        }
+    }
+
+    private static string AccountName(string institutionName) => institutionName.Length > 50 ? institutionName[..50] : institutionName;
+
+    private static string UsageSummary(UsageApplication a) => a.Kind == ApplicationKind.New
+        ? "環境：" + ApplicationLabels.Environments(a.Environments)
+        : string.Join("、", new[]
+        {
+            a.NewInstitutionName is { } n ? "医療機関等名 → " + n : null,
+            a.SecretNumberHash is not null ? "秘密の番号の変更" : null,
+        }.Where(s => s is not null));
+}
