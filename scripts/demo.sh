@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dir=${ONSHI_DEMO_DIR:-demo}
 port=${ONSHI_OQS_PORT:-8443}
+portal_port=${ONSHI_PORTAL_PORT:-8444}
+operator_port=${ONSHI_OPERATOR_PORT:-9443}
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 bash scripts/deps.sh
@@ -17,8 +19,8 @@ dotnet build src/Onshi.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
 onshi=(dotnet src/Onshi.Cli/bin/Release/net10.0/onshi.dll)
 
 if [[ ${1:-} == --fresh ]]; then
-  "${onshi[@]}" demo --out "$dir" --oqs-port "$port" --force
+  "${onshi[@]}" demo --out "$dir" --oqs-port "$port" --portal-port "$portal_port" --operator-port "$operator_port" --force
 else
-  "${onshi[@]}" demo --out "$dir" --oqs-port "$port" --reuse
+  "${onshi[@]}" demo --out "$dir" --oqs-port "$port" --portal-port "$portal_port" --operator-port "$operator_port" --reuse
 fi
-exec "${onshi[@]}" serve --data "$dir" --oqs-port "$port"
+exec "${onshi[@]}" serve --data "$dir" --oqs-port "$port" --portal-port "$portal_port" --operator-port "$operator_port" --show-outbox

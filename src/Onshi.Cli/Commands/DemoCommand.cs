@@ -8,7 +8,10 @@ using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
+using Onshi.Operator.Hosting;
+using Onshi.Portal.Hosting;
 
 namespace Onshi.Cli.Commands;
 
@@ -30,9 +33,11 @@ internal static class DemoCommand
         var common = new CommonOptions();
         var output = new Option<string>("--out") { Description = "作成するデータディレクトリ", DefaultValueFactory = _ => "demo" };
         var oqsPort = new Option<int>("--oqs-port") { Description = "demo.json に書く OQS のポート", DefaultValueFactory = _ => 8443 };
+        var portalPort = new Option<int>("--portal-port") { Description = "demo.json に書くポータルのポート", DefaultValueFactory = _ => PortalApp.DefaultPort };
+        var operatorPort = new Option<int>("--operator-port") { Description = "demo.json に書く運用者コンソールのポート", DefaultValueFactory = _ => OperatorApp.DefaultPort };
         var force = new Option<bool>("--force") { Description = "既存のディレクトリを消して作り直す" };
         var reuse = new Option<bool>("--reuse") { Description = "demo.json があればそのまま使い、内容を表示する" };
-        var cmd = new Command("demo", "デモ用のデータディレクトリを作成します (create a demo data directory)") { output, oqsPort, force, reuse };
+        var cmd = new Command("demo", "デモ用のデータディレクトリを作成します (create a demo data directory)") { output, oqsPort, portalPort, operatorPort, force, reuse };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
@@ -57,7 +62,7 @@ internal static class DemoCommand
 
             var settings = common.Settings(r, dir);
             await using var sp = await CommonOptions.BuildServicesAsync(settings, ct);
-            var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct);
+            var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct, r.GetValue(portalPort), r.GetValue(operatorPort));
             var path = Path.Combine(dir, "demo.json");
             await File.WriteAllTextAsync(path, JsonSerializer.Serialize(demo, Json), ct);
             if (!OperatingSystem.IsWindows())
@@ -99,6 +104,17 @@ internal static class DemoCommand
         }
 
         w.WriteLine();
+        if (demo.PortalUser is { } pu)
+        {
+            w.WriteLine($"医療機関等向け総合ポータルサイト: {demo.PortalUrl}   user {pu.Email}  password {pu.Password}   (mail outbox: {demo.PortalUrl}Dev/Outbox)");
+        }
+
+        if (demo.Operator is { } op)
+        {
+            w.WriteLine($"運用者コンソール (loopback):     {demo.OperatorUrl}   user {op.UserId}  password {op.Password}   (role: 管理)");
+        }
+
+        w.WriteLine();
         w.WriteLine("Import into Chromium / Chrome (Linux): chrome://certificates (or Settings → Privacy and security → Security →");
         w.WriteLine("  Manage certificates):");
         w.WriteLine($"  1. 「Your certificates」 → Import → {demo.Terminal.Pfx} → passphrase above.");
@@ -110,13 +126,68 @@ internal static class DemoCommand
         w.WriteLine("=========================================================================================");
     }
 
-    internal static async Task<DemoFile> BuildAsync(IServiceProvider sp, OqsEnvironment environment, string dir, int oqsPort, CancellationToken ct)
+    internal static async Task<DemoFile> BuildAsync(IServiceProvider sp, OqsEnvironment environment, string dir, int oqsPort, CancellationToken ct,
+        int portalPort = PortalApp.DefaultPort, int operatorPort = OperatorApp.DefaultPort)
     {
         var ca = sp.GetRequiredService<CertificateAuthority>();
         var a = await InstitutionAsync(sp, environment, dir, "1310000017", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct);
         var b = await InstitutionAsync(sp, environment, dir, "2740000025", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
+        var portalUser = await PortalUserAsync(sp, a.Info.Code, ct);
+        var op = await OperatorAsync(sp, ct);
         return new DemoFile($"https://127.0.0.1:{oqsPort}/", ca.CertificatePath, a.Terminal, a.Info, a.Accounts,
-            new DemoOtherInstitution(b.Info.Code, b.Info.Name, b.Terminal, b.Accounts));
+            new DemoOtherInstitution(b.Info.Code, b.Info.Name, b.Terminal, b.Accounts))
+        {
+            PortalUrl = $"https://127.0.0.1:{portalPort}/",
+            OperatorUrl = $"https://127.0.0.1:{operatorPort}/",
+            PortalUser = portalUser,
+            Operator = op,
+        };
+    }
+
+    /// <summary>A confirmed portal user, the registered contact of the demo institution.</summary>
+    private static async Task<DemoPortalUser> PortalUserAsync(IServiceProvider sp, string institutionCode, CancellationToken ct)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        var s = scope.ServiceProvider;
+        var db = s.GetRequiredService<OnshiDbContext>();
+        var hasher = s.GetRequiredService<Argon2idPasswordHasher>();
+        const string email = "tanto@onshi-clinic.example.jp";
+        var password = s.GetRequiredService<PasswordGenerator>().Generate(email, 16);
+        var user = new PortalUser
+        {
+            Email = email,
+            NormalizedEmail = email.ToUpperInvariant(),
+            DisplayName = "窓口 担当",
+            PasswordHash = hasher.Hash(password),
+            EmailConfirmed = true,
+            CreatedAt = s.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+        };
+        db.PortalUsers.Add(user);
+        await db.SaveChangesAsync(ct);
+        await db.Institutions.Where(i => i.Code == institutionCode).ExecuteUpdateAsync(u => u.SetProperty(i => i.ContactPortalUserId, user.Id), ct);
+        return new DemoPortalUser(email, password);
+    }
+
+    /// <summary>A supervisor of the operator console whose first login is behind it (a permanent password).</summary>
+    private static async Task<DemoOperator> OperatorAsync(IServiceProvider sp, CancellationToken ct)
+    {
+        await using var scope = sp.CreateAsyncScope();
+        var s = scope.ServiceProvider;
+        const string userId = "op-demo";
+        var created = await s.GetRequiredService<OperatorAccountService>().CreateAsync(userId, "運用 太郎", OperatorRole.Supervisor, "demo", ct);
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Message)));
+        }
+
+        var password = s.GetRequiredService<PasswordGenerator>().Generate(userId, 16);
+        var hash = s.GetRequiredService<Argon2idPasswordHasher>().Hash(password);
+        var db = s.GetRequiredService<OnshiDbContext>();
+        var normalized = userId.ToUpperInvariant();
+        await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized)
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.PasswordHash, hash).SetProperty(o => o.MustChangePassword, false)
+                .SetProperty(o => o.PasswordExpiresAt, (DateTime?)null), ct);
+        return new DemoOperator(userId, password);
     }
 
     private static async Task<(DemoInstitution Info, DemoTerminal Terminal, List<DemoAccount> Accounts)> InstitutionAsync(
@@ -208,7 +279,20 @@ internal static class DemoCommand
 
 /// <summary>The contract of <c>demo.json</c> that scripts rely on.</summary>
 public sealed record DemoFile(string OqsUrl, string CaCert, DemoTerminal Terminal, DemoInstitution Institution, List<DemoAccount> Accounts,
-    DemoOtherInstitution OtherInstitution);
+    DemoOtherInstitution OtherInstitution)
+{
+    public string PortalUrl { get; init; } = "";
+
+    public string OperatorUrl { get; init; } = "";
+
+    public DemoPortalUser? PortalUser { get; init; }
+
+    public DemoOperator? Operator { get; init; }
+}
+
+public sealed record DemoPortalUser(string Email, string Password);
+
+public sealed record DemoOperator(string UserId, string Password);
 
 public sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string KeyPem, string Serial);
 

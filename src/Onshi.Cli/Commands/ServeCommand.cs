@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Onshi.Core.Features.Certificates;
+using Onshi.Operator.Hosting;
 using Onshi.Oqs.Hosting;
+using Onshi.Portal.Hosting;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Cli.Commands;
@@ -15,31 +17,44 @@ internal static class ServeCommand
     {
         var common = new CommonOptions();
         var oqsPort = new Option<int>("--oqs-port") { Description = "OQS の HTTPS ポート (mutual TLS)", DefaultValueFactory = _ => 8443 };
-        var bind = new Option<string>("--bind") { Description = "待ち受けアドレス", DefaultValueFactory = _ => "127.0.0.1" };
-        var cmd = new Command("serve", "サイトを起動します (serve the sites)") { oqsPort, bind };
+        var portalPort = new Option<int>("--portal-port") { Description = "総合ポータルサイトの HTTPS ポート", DefaultValueFactory = _ => PortalApp.DefaultPort };
+        var operatorPort = new Option<int>("--operator-port") { Description = "運用者コンソールの HTTPS ポート (always 127.0.0.1)", DefaultValueFactory = _ => OperatorApp.DefaultPort };
+        var bind = new Option<string>("--bind") { Description = "待ち受けアドレス (OQS and portal)", DefaultValueFactory = _ => "127.0.0.1" };
+        var outbox = new Option<bool>("--show-outbox") { Description = "開発・デモ用: ポータルの /Dev/Outbox でメールを表示する" };
+        var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)") { oqsPort, portalPort, operatorPort, bind, outbox };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
             var settings = common.Settings(r);
             settings.OqsPort = r.GetValue(oqsPort);
             settings.BindAddress = r.GetValue(bind) ?? "127.0.0.1";
-            await RunAsync(settings, ct);
+            await RunAsync(settings, r.GetValue(portalPort), r.GetValue(operatorPort), r.GetValue(outbox), ct);
             return 0;
         });
         return cmd;
     }
 
-    public static async Task RunAsync(OnshiSettings settings, CancellationToken cancellationToken)
+    public static async Task RunAsync(OnshiSettings settings, int portalPort, int operatorPort, bool showOutbox, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDirectory);
         await using var oqs = OqsApp.Create(settings);
         await OnshiDatabase.MigrateAsync(oqs.Services, settings, cancellationToken);
+
+        // One after the other: the first start creates the CA and the server certificate the others reuse.
         await oqs.StartAsync(cancellationToken);
+        await using var portal = PortalApp.Create(settings, portalPort, showOutbox: showOutbox);
+        await portal.StartAsync(cancellationToken);
+        await using var console = OperatorApp.Create(settings, operatorPort);
+        await console.StartAsync(cancellationToken);
+
         var ca = oqs.Services.GetRequiredService<CertificateAuthority>();
-        Console.WriteLine($"オンライン資格確認等システム (OQS): {string.Join(", ", oqs.Urls)}");
+        Console.WriteLine($"オンライン資格確認等システム (OQS, mutual TLS): {string.Join(", ", oqs.Urls)}");
+        Console.WriteLine($"医療機関等向け総合ポータルサイト:               {string.Join(", ", portal.Urls)}{(showOutbox ? "   (mail: /Dev/Outbox)" : "")}");
+        Console.WriteLine($"運用者コンソール (loopback only):               {string.Join(", ", console.Urls)}");
         Console.WriteLine($"  CA certificate: {ca.CertificatePath}");
         Console.WriteLine($"  data: {settings.DataDirectory} ({settings.DatabaseProvider}, {(settings.Environment == Onshi.Core.Data.OqsEnvironment.Production ? "本番環境" : "接続確認環境")})");
         Console.WriteLine("Ctrl+C で停止します (press Ctrl+C to stop).");
-        await oqs.WaitForShutdownAsync(cancellationToken);
+        await Task.WhenAll(oqs.WaitForShutdownAsync(cancellationToken), portal.WaitForShutdownAsync(cancellationToken),
+            console.WaitForShutdownAsync(cancellationToken));
     }
 }
