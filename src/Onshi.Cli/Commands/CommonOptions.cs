@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Onshi.Core.Data;
-using Onshi.Core.Features.Operators;
 using Onshi.Core.Hosting;
 using Onshi.Web.Hosting;
 
@@ -52,7 +51,6 @@ internal sealed class CommonOptions
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
-        services.AddOnshiOperators();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = false });
         await OnshiDatabase.MigrateAsync(provider, settings, cancellationToken);
         return provider;

@@ -7,6 +7,7 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Login;
+using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Sessions;
 
@@ -32,6 +33,10 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddScoped<OwnPasswordService>();
         services.AddScoped<AccountAdministration>();
         services.AddScoped<Features.Institutions.InstitutionProvisioning>();
+
+        // The operators' use cases are part of the system of record's core: the CLI and the demo create operators
+        // through them; only the console's pages are a separate site.
+        services.AddOnshiOperators();
         return services;
     }
 }
