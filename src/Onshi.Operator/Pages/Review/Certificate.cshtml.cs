@@ -102,9 +102,21 @@ public sealed class CertificateModel(CertificateApplicationService applications,
                        from c in issued.DefaultIfEmpty()
                        select new
                        {
-                           x.Id, i.Code, i.Name, x.TerminalName, x.Status, x.SubmittedAt, x.DecidedAt, x.DecidedBy, x.SendBackReason,
-                           x.PortalUserId, x.InstitutionId, Waiting = x.ProtectedPkcs12 != null, x.DownloadedAt,
-                           Serial = c == null ? null : c.SerialNumber, NotAfter = c == null ? null : (DateTime?)c.NotAfter,
+                           x.Id,
+                           i.Code,
+                           i.Name,
+                           x.TerminalName,
+                           x.Status,
+                           x.SubmittedAt,
+                           x.DecidedAt,
+                           x.DecidedBy,
+                           x.SendBackReason,
+                           x.PortalUserId,
+                           x.InstitutionId,
+                           Waiting = x.ProtectedPkcs12 != null,
+                           x.DownloadedAt,
+                           Serial = c == null ? null : c.SerialNumber,
+                           NotAfter = c == null ? null : (DateTime?)c.NotAfter,
                        }).FirstOrDefaultAsync(ct);
         if (a is null)
         {
