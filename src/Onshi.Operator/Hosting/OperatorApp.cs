@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Hosting;
@@ -53,6 +54,7 @@ public static class OperatorApp
         var dataDirectory = Path.GetFullPath(settings.DataDirectory);
         builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
         builder.Services.AddOnshiOperators();
+        builder.Services.AddOnshiApplications();
         builder.Services.AddDataProtection()
             .SetApplicationName("Onshi")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
@@ -75,6 +77,7 @@ public static class OperatorApp
             o.Conventions.AuthorizeFolder("/CallCenter", OperatorPolicies.For(OperatorCapability.CallCenterDesk));
             o.Conventions.AuthorizeFolder("/Certificates", OperatorPolicies.For(OperatorCapability.Certificates));
             o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
+            o.Conventions.AuthorizeFolder("/Review", OperatorPolicies.For(OperatorCapability.ReviewQueues));
         })
         .ConfigureApplicationPartManager(parts =>
         {

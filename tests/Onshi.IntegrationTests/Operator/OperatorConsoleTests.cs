@@ -97,8 +97,8 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
 
         var supervisorHome = await (await SignedInAsync(OperatorRole.Supervisor)).GetAsync("/");
         supervisorHome.Q("a[href='/Audit']").ShouldNotBeNull();
-        supervisorHome.Q("[data-testid=review-pending]")!.TextContent.ShouldContain("審査（準備中）");
-        supervisorHome.Q("[data-testid=review-pending]")!.HasAttribute("href").ShouldBeFalse();
+        supervisorHome.Q("a[href='/Review']")!.TextContent.ShouldContain("審査");
+        home.Q("a[href='/Review']").ShouldBeNull();
     }
 
     [Fact]

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Applications;
+
+namespace Onshi.Operator.Pages.Review;
+
+/// <summary>審査: the pending 利用開始・変更申請, 電子証明書発行申請 and 補助金申請, oldest first, filtered by kind.</summary>
+public sealed class ReviewIndexModel(ApplicationReviewService reviews, OnshiDbContext db) : PageModel
+{
+    /// <summary>The kinds in the order of the tabs, with their query value and heading.</summary>
+    public static readonly IReadOnlyList<(ReviewQueueKind Kind, string Value, string Label)> Kinds =
+    [
+        (ReviewQueueKind.Usage, "usage", "利用開始・変更申請"),
+        (ReviewQueueKind.Certificate, "certificate", "電子証明書発行申請"),
+        (ReviewQueueKind.Subsidy, "subsidy", "補助金申請"),
+    ];
+
+    /// <summary>The kind shown; <see cref="ReviewQueueKind.All"/> shows the three sections.</summary>
+    public ReviewQueueKind Kind { get; private set; }
+
+    public IReadOnlyList<ReviewQueueItem> Items { get; private set; } = [];
+
+    public IReadOnlyDictionary<long, string> Emails { get; private set; } = new Dictionary<long, string>();
+
+    /// <summary>新規 / 変更 of the pending 利用開始・変更申請.</summary>
+    public IReadOnlyDictionary<long, ApplicationKind> UsageKinds { get; private set; } = new Dictionary<long, ApplicationKind>();
+
+    public async Task OnGetAsync(string? kind)
+    {
+        Kind = Kinds.FirstOrDefault(k => k.Value == kind).Kind;
+        var ct = HttpContext.RequestAborted;
+        // Every kind is read for the tabs' counts; the queues are short (pending items only).
+        Items = await reviews.ListPendingAsync(ReviewQueueKind.All, ct);
+        Emails = await ReviewPages.EmailsAsync(db, Items.Select(i => i.PortalUserId), ct);
+        var usageIds = Items.Where(i => i.Kind == ReviewQueueKind.Usage).Select(i => i.Id).ToList();
+        UsageKinds = usageIds.Count == 0
+            ? new Dictionary<long, ApplicationKind>()
+            : await db.UsageApplications.AsNoTracking().Where(a => usageIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Kind, ct);
+    }
+
+    public IReadOnlyList<ReviewQueueItem> Of(ReviewQueueKind kind) => [.. Items.Where(i => i.Kind == kind)];
+
+    public static string Path(ReviewQueueItem item) => item.Kind switch
+    {
+        ReviewQueueKind.Usage => $"/Review/Usage/{item.Id}",
+        ReviewQueueKind.Certificate => $"/Review/Certificate/{item.Id}",
+        _ => $"/Review/Subsidy/{item.Id}",
+    };
+}
