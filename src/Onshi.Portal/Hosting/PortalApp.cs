@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.PortalAccounts;
@@ -58,6 +59,8 @@ public static class PortalApp
         builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
         builder.Services.AddOnshiMail(dataDirectory);
         builder.Services.AddOnshiPortalAccounts();
+        // The オンライン資格確認 items' use cases (利用申請, documents, 運用開始日, certificates, 補助金).
+        builder.Services.AddOnshiApplications();
         // Links in mails name the configured public address, else this endpoint, never the request's Host header.
         builder.Services.AddOptions<PortalAccountOptions>().PostConfigure<IServer>((o, server) =>
             o.PublicBaseUrl ??= PublicBaseUrl(server, settings));

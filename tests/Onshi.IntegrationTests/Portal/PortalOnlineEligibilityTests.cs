@@ -1,0 +1,501 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using AngleSharp.Html.Parser;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Applications;
+using Onshi.IntegrationTests.Infrastructure;
+using Onshi.IntegrationTests.Oqs;
+using Shouldly;
+
+namespace Onshi.IntegrationTests.Portal;
+
+/// <summary>
+/// The six オンライン資格確認 pages (SPEC §6, seed P4–P5) on the real portal endpoint, on each database. The operator's
+/// decisions are taken through the services (the operator's pages are another site).
+/// </summary>
+public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLifetime
+{
+    private const string Code = "1310000017";
+    private const string Reviewer = "reviewer01";
+    private static readonly HtmlParser Parser = new();
+
+    private PortalServer server = null!;
+
+    public async ValueTask InitializeAsync() => server = await PortalServer.StartAsync(provider);
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task NewApplication_Approved_MasterAccountListDetailPdfZip_ThenChange_AndSendBackShowsReason()
+    {
+        using var client = await SignedInAsync("hanako@clinic.example.jp");
+
+        var empty = await client.GetAsync("/OnlineEligibility/Application");
+        var form = await client.GetAsync("/OnlineEligibility/Application/New");
+        var submitted = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(Code));
+
+        empty.H1.ShouldBe("利用開始・変更申請");
+        empty.Q("[data-testid=no-applications]").ShouldNotBeNull();
+        var secret = form.Q("#SecretNumber")!;
+        secret.GetAttribute("type").ShouldBe("password");
+        secret.GetAttribute("inputmode").ShouldBe("numeric");
+        secret.GetAttribute("autocomplete").ShouldBe("off");
+        form.Q("#SecretNumberConfirm")!.GetAttribute("type").ShouldBe("password");
+        form.Q("label[for=SecretNumber]")!.TextContent.ShouldStartWith("秘密の番号（数字4桁）");
+        submitted.Path.ShouldBe("/OnlineEligibility/Application");
+        submitted.Q("[data-testid=notice]")!.TextContent.ShouldContain("新規申請を受け付けました");
+        var row = Cells(submitted, "[data-testid=applications] tbody tr").Single();
+        row[0].ShouldBe("新規");
+        row[1].ShouldBe(Code);
+        row[2].ShouldBe("テスト医科診療所");
+        row[3].ShouldBe("本番環境・接続確認環境");
+        row[5].ShouldBe("申請中");
+        submitted.Html.ShouldNotContain("3870");
+
+        var applicationId = await server.WithDbAsync(db => db.UsageApplications.Select(a => a.Id).SingleAsync());
+        (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(applicationId, Reviewer))).Succeeded.ShouldBeTrue();
+
+        var approved = await client.GetAsync("/OnlineEligibility/Application");
+        var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
+
+        Cells(approved, "[data-testid=applications] tbody tr").Single()[5].ShouldBe("承認");
+        list.H1.ShouldBe("オンライン資格確認マスタアカウント情報管理");
+        list.Q("h2")!.TextContent.ShouldBe("マスタアカウント情報");
+        list.Document.QuerySelectorAll("[data-testid=documents] thead th").Select(e => e.TextContent.Trim())
+            .ShouldBe(["ファイル名", "本番環境/接続確認環境", "申請区分", "決定通知書取込日"]);
+        var today = ApplicationLabels.Date(DateOnly.FromDateTime(server.Time.GetUtcNow().UtcDateTime.AddHours(9)));
+        Cells(list, "[data-testid=documents] tbody tr").ShouldBe(
+        [
+            ["本_オンライン資格確認等システムユーザ設定情報.pdf", "本番環境", "新規", today],
+            ["接続_オンライン資格確認等システムユーザ設定情報.pdf", "接続確認環境", "新規", today],
+        ]);
+        list.Q("[data-testid=count]")!.TextContent.Trim().ShouldBe("1~2 件目 / 2 件");
+
+        var detailHref = list.Q("[data-testid=documents] tbody tr a")!.GetAttribute("href")!;
+        var detail = await client.GetAsync(detailHref);
+        detail.H1.ShouldBe("本_オンライン資格確認等システムユーザ設定情報");
+        detail.Q("#attachment-title")!.TextContent.ShouldBe("添付ファイル");
+        detail.Q("[data-testid=attachment]")!.TextContent.ShouldBe("本_オンライン資格確認等システムユーザ設定情報.pdf");
+        Cells(detail, "[data-testid=document-info] tr").ShouldBe(
+        [
+            ["ファイル名", "本_オンライン資格確認等システムユーザ設定情報.pdf"],
+            ["本番環境/接続確認環境", "本番環境"],
+            ["申請区分", "新規"],
+            ["決定通知書取込日", today],
+        ]);
+
+        using var pdf = await client.Http.GetAsync(detail.Q("[data-testid=attachment]")!.GetAttribute("href"));
+        pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
+        pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        pdf.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
+        pdf.Content.Headers.ContentDisposition.FileNameStar.ShouldBe("本_オンライン資格確認等システムユーザ設定情報.pdf");
+        var text = await PdfText.ExtractAsync(await pdf.Content.ReadAsByteArrayAsync());
+        text.ShouldContain("ユーザID");
+        text.ShouldContain("リセット用ユーザID");
+        text.ShouldContain(Code);
+
+        using var zip = await client.Http.GetAsync(detail.Q("[data-testid=zip]")!.GetAttribute("href"));
+        zip.Content.Headers.ContentType!.MediaType.ShouldBe("application/zip");
+        zip.Content.Headers.ContentDisposition!.FileNameStar.ShouldBe(PortalDocumentService.BothEnvironmentsZipFileName);
+        using (var archive = new ZipArchive(new MemoryStream(await zip.Content.ReadAsByteArrayAsync())))
+        {
+            archive.Entries.Select(e => e.FullName).Order().ShouldBe(
+                ["接続_オンライン資格確認等システムユーザ設定情報.pdf", "本_オンライン資格確認等システムユーザ設定情報.pdf"], ignoreOrder: true);
+        }
+
+        (await client.GetAsync(detailHref + "/Nothing")).Status.ShouldBe(HttpStatusCode.NotFound);
+
+        // 変更申請: a new name and a new 秘密の番号; the operator sends it back with a reason the applicant sees.
+        var changeForm = await client.GetAsync("/OnlineEligibility/Application/Change");
+        var changed = await client.SubmitAsync(changeForm, "form[data-testid=change-form]", new Dictionary<string, string>
+        {
+            ["Input.NewInstitutionName"] = "テスト医科クリニック",
+            ["Input.NewSecretNumber"] = "5829",
+            ["Input.NewSecretNumberConfirm"] = "5829",
+        });
+        changed.Path.ShouldBe("/OnlineEligibility/Application");
+        var change = Cells(changed, "[data-testid=applications] tbody tr")[0];
+        change[0].ShouldBe("変更");
+        change[3].ShouldContain("医療機関等名：テスト医科クリニック");
+        change[3].ShouldContain("秘密の番号の変更");
+        change[5].ShouldBe("申請中");
+
+        var changeId = await server.WithDbAsync(db => db.UsageApplications.Where(a => a.Kind == ApplicationKind.Change).Select(a => a.Id).SingleAsync());
+        (await Service<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(changeId, Reviewer, "医療機関等名の変更を確認できる書類が必要です。"))).Succeeded.ShouldBeTrue();
+        var sentBack = Cells(await client.GetAsync("/OnlineEligibility/Application"), "[data-testid=applications] tbody tr")[0];
+        sentBack[5].ShouldBe("差戻し");
+        sentBack[6].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
+    }
+
+    [Fact]
+    public async Task OperationStart_RegistersAndReplacesPerEnvironment()
+    {
+        using var client = await SignedInAsync("ops@clinic.example.jp");
+        var institutionId = await ApprovedInstitutionAsync("ops@clinic.example.jp", EnvironmentSet.Production | EnvironmentSet.Verification);
+
+        var page = await client.GetAsync("/OnlineEligibility/OperationStart");
+        var start = DateOnly.FromDateTime(server.Time.GetUtcNow().UtcDateTime.AddHours(9)).AddDays(30);
+        var registered = await client.SubmitAsync(page, "tr[data-environment='1'] form", new Dictionary<string, string> { ["startDate"] = ApplicationLabels.Date(start) });
+        var replaced = await client.SubmitAsync(registered, "tr[data-environment='1'] form", new Dictionary<string, string> { ["startDate"] = ApplicationLabels.Date(start.AddDays(7)) });
+
+        page.H1.ShouldBe("運用開始日登録");
+        page.Document.QuerySelectorAll("[data-testid=current]").Select(e => e.TextContent).ShouldBe(["未登録", "未登録"]);
+        registered.Q("[data-testid=notice]")!.TextContent.ShouldContain("本番環境の運用開始日を" + ApplicationLabels.Date(start));
+        replaced.Document.QuerySelectorAll("[data-testid=current]").Select(e => e.TextContent).ShouldBe([ApplicationLabels.Date(start.AddDays(7)), "未登録"]);
+        (await server.WithDbAsync(db => db.OperationStartRegistrations.CountAsync(r => r.InstitutionId == institutionId))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Certificate_AppliedApprovedDownloadedOnce_PassphraseShownOnce_SecondAttemptRefused()
+    {
+        const string email = "cert@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+
+        var page = await client.GetAsync("/OnlineEligibility/Certificates");
+        var applied = await client.SubmitAsync(page, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("申請中");
+        applied.Q("[data-testid=download-form]").ShouldBeNull();
+
+        var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
+        (await Service<CertificateApplicationService, OpResult>(s => s.ApproveAsync(applicationId, Reviewer))).Succeeded.ShouldBeTrue();
+
+        var list = await client.GetAsync("/OnlineEligibility/Certificates");
+        Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("承認");
+        var issued = await client.SubmitAsync(list, "form[data-testid=download-form]");
+        issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
+        var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;
+        passphrase.Length.ShouldBeGreaterThanOrEqualTo(8);
+        issued.Q("[data-testid=passphrase]")!.TextContent.ShouldNotContain(passphrase);
+        issued.Text.ShouldContain("資格確認端末への取り込み方法");
+
+        using var file = await client.SubmitRawAsync(issued, "form[data-testid=file-form]");
+        file.StatusCode.ShouldBe(HttpStatusCode.OK);
+        file.Content.Headers.ContentType!.MediaType.ShouldBe("application/x-pkcs12");
+        file.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
+        using (var certificate = X509CertificateLoader.LoadPkcs12(await file.Content.ReadAsByteArrayAsync(), passphrase))
+        {
+            certificate.HasPrivateKey.ShouldBeTrue();
+            certificate.Subject.ShouldContain(Code);
+        }
+
+        // The result screen shows once; the list no longer offers the download; a forged second attempt is refused.
+        var again = await client.GetAsync("/OnlineEligibility/Certificates/Issued");
+        again.Q("[data-testid=expired]").ShouldNotBeNull();
+        again.Html.ShouldNotContain(passphrase);
+        var after = await client.GetAsync("/OnlineEligibility/Certificates");
+        after.Q("[data-testid=download-form]").ShouldBeNull();
+        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("ダウンロード済み");
+        var second = await client.PostAsync("/OnlineEligibility/Certificates?handler=Download",
+            [new("__af", Antiforgery(after)), new("applicationId", applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        second.Errors.ShouldContain(ApplicationErrors.CertificateAlreadyDownloaded.Message);
+        second.Html.ShouldNotContain(passphrase);
+    }
+
+    [Fact]
+    public async Task Subsidy_ValidReceiptAccepted_FakeAndTooLargeRefused_GrantNoticeAfterApproval()
+    {
+        const string email = "subsidy@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+
+        var page = await client.GetAsync("/OnlineEligibility/Subsidy");
+        page.Q("form[data-testid=subsidy-form]")!.GetAttribute("enctype").ShouldBe("multipart/form-data");
+        page.Q("#Receipt")!.GetAttribute("accept").ShouldBe(".pdf,.jpg,.jpeg,.png");
+
+        var fake = await PostSubsidyAsync(client, "1200000", "500000", "receipt.png", "image/png", "not a png at all"u8.ToArray());
+        fake.Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
+        var tooLarge = await PostSubsidyAsync(client, "1200000", "500000", "receipt.pdf", "application/pdf", Pdf(6 * 1024 * 1024));
+        tooLarge.Status.ShouldBe(HttpStatusCode.OK);
+        tooLarge.Errors.ShouldContain(ApplicationErrors.ReceiptTooLarge.Message);
+        // Over the page's 10 MB limit Kestrel answers before the body is read: the error page, or (as here, where the
+        // client is still sending) a closed connection; never a stored application, and the site goes on.
+        try
+        {
+            var huge = await PostSubsidyAsync(client, "1200000", "500000", "receipt.pdf", "application/pdf", Pdf(12 * 1024 * 1024));
+            huge.Status.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge);
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        (await client.GetAsync("/OnlineEligibility/Subsidy")).Status.ShouldBe(HttpStatusCode.OK);
+        (await server.WithDbAsync(db => db.SubsidyApplications.CountAsync())).ShouldBe(0);
+
+        var big = await PostSubsidyAsync(client, "1200000", "500000", "receipt.pdf", "application/pdf", Pdf(5 * 1024 * 1024));
+        var accepted = await PostSubsidyAsync(client, "1,200,000", "500000", "receipt.png", "image/png", Png);
+
+        big.Errors.ShouldBeEmpty();
+        accepted.Path.ShouldBe("/OnlineEligibility/Subsidy");
+        accepted.Q("[data-testid=notice]")!.TextContent.ShouldContain("補助金申請を受け付けました");
+        var rows = Cells(accepted, "[data-testid=subsidies] tbody tr");
+        rows.Count.ShouldBe(2);
+        rows[0][2].ShouldBe("1,200,000円");
+        rows[0][4].ShouldBe("receipt.png");
+        rows[0][5].ShouldBe("申請中");
+
+        (await client.GetAsync("/OnlineEligibility/GrantNotices")).Q("[data-testid=no-notices]").ShouldNotBeNull();
+        var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Where(a => a.ReceiptFileName == "receipt.png").Select(a => a.Id).SingleAsync());
+        (await Service<SubsidyService, OpResult<long>>(s => s.ApproveAsync(subsidyId, Reviewer, 400_000))).Succeeded.ShouldBeTrue();
+
+        var notices = await client.GetAsync("/OnlineEligibility/GrantNotices");
+        Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][5].ShouldBe("承認");
+        var notice = Cells(notices, "[data-testid=notices] tbody tr").Single();
+        notice[0].ShouldBe(SubsidyService.GrantNoticeFileName);
+        notices.Q("[data-testid=count]")!.TextContent.Trim().ShouldBe("1~1 件目 / 1 件");
+        using var pdf = await client.Http.GetAsync(notices.Q("[data-testid=notices] tbody a")!.GetAttribute("href"));
+        pdf.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
+        pdf.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
+        (await PdfText.ExtractAsync(await pdf.Content.ReadAsByteArrayAsync())).ShouldContain("400,000円");
+    }
+
+    [Fact]
+    public async Task AnotherPortalUser_SeesNothing_DirectIdsAre404_AndPostsAreRefused()
+    {
+        const string owner = "owner@clinic.example.jp";
+        using (var ownerClient = await SignedInAsync(owner))
+        {
+            var institutionId = await ApprovedInstitutionAsync(owner, EnvironmentSet.Production | EnvironmentSet.Verification);
+            var userId = (await server.UsersAsync(owner)).Single().Id;
+            (await Service<CertificateApplicationService, OpResult<long>>(s => s.SubmitAsync(userId, institutionId, "UKETSUKE-01"))).Succeeded.ShouldBeTrue();
+            await PostSubsidyAsync(ownerClient, "100000", "50000", "r.png", "image/png", Png);
+        }
+
+        var certificateId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
+        (await Service<CertificateApplicationService, OpResult>(s => s.ApproveAsync(certificateId, Reviewer))).Succeeded.ShouldBeTrue();
+        var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
+        var noticeId = (await Service<SubsidyService, OpResult<long>>(s => s.ApproveAsync(subsidyId, Reviewer, 1000))).Value;
+        var documentId = await server.WithDbAsync(db => db.PortalDocuments.Where(d => d.Kind == PortalDocumentKind.UserSettings).Select(d => d.Id).FirstAsync());
+        var ownInstitution = await server.WithDbAsync(db => db.Institutions.Select(i => i.Id).SingleAsync());
+
+        using var other = await SignedInAsync("other@clinic.example.jp");
+        (await other.GetAsync("/OnlineEligibility/Application")).Q("[data-testid=no-applications]").ShouldNotBeNull();
+        (await other.GetAsync("/OnlineEligibility/MasterAccount")).Q("[data-testid=no-documents]").ShouldNotBeNull();
+        (await other.GetAsync("/OnlineEligibility/OperationStart")).Q("[data-testid=no-institutions]").ShouldNotBeNull();
+        var certificates = await other.GetAsync("/OnlineEligibility/Certificates");
+        certificates.Q("[data-testid=no-institutions]").ShouldNotBeNull();
+        var subsidy = await other.GetAsync("/OnlineEligibility/Subsidy");
+        subsidy.Q("[data-testid=no-subsidies]").ShouldNotBeNull();
+        (await other.GetAsync("/OnlineEligibility/GrantNotices")).Q("[data-testid=no-notices]").ShouldNotBeNull();
+        foreach (var path in new[]
+        {
+            $"/OnlineEligibility/MasterAccount/{documentId}", $"/OnlineEligibility/MasterAccount/{documentId}/File",
+            $"/OnlineEligibility/MasterAccount/{documentId}/Zip", $"/OnlineEligibility/GrantNotices/{noticeId}",
+            $"/OnlineEligibility/MasterAccount/{noticeId}", "/OnlineEligibility/MasterAccount/999999",
+        })
+        {
+            (await other.GetAsync(path)).Status.ShouldBe(HttpStatusCode.NotFound, path);
+        }
+
+        var token = Antiforgery(certificates);
+        static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var download = await other.PostAsync("/OnlineEligibility/Certificates?handler=Download", [new("__af", token), new("applicationId", Id(certificateId))]);
+        var apply = await other.PostAsync("/OnlineEligibility/Certificates", [new("__af", token), new("Input.InstitutionId", Id(ownInstitution)), new("Input.TerminalName", "EVIL-01")]);
+        var change = await other.PostAsync("/OnlineEligibility/Application/Change",
+            [new("__af", token), new("Input.InstitutionId", Id(ownInstitution)), new("Input.NewInstitutionName", "乗っ取り")]);
+        var start = await other.PostAsync("/OnlineEligibility/OperationStart",
+            [new("__af", token), new("institutionId", Id(ownInstitution)), new("environment", "1"), new("startDate", ApplicationLabels.Date(DateOnly.FromDateTime(DateTime.UtcNow)))]);
+
+        foreach (var refused in new[] { download, apply, change, start })
+        {
+            refused.Status.ShouldBe(HttpStatusCode.OK);
+            refused.Errors.ShouldContain(ApplicationErrors.NotFound.Message);
+        }
+
+        (await server.WithDbAsync(db => db.CertificateApplications.CountAsync())).ShouldBe(1);
+        (await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.DownloadedAt).SingleAsync())).ShouldBeNull();
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(1);
+        (await server.WithDbAsync(db => db.OperationStartRegistrations.CountAsync())).ShouldBe(0);
+        (await server.AuditAsync("access.denied")).Count.ShouldBeGreaterThanOrEqualTo(5);
+    }
+
+    [Fact]
+    public async Task BadInput_OnEveryForm_GivesJapaneseMessages_AndStoresNothing()
+    {
+        const string email = "bad@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+
+        async Task<OqsPage> New(Dictionary<string, string> values) =>
+            await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", values);
+
+        var empty = await New([]);
+        empty.Status.ShouldBe(HttpStatusCode.OK);
+        empty.Q(".error-summary h2")!.TextContent.ShouldBe("入力内容を確認してください");
+        empty.Errors.ShouldContain("医療機関等コードを入力してください。");
+        empty.Errors.ShouldContain("医療機関等名を入力してください。");
+        empty.Errors.ShouldContain(ApplicationErrors.EnvironmentsRequired.Message);
+        empty.Errors.ShouldContain("担当者電話番号を入力してください。");
+        (await New(NewForm("12345"))).Errors.ShouldContain("医療機関等コードは半角数字10桁で入力してください。");
+        (await New(NewForm("１３１０００００１７"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
+        var fullWidthSecret = await New(NewForm(Code, secret: "３８７０"));
+        fullWidthSecret.Errors.ShouldNotBeEmpty();
+        fullWidthSecret.Q("#SecretNumber")!.GetAttribute("value").ShouldBeNull();
+        (await New(NewForm(Code, confirm: "3871"))).Errors.ShouldContain(ApplicationErrors.SecretConfirmMismatch("x").Message);
+        var tooLong = NewForm(Code);
+        tooLong["Input.InstitutionName"] = new string('医', 101);
+        tooLong["Input.Phone"] = "０３-５５５５-０１０１";
+        var longPage = await New(tooLong);
+        longPage.Errors.ShouldContain("医療機関等名は100文字以内で入力してください。");
+        longPage.Errors.ShouldContain("電話番号は半角数字とハイフンで入力してください。");
+        longPage.Q("#InstitutionCode")!.GetAttribute("value").ShouldBe(Code);
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(0);
+
+        // The institution-scoped forms, once an institution exists.
+        var institutionId = await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+        var change = await client.GetAsync("/OnlineEligibility/Application/Change");
+        (await client.SubmitAsync(change, "form[data-testid=change-form]")).Errors.ShouldContain(ApplicationErrors.NothingToChange.Message);
+        (await client.SubmitAsync(change, "form[data-testid=change-form]", new Dictionary<string, string>
+        {
+            ["Input.NewSecretNumber"] = "5829",
+            ["Input.NewSecretNumberConfirm"] = "5820",
+        })).Errors.ShouldContain(ApplicationErrors.SecretConfirmMismatch("x").Message);
+        (await client.SubmitAsync(change, "form[data-testid=change-form]", new Dictionary<string, string> { ["Input.NewInstitutionName"] = new string('a', 101) }))
+            .Errors.ShouldContain("新しい医療機関等名は100文字以内で入力してください。");
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.Kind == ApplicationKind.Change))).ShouldBe(0);
+
+        var start = await client.GetAsync("/OnlineEligibility/OperationStart");
+        (await client.SubmitAsync(start, "tr[data-environment='1'] form", new Dictionary<string, string> { ["startDate"] = "" }))
+            .Errors.ShouldContain("運用開始日を入力してください。");
+        (await client.SubmitAsync(start, "tr[data-environment='1'] form", new Dictionary<string, string> { ["startDate"] = "2026-13-40" }))
+            .Errors.ShouldContain("運用開始日は「2026-04-01」の形式で、正しい日付を入力してください。");
+        (await client.SubmitAsync(start, "tr[data-environment='1'] form", new Dictionary<string, string> { ["startDate"] = "2099-01-01" }))
+            .Errors.ShouldContain(e => e.StartsWith("運用開始日は", StringComparison.Ordinal) && e.EndsWith("までの日付を入力してください。", StringComparison.Ordinal));
+        (await client.PostAsync("/OnlineEligibility/OperationStart", [new("__af", Antiforgery(start)), new("institutionId", institutionId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("environment", "2"), new("startDate", "2026-07-01")]))
+            .Errors.ShouldContain(ApplicationErrors.EnvironmentNotApproved.Message);
+        (await server.WithDbAsync(db => db.OperationStartRegistrations.CountAsync())).ShouldBe(0);
+
+        var certificates = await client.GetAsync("/OnlineEligibility/Certificates");
+        (await client.SubmitAsync(certificates, "form[data-testid=certificate-form]")).Errors.ShouldContain("端末名を入力してください。");
+        (await client.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "受付１" }))
+            .Errors.ShouldNotBeEmpty();
+        (await client.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = new string('A', 33) }))
+            .Errors.ShouldContain("端末名は32文字以内で入力してください。");
+        (await server.WithDbAsync(db => db.CertificateApplications.CountAsync())).ShouldBe(0);
+
+        var noFile = await PostSubsidyAsync(client, "", "", null, null, null, description: "");
+        noFile.Errors.ShouldContain("事業費を入力してください。");
+        noFile.Errors.ShouldContain("申請額を入力してください。");
+        noFile.Errors.ShouldContain("事業内容を入力してください。");
+        noFile.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
+        var fullWidth = await PostSubsidyAsync(client, "１２００", "abc", "r.png", "image/png", Png);
+        fullWidth.Errors.ShouldContain("事業費は半角数字で入力してください。");
+        fullWidth.Errors.ShouldContain("申請額は1円以上の整数で入力してください。");
+        fullWidth.Errors.ShouldNotContain("事業費を入力してください。");
+        (await PostSubsidyAsync(client, "1000", "2000", "r.png", "image/png", Png)).Errors.ShouldContain(ApplicationErrors.ClaimOverTotal.Message);
+        (await PostSubsidyAsync(client, "99999999999999", "1000", "r.png", "image/png", Png)).Errors.ShouldContain("事業費は1,000,000,000円以下で入力してください。");
+        (await PostSubsidyAsync(client, "1000", "1000", "r.exe", "application/octet-stream", Png)).Errors.ShouldContain(ApplicationErrors.ReceiptType.Message);
+        (await server.WithDbAsync(db => db.SubsidyApplications.CountAsync())).ShouldBe(0);
+    }
+
+    private static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+
+    private static byte[] Pdf(int length)
+    {
+        var bytes = new byte[length];
+        "%PDF-1.4\n"u8.CopyTo(bytes);
+        Array.Fill(bytes, (byte)' ', 9, length - 9);
+        return bytes;
+    }
+
+    private static Dictionary<string, string> NewForm(string code, string secret = "3870", string? confirm = null) => new()
+    {
+        ["Input.InstitutionCode"] = code,
+        ["Input.InstitutionName"] = "テスト医科診療所",
+        ["Input.Address"] = "東京都千代田区千代田1-1",
+        ["Input.Phone"] = "03-5555-0101",
+        ["Input.Production"] = "true",
+        ["Input.Verification"] = "true",
+        ["Input.ContactName"] = "山田 花子",
+        ["Input.ContactPhone"] = "090-5555-0202",
+        ["Input.SecretNumber"] = secret,
+        ["Input.SecretNumberConfirm"] = confirm ?? secret,
+    };
+
+    private static List<List<string>> Cells(OqsPage page, string rowSelector) =>
+        [.. page.Document.QuerySelectorAll(rowSelector).Select(tr => tr.Children.Select(c => c.TextContent.Trim()).ToList())];
+
+    private static string Antiforgery(OqsPage page) =>
+        page.Q("input[name=__af]")?.GetAttribute("value") ?? throw new InvalidOperationException("No antiforgery token on " + page.Url);
+
+    private async Task<OqsClient> SignedInAsync(string email)
+    {
+        await server.RegisterVerifiedAsync(email);
+        var client = server.Client();
+        (await client.PortalLoginAsync(email, PortalStories.Password)).Path.ShouldBe("/");
+        return client;
+    }
+
+    /// <summary>A 新規 for <paramref name="email"/>'s user, submitted and approved through the services; the institution's id.</summary>
+    private async Task<long> ApprovedInstitutionAsync(string email, EnvironmentSet environments)
+    {
+        var userId = (await server.UsersAsync(email)).Single().Id;
+        var submitted = await Service<UsageApplicationService, OpResult<long>>(s => s.SubmitNewAsync(userId, new NewApplicationInput
+        {
+            InstitutionCode = Code,
+            InstitutionName = "テスト医科診療所",
+            Address = "東京都千代田区千代田1-1",
+            Phone = "03-5555-0101",
+            Environments = environments,
+            ContactName = "山田 花子",
+            ContactPhone = "090-5555-0202",
+            SecretNumber = "3870",
+            SecretNumberConfirm = "3870",
+        }));
+        submitted.Succeeded.ShouldBeTrue();
+        var approved = await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(submitted.Value, Reviewer));
+        approved.Succeeded.ShouldBeTrue(string.Join(" / ", approved.Errors.Select(e => e.Message)));
+        return approved.Value!.InstitutionId;
+    }
+
+    private async Task<TResult> Service<TService, TResult>(Func<TService, Task<TResult>> action)
+        where TService : notnull
+    {
+        await using var scope = server.App.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    /// <summary>Posts the 補助金申請 form as a browser does (multipart, the page's antiforgery token) and follows a redirect.</summary>
+    private async Task<OqsPage> PostSubsidyAsync(OqsClient client, string total, string claimed, string? fileName, string? contentType, byte[]? bytes,
+        string description = "資格確認端末の導入")
+    {
+        var page = await client.GetAsync("/OnlineEligibility/Subsidy");
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent(Antiforgery(page)), "__af" },
+            { new StringContent(page.Q("#InstitutionId option")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
+            { new StringContent(total), "Input.TotalCost" },
+            { new StringContent(claimed), "Input.ClaimedAmount" },
+            { new StringContent(description), "Input.Description" },
+        };
+        if (bytes is not null)
+        {
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new MediaTypeHeaderValue(contentType!);
+            content.Add(file, "Input.Receipt", fileName!);
+        }
+
+        using var response = await client.Http.PostAsync("/OnlineEligibility/Subsidy", content);
+        if (response.StatusCode == HttpStatusCode.Redirect)
+        {
+            var next = await client.GetAsync(response.Headers.Location!.OriginalString);
+            return next with { Redirects = [new Uri(server.BaseAddress, response.Headers.Location)] };
+        }
+
+        var html = await response.Content.ReadAsStringAsync();
+        return new OqsPage(new Uri(server.BaseAddress, "/OnlineEligibility/Subsidy"), response.StatusCode, await Parser.ParseDocumentAsync(html), html, []);
+    }
+}
+
+public sealed class PortalOnlineEligibilityTestsSqlite() : PortalOnlineEligibilityTests(TestDatabase.Sqlite);
+
+public sealed class PortalOnlineEligibilityTestsPostgres() : PortalOnlineEligibilityTests(TestDatabase.Postgres);
