@@ -35,40 +35,7 @@ public static class OperatorApp
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(OperatorApp).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Logging.ClearProviders();
-        if (configureLogging is null)
-        {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        }
-        else
-        {
-            configureLogging(builder.Logging);
-        }
-
-        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
-        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
-        builder.Services.AddOnshiOperators();
-        builder.Services.AddOnshiApplications();
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Onshi")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
-        builder.Services.AddSingleton(new SiteChrome(SiteName, "Operator", "/", settings.Environment));
-        builder.Services.AddOperatorSessionAuthentication();
-        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        builder.Services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-op-af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.FormFieldName = "__af";
-        });
-        builder.Services.AddRazorPages(o =>
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OperatorApp).Assembly, SiteName, "Operator", "onshi-op"), o =>
         {
             o.Conventions.AuthorizeFolder("/", OperatorPolicies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Login");
@@ -78,42 +45,17 @@ public static class OperatorApp
             o.Conventions.AuthorizeFolder("/Certificates", OperatorPolicies.For(OperatorCapability.Certificates));
             o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
             o.Conventions.AuthorizeFolder("/Review", OperatorPolicies.For(OperatorCapability.ReviewQueues));
-        })
-        .ConfigureApplicationPartManager(parts =>
-        {
-            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
-            parts.ApplicationParts.Clear();
-            foreach (var assembly in new[] { typeof(OperatorApp).Assembly, typeof(SiteChrome).Assembly })
-            {
-                parts.ApplicationParts.Add(new AssemblyPart(assembly));
-                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
-            }
-        })
-        .AddCookieTempDataProvider(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-op-td";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
+        }, configureLogging);
+        builder.Services.AddOnshiOperators();
+        builder.Services.AddOnshiApplications();
+        builder.Services.AddOperatorSessionAuthentication();
         configureServices?.Invoke(builder.Services);
 
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 1024 * 1024;
-            // Internal endpoint (SPEC §7): loopback only, never settings.BindAddress.
-            k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(https =>
-            {
-                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
-                https.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
-                https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
-            }));
-        });
+        // Internal endpoint (SPEC §7): loopback only, never settings.BindAddress.
+        OnshiSite.Listen(builder, settings, IPAddress.Loopback, port);
 
         var app = builder.Build();
-        app.UseExceptionHandler("/Error");
-        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
-        app.UseOnshiSecurityHeaders();
+        app.UseOnshiSiteDefaults();
         app.UseRouting();
         app.UseAuthentication();
         app.UseMiddleware<OperatorForcedPasswordChange>();

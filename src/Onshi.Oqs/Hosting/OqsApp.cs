@@ -25,41 +25,7 @@ public static class OqsApp
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(OqsApp).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Logging.ClearProviders();
-        if (configureLogging is null)
-        {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        }
-        else
-        {
-            configureLogging(builder.Logging);
-        }
-
-        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
-        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Onshi")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
-        builder.Services.AddSingleton(new SiteChrome(SiteName, "OQS", "/", settings.Environment));
-        builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
-        builder.Services.AddSingleton<IssuedPasswordTokens>();
-        builder.Services.AddSingleton<RejectionAuditGate>();
-        builder.Services.AddOqsSessionAuthentication();
-        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        builder.Services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-oqs-af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.FormFieldName = "__af";
-        });
-        builder.Services.AddRazorPages(o =>
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OqsApp).Assembly, SiteName, "OQS", "onshi-oqs"), o =>
         {
             o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Index");
@@ -69,46 +35,24 @@ public static class OqsApp
             o.Conventions.AllowAnonymousToPage("/Logout");
             o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
             o.Conventions.AuthorizePage("/Terminals", Policies.TerminalList);
-        })
-        .ConfigureApplicationPartManager(parts =>
-        {
-            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
-            parts.ApplicationParts.Clear();
-            foreach (var assembly in new[] { typeof(OqsApp).Assembly, typeof(SiteChrome).Assembly })
-            {
-                parts.ApplicationParts.Add(new AssemblyPart(assembly));
-                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
-            }
-        })
-        .AddCookieTempDataProvider(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-oqs-td";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
+        }, configureLogging);
+        builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
+        builder.Services.AddSingleton<IssuedPasswordTokens>();
+        builder.Services.AddSingleton<RejectionAuditGate>();
+        builder.Services.AddOqsSessionAuthentication();
         configureServices?.Invoke(builder.Services);
 
-        builder.WebHost.UseKestrel(k =>
+        OnshiSite.Listen(builder, settings, IPAddress.Parse(settings.BindAddress), settings.OqsPort, https =>
         {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 1024 * 1024;
-            var address = IPAddress.Parse(settings.BindAddress);
-            k.Listen(address, settings.OqsPort, listen => listen.UseHttps(https =>
-            {
-                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
-                https.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
-                // Ask every client for its certificate, but let the handshake finish without one, so that a missing
-                // or wrong certificate gets a readable Japanese page from TerminalGate instead of a closed connection.
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                https.ClientCertificateValidation = static (_, _, _) => true;
-                https.CheckCertificateRevocation = false;
-            }));
+            // Ask every client for its certificate, but let the handshake finish without one, so that a missing
+            // or wrong certificate gets a readable Japanese page from TerminalGate instead of a closed connection.
+            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+            https.ClientCertificateValidation = static (_, _, _) => true;
+            https.CheckCertificateRevocation = false;
         });
 
         var app = builder.Build();
-        app.UseExceptionHandler("/Error");
-        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
-        app.UseOnshiSecurityHeaders();
+        app.UseOnshiSiteDefaults();
         app.UseMiddleware<TerminalGate>();
         app.UseRouting();
         app.UseAuthentication();

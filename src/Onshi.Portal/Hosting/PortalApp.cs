@@ -39,24 +39,14 @@ public static class PortalApp
         Action<ILoggingBuilder>? configureLogging = null, bool showOutbox = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(PortalApp).Assembly, SiteName, "Portal", "onshi-portal"), o =>
         {
-            ApplicationName = typeof(PortalApp).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Logging.ClearProviders();
-        if (configureLogging is null)
-        {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        }
-        else
-        {
-            configureLogging(builder.Logging);
-        }
-
+            o.Conventions.AuthorizeFolder("/", PortalPolicies.SignedIn);
+            o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AllowAnonymousToFolder("/Dev");
+            o.Conventions.AllowAnonymousToPage("/Error");
+        }, configureLogging);
         var dataDirectory = Path.GetFullPath(settings.DataDirectory);
-        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
         builder.Services.AddOnshiMail(dataDirectory);
         builder.Services.AddOnshiPortalAccounts();
         // The オンライン資格確認 items' use cases (利用申請, documents, 運用開始日, certificates, 補助金).
@@ -64,63 +54,13 @@ public static class PortalApp
         // Links in mails name the configured public address, else this endpoint, never the request's Host header.
         builder.Services.AddOptions<PortalAccountOptions>().PostConfigure<IServer>((o, server) =>
             o.PublicBaseUrl ??= PublicBaseUrl(server, settings));
-        // The same key ring and application name as the OQS, so one deployment's sites share keys and database.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Onshi")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
-        builder.Services.AddSingleton(new SiteChrome(SiteName, "Portal", "/", settings.Environment));
         builder.Services.AddSingleton(new PortalSiteOptions(settings.Environment, showOutbox));
         builder.Services.AddPortalSessionAuthentication();
-        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        builder.Services.AddAntiforgery(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-portal-af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.FormFieldName = "__af";
-        });
-        builder.Services.AddRazorPages(o =>
-        {
-            o.Conventions.AuthorizeFolder("/", PortalPolicies.SignedIn);
-            o.Conventions.AllowAnonymousToFolder("/Account");
-            o.Conventions.AllowAnonymousToFolder("/Dev");
-            o.Conventions.AllowAnonymousToPage("/Error");
-        })
-        .ConfigureApplicationPartManager(parts =>
-        {
-            // Exactly this site's pages and the shared layout: another site's pages never become routes here.
-            parts.ApplicationParts.Clear();
-            foreach (var assembly in new[] { typeof(PortalApp).Assembly, typeof(SiteChrome).Assembly })
-            {
-                parts.ApplicationParts.Add(new AssemblyPart(assembly));
-                parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
-            }
-        })
-        .AddCookieTempDataProvider(o =>
-        {
-            o.Cookie.Name = "__Host-onshi-portal-td";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-        });
         configureServices?.Invoke(builder.Services);
-
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 1024 * 1024;
-            var address = IPAddress.Parse(settings.BindAddress);
-            k.Listen(address, port, listen => listen.UseHttps(https =>
-            {
-                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
-                https.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
-                https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
-            }));
-        });
+        OnshiSite.Listen(builder, settings, IPAddress.Parse(settings.BindAddress), port);
 
         var app = builder.Build();
-        app.UseExceptionHandler("/Error");
-        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
-        app.UseOnshiSecurityHeaders();
+        app.UseOnshiSiteDefaults();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

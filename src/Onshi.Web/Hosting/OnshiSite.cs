@@ -1,0 +1,123 @@
+using System.Net;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Hosting;
+
+namespace Onshi.Web.Hosting;
+
+/// <summary>What distinguishes one site from the others.</summary>
+/// <param name="SiteAssembly">The assembly holding the site's pages (only they, and the shared layout, become routes).</param>
+/// <param name="SiteName">The name in the header and titles.</param>
+/// <param name="ShortName">A short name for the chrome.</param>
+/// <param name="CookiePrefix">The site's cookie names start with <c>__Host-</c> and this (e.g. <c>onshi-oqs</c>).</param>
+public sealed record OnshiSiteDefinition(Assembly SiteAssembly, string SiteName, string ShortName, string CookiePrefix);
+
+/// <summary>
+/// The hosting every site shares (the OQS, the portal, the operator console): one web application per site with the
+/// core services, the shared Data Protection key ring, its own antiforgery and TempData cookies, Razor Pages limited
+/// to its own assembly and the shared layout, Unicode output, HTTPS with our CA's server certificate, and the same
+/// error pages and security headers. Each site adds its own authentication, services and middleware.
+/// </summary>
+public static class OnshiSite
+{
+    /// <summary>A builder with everything the sites share; <paramref name="pages"/> sets the site's page conventions.</summary>
+    public static WebApplicationBuilder CreateBuilder(OnshiSettings settings, OnshiSiteDefinition site, Action<RazorPagesOptions> pages,
+        Action<ILoggingBuilder>? configureLogging)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(site);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = site.SiteAssembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
+
+        // One key ring and application name for every site, so one deployment's sites share keys and database.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("Onshi")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = $"__Host-{site.CookiePrefix}-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
+        builder.Services.AddRazorPages(pages)
+            .ConfigureApplicationPartManager(parts =>
+            {
+                // Exactly this site's pages and the shared layout: another site's pages never become routes here.
+                parts.ApplicationParts.Clear();
+                foreach (var assembly in new[] { site.SiteAssembly, typeof(SiteChrome).Assembly })
+                {
+                    parts.ApplicationParts.Add(new AssemblyPart(assembly));
+                    parts.ApplicationParts.Add(new CompiledRazorAssemblyPart(assembly));
+                }
+            })
+            .AddCookieTempDataProvider(o =>
+            {
+                o.Cookie.Name = $"__Host-{site.CookiePrefix}-td";
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+            });
+        return builder;
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="address"/>:<paramref name="port"/> (0 = a free port) over HTTPS with the CA's server
+    /// certificate; <paramref name="https"/> adds the site's own TLS settings (the OQS asks for client certificates).
+    /// </summary>
+    public static void Listen(WebApplicationBuilder builder, OnshiSettings settings, IPAddress address, int port,
+        Action<HttpsConnectionAdapterOptions>? https = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 1024 * 1024;
+            k.Listen(address, port, listen => listen.UseHttps(o =>
+            {
+                var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
+                o.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                o.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                https?.Invoke(o);
+            }));
+        });
+    }
+
+    /// <summary>The start of every site's pipeline: error pages (never a stack trace) and the security headers.</summary>
+    public static WebApplication UseOnshiSiteDefaults(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler("/Error");
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseOnshiSecurityHeaders();
+        return app;
+    }
+}
