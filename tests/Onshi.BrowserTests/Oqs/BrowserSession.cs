@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Playwright;
 using Onshi.IntegrationTests.Oqs;
@@ -7,6 +8,8 @@ namespace Onshi.BrowserTests.Oqs;
 /// <summary>
 /// Debian's Chromium driven by Playwright, presenting the demo terminal certificate to the real OQS, trusting our CA
 /// through NODE_EXTRA_CA_CERTS; every step is saved as a screenshot with an index line (step, URL, what was checked).
+/// Sites without client certificates (the portal, the operator console) get contexts through
+/// <see cref="NewPageAsync(Uri)"/>.
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
@@ -23,10 +26,16 @@ public sealed class BrowserSession : IAsyncDisposable
         this.shotDirectory = shotDirectory;
     }
 
-    public static async Task<BrowserSession> StartAsync(OqsServer server, string scenario)
+    public static Task<BrowserSession> StartAsync(OqsServer server, string scenario)
     {
         // The Playwright driver (Node) must trust the OQS server certificate our CA issued.
         Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", server.Demo.CaCert);
+        return StartAsync(scenario);
+    }
+
+    /// <summary>A browser for sites without client certificates; screenshots go to artifacts/screenshots/<paramref name="scenario"/>.</summary>
+    public static async Task<BrowserSession> StartAsync(string scenario)
+    {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
         {
@@ -47,9 +56,18 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>A fresh browser context (its own cookies) with the terminal certificate of <paramref name="terminal"/>.</summary>
-    public async Task<IPage> NewPageAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal? terminal)
+    public Task<IPage> NewPageAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal? terminal) =>
+        NewPageAsync(server.BaseAddress, terminal);
+
+    /// <summary>
+    /// A fresh browser context (its own cookies) for a site of <paramref name="origin"/> that asks for no client
+    /// certificate: Chromium connects itself, so it is told to accept our CA's server certificate.
+    /// </summary>
+    public Task<IPage> NewPageAsync(Uri origin) => NewPageAsync(origin, terminal: null);
+
+    private async Task<IPage> NewPageAsync(Uri address, Onshi.Cli.Commands.DemoTerminal? terminal)
     {
-        var origin = server.BaseAddress.GetLeftPart(UriPartial.Authority);
+        var origin = address.GetLeftPart(UriPartial.Authority);
         var context = await browser.NewContextAsync(new()
         {
             Locale = "ja-JP",
@@ -75,6 +93,16 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     public string ShotDirectory => shotDirectory;
+
+    /// <summary>The text of a PDF through poppler's <c>pdftotext -layout</c>.</summary>
+    public static async Task<string> PdfToTextAsync(string path)
+    {
+        var psi = new ProcessStartInfo("pdftotext", ["-layout", path, "-"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("pdftotext (poppler-utils) is required: run scripts/deps.sh");
+        var text = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return text;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Onshi.IntegrationTests.Oqs;
@@ -81,7 +80,7 @@ public sealed class SeedWalkTests : IAsyncLifetime
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "ダウンロード" }).ClickAsync());
         var pdfPath = Path.Combine(browser.ShotDirectory, "account-settings.pdf");
         await download.SaveAsAsync(pdfPath);
-        var text = await PdfToTextAsync(pdfPath);
+        var text = await BrowserSession.PdfToTextAsync(pdfPath);
         text.ShouldContain(admin.UserId);
         text.ShouldContain(temporary);
         text.ShouldContain("アカウント設定情報");
@@ -119,14 +118,5 @@ public sealed class SeedWalkTests : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "認証用の証明書が確認できません" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("0800-080-4583").First).ToBeVisibleAsync();
         await browser.ShotAsync(page, "no-certificate", "the certificate error page, in Japanese, with the call center");
-    }
-
-    private static async Task<string> PdfToTextAsync(string path)
-    {
-        var psi = new ProcessStartInfo("pdftotext", ["-layout", path, "-"]) { RedirectStandardOutput = true, UseShellExecute = false };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("pdftotext (poppler-utils) is required: run scripts/deps.sh");
-        var text = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return text;
     }
 }
