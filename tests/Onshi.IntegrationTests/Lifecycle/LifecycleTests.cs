@@ -204,34 +204,8 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         done.Q("[data-testid=approve]").ShouldBeNull();
     }
 
-    private OqsClient Client(WebApplication app, X509Certificate2? clientCertificate = null)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            CookieContainer = new CookieContainer(),
-            UseCookies = true,
-            AllowAutoRedirect = false,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
-                LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
-                },
-            },
-        };
-        return new OqsClient(new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
-    }
+    private OqsClient Client(WebApplication app, X509Certificate2? clientCertificate = null) =>
+        TestTls.Client(new Uri(app.Urls.First()), ca, clientCertificate);
 
     private async Task<T> Db<T>(Func<OnshiDbContext, Task<T>> action)
     {

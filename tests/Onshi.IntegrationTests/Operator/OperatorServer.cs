@@ -96,32 +96,7 @@ public sealed class OperatorServer : IAsyncDisposable
     }
 
     /// <summary>A browser-like client trusting our CA, keeping cookies, following redirects itself.</summary>
-    public OqsClient Client()
-    {
-        var handler = new SocketsHttpHandler
-        {
-            CookieContainer = new CookieContainer(),
-            UseCookies = true,
-            AllowAutoRedirect = false,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(CaCertificate);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
-                },
-            },
-        };
-        return new OqsClient(new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
-    }
+    public OqsClient Client() => TestTls.Client(BaseAddress, CaCertificate);
 
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
     {

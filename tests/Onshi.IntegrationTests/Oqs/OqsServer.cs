@@ -78,34 +78,7 @@ public sealed class OqsServer : IAsyncDisposable
         return Client(clientCert);
     }
 
-    public OqsClient Client(X509Certificate2? clientCert)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            CookieContainer = new CookieContainer(),
-            UseCookies = true,
-            AllowAutoRedirect = false,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
-                LocalCertificateSelectionCallback = clientCert is null ? null : (_, _, _, _, _) => clientCert,
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(CaCertificate);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
-                },
-            },
-        };
-        return new OqsClient(new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
-    }
+    public OqsClient Client(X509Certificate2? clientCert) => TestTls.Client(BaseAddress, CaCertificate, clientCert);
 
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
     {

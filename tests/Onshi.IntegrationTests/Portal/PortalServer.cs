@@ -65,28 +65,7 @@ public sealed class PortalServer : IAsyncDisposable
     public OqsClient Client() => new(new HttpClient(Handler(new CookieContainer())) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
 
     /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
-    public SocketsHttpHandler Handler(CookieContainer cookies) => new()
-    {
-        CookieContainer = cookies,
-        UseCookies = true,
-        AllowAutoRedirect = false,
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, cert, _, _) =>
-            {
-                if (cert is null)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(CaCertificate);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
-            },
-        },
-    };
+    public SocketsHttpHandler Handler(CookieContainer cookies) => TestTls.Handler(CaCertificate, cookies: cookies);
 
     /// <summary>The outbox, newest first.</summary>
     public IReadOnlyList<OutboxMessage> Mails() => OutboxReader.ReadAll(OutboxDirectory);

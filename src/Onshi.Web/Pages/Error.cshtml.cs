@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace Onshi.Operator.Pages;
+namespace Onshi.Web.Pages;
 
-/// <summary>Every unexpected failure and every 4xx lands here: a calm Japanese page, never a stack trace.</summary>
+/// <summary>
+/// Every site's error page (shared through Onshi.Web): every unexpected failure and every 4xx lands here — a calm
+/// Japanese page, never a stack trace.
+/// </summary>
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
 {
@@ -17,10 +20,11 @@ public sealed class ErrorModel : PageModel
 
     private void Set(int? code)
     {
+        // A re-executed POST whose form could not be read (e.g. a NUL in it) binds no code: use the status.
         code ??= Response.StatusCode;
         (Title, Message) = code switch
         {
-            404 => ("ページが見つかりません", "お探しのページは見つかりませんでした。トップから操作をやり直してください。"),
+            404 => ("ページが見つかりません", "お探しのページは見つかりませんでした。トップページから操作をやり直してください。"),
             400 => ("操作を受け付けられませんでした", "画面を開いてから時間が経過したか、入力内容に使用できない文字が含まれていたため、操作を受け付けられませんでした。画面を開き直してから、もう一度操作してください。"),
             403 => ("この操作は行えません", "この操作を行う権限がありません。"),
             405 => ("操作が正しくありません", "画面のボタンから操作してください。"),

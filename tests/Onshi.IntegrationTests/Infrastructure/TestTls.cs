@@ -1,0 +1,40 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Onshi.IntegrationTests.Oqs;
+
+namespace Onshi.IntegrationTests.Infrastructure;
+
+/// <summary>HTTP clients for the tests: trusting only our CA, keeping cookies, optionally presenting a terminal certificate.</summary>
+public static class TestTls
+{
+    /// <summary>A handler that trusts exactly <paramref name="ca"/> and follows no redirect itself.</summary>
+    public static SocketsHttpHandler Handler(X509Certificate2 ca, X509Certificate2? clientCertificate = null, CookieContainer? cookies = null) => new()
+    {
+        CookieContainer = cookies ?? new CookieContainer(),
+        UseCookies = true,
+        AllowAutoRedirect = false,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+            LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+            RemoteCertificateValidationCallback = (_, cert, _, _) =>
+            {
+                if (cert is null)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
+            },
+        },
+    };
+
+    /// <summary>A browser-like client of the site at <paramref name="baseAddress"/>.</summary>
+    public static OqsClient Client(Uri baseAddress, X509Certificate2 ca, X509Certificate2? clientCertificate = null) =>
+        new(new HttpClient(Handler(ca, clientCertificate)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) });
+}
