@@ -22,28 +22,8 @@ public static class OperatorSessionAuthentication
 
     public static IServiceCollection AddOperatorSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
-        {
-            o.Cookie.Name = CookieName;
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.Path = "/";
-            o.Cookie.IsEssential = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            o.SlidingExpiration = false;
-            o.LoginPath = "/Login";
-            o.LogoutPath = "/Logout";
-            o.AccessDeniedPath = "/Denied";
-            o.ReturnUrlParameter = "returnUrl";
-            o.Events.OnValidatePrincipal = ValidateAsync;
-            o.Events.OnRedirectToLogin = context =>
-            {
-                var ended = context.HttpContext.Features.Get<OperatorSessionEnded>() is not null;
-                context.Response.Redirect(ended ? "/Login?ended=1" : "/Login");
-                return Task.CompletedTask;
-            };
-        });
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Login", "/Logout", "/Denied",
+            http => http.Features.Get<OperatorSessionEnded>() is not null, ValidateAsync));
         var policies = services.AddAuthorizationBuilder()
             .AddPolicy(OperatorPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         foreach (var capability in Enum.GetValues<OperatorCapability>())
@@ -72,12 +52,6 @@ public static class OperatorSessionAuthentication
 
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        if (AssetEndpoints.IsAssetPath(context.HttpContext.Request.Path))
-        {
-            context.RejectPrincipal();
-            return;
-        }
-
         var key = context.Principal?.FindFirstValue(SessionKeyClaim);
         var accounts = context.HttpContext.RequestServices.GetRequiredService<OperatorAccountService>();
         var principal = await accounts.ValidateSessionAsync(key, context.HttpContext.ClientAddress(), context.HttpContext.RequestAborted);

@@ -22,29 +22,8 @@ public static class SessionAuthentication
 
     public static IServiceCollection AddOqsSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
-        {
-            o.Cookie.Name = CookieName;
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.Path = "/";
-            o.Cookie.IsEssential = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            o.SlidingExpiration = false;
-            o.LoginPath = "/Login";
-            o.LogoutPath = "/Logout";
-            o.AccessDeniedPath = "/Denied";
-            o.ReturnUrlParameter = "returnUrl";
-            o.Events.OnValidatePrincipal = ValidateAsync;
-            o.Events.OnRedirectToLogin = context =>
-            {
-                // Say why the user is back at the login page; never carry a return URL (no open redirect).
-                var ended = context.HttpContext.Features.Get<SessionEndedFeature>() is not null;
-                context.Response.Redirect(ended ? "/Login?ended=1" : "/Login");
-                return Task.CompletedTask;
-            };
-        });
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Login", "/Logout", "/Denied",
+            http => http.Features.Get<SessionEndedFeature>() is not null, ValidateAsync));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
             .AddPolicy(Policies.AccountAdministration, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
@@ -68,13 +47,6 @@ public static class SessionAuthentication
 
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        if (AssetEndpoints.IsAssetPath(context.HttpContext.Request.Path))
-        {
-            // Stylesheets and scripts need no session; never end one (or drop its cookie) while serving them.
-            context.RejectPrincipal();
-            return;
-        }
-
         var key = context.Principal?.FindFirstValue(SessionKeyClaim);
         var terminal = context.HttpContext.Features.Get<TerminalIdentity>();
         SessionPrincipal? principal = null;

@@ -20,28 +20,8 @@ public static class PortalSessionAuthentication
 
     public static IServiceCollection AddPortalSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
-        {
-            o.Cookie.Name = CookieName;
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.Path = "/";
-            o.Cookie.IsEssential = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            o.SlidingExpiration = false;
-            o.LoginPath = "/Account/Login";
-            o.LogoutPath = "/Account/Logout";
-            o.AccessDeniedPath = "/Error";
-            o.Events.OnValidatePrincipal = ValidateAsync;
-            o.Events.OnRedirectToLogin = context =>
-            {
-                // Never carry a return URL (no open redirect); say why when a session just ended.
-                var ended = context.HttpContext.Features.Get<PortalSessionEndedFeature>() is not null;
-                context.Response.Redirect(ended ? "/Account/Login?ended=1" : "/Account/Login");
-                return Task.CompletedTask;
-            };
-        });
+        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Account/Login", "/Account/Logout", "/Error",
+            http => http.Features.Get<PortalSessionEndedFeature>() is not null, ValidateAsync));
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         return services;
@@ -55,12 +35,6 @@ public static class PortalSessionAuthentication
 
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        if (AssetEndpoints.IsAssetPath(context.HttpContext.Request.Path))
-        {
-            context.RejectPrincipal();
-            return;
-        }
-
         var key = context.Principal?.FindFirstValue(SessionKeyClaim);
         PortalPrincipal? principal = null;
         if (key is not null)
