@@ -46,7 +46,6 @@ public static class OperatorApp
             o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
             o.Conventions.AuthorizeFolder("/Review", OperatorPolicies.For(OperatorCapability.ReviewQueues));
         }, configureLogging);
-        builder.Services.AddOnshiOperators();
         builder.Services.AddOnshiApplications();
         builder.Services.AddOperatorSessionAuthentication();
         configureServices?.Invoke(builder.Services);

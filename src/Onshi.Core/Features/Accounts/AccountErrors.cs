@@ -33,10 +33,6 @@ public static class AccountErrors
 
     public static OnshiError CurrentPasswordRequired { get; } = new("password.current_required", "現在のパスワードを入力してください。", "CurrentPassword");
 
-    public static OnshiError NewPasswordRequired { get; } = new("password.new_required", "新しいパスワードを入力してください。", "NewPassword");
-
-    public static OnshiError ConfirmMismatch { get; } = new("password.confirm_mismatch", "新しいパスワードと確認用のパスワードが一致しません。", "ConfirmPassword");
-
     public static OnshiError SameAsCurrent { get; } = new("password.same_as_current", "新しいパスワードには、現在のパスワードと異なるものを入力してください。", "NewPassword");
 
     public static OnshiError ResetCannotChange { get; } = new("password.reset_account", "マスタアカウントリセット用アカウントのパスワード（秘密の番号）は、この画面では変更できません。医療機関等向け総合ポータルサイトの「利用開始・変更申請」から変更してください。");

@@ -42,18 +42,7 @@ public sealed class OwnPasswordService(
             errors.Add(AccountErrors.CurrentPasswordRequired);
         }
 
-        if (newPassword.Length == 0)
-        {
-            errors.Add(AccountErrors.NewPasswordRequired);
-        }
-        else
-        {
-            errors.AddRange(policy.Validate(p.UserId, newPassword));
-            if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
-            {
-                errors.Add(AccountErrors.ConfirmMismatch);
-            }
-        }
+        errors.AddRange(policy.ValidateChange(p.UserId, newPassword, confirmPassword));
 
         if (errors.Count > 0)
         {

@@ -271,18 +271,7 @@ public sealed class OperatorAccountService(
             errors.Add(OperatorErrors.CurrentPasswordRequired);
         }
 
-        if (newPassword.Length == 0)
-        {
-            errors.Add(OperatorErrors.NewPasswordRequired);
-        }
-        else
-        {
-            errors.AddRange(policy.Validate(account.UserId, newPassword));
-            if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
-            {
-                errors.Add(OperatorErrors.ConfirmMismatch);
-            }
-        }
+        errors.AddRange(policy.ValidateChange(account.UserId, newPassword, confirmPassword));
 
         if (errors.Count > 0)
         {

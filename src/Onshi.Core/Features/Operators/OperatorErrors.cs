@@ -27,10 +27,6 @@ public static class OperatorErrors
 
     public static OnshiError CurrentPasswordWrong { get; } = new("operator.current_wrong", "現在のパスワードが正しくありません。続けて誤るとアカウントがロックされます。", "CurrentPassword");
 
-    public static OnshiError NewPasswordRequired { get; } = new("operator.new_required", "新しいパスワードを入力してください。", "NewPassword");
-
-    public static OnshiError ConfirmMismatch { get; } = new("operator.confirm_mismatch", "新しいパスワード（確認）が一致しません。", "ConfirmPassword");
-
     public static OnshiError SameAsCurrent { get; } = new("operator.same_as_current", "新しいパスワードは現在のパスワードと異なるものを設定してください。", "NewPassword");
 
     public static OnshiError NotFound { get; } = new("operator.not_found", "アカウントが見つかりません。もう一度ログインしてください。");

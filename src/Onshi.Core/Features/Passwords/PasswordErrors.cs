@@ -69,6 +69,13 @@ public static class PasswordErrors
         "このパスワードは推測されやすいため使用できません。よく使われる単語や並びを避けてください。",
         PasswordField);
 
+    /// <summary>The confirmation field of a password form.</summary>
+    public const string ConfirmField = "ConfirmPassword";
+
+    public static OnshiError NewRequired() => new("password.new_required", "新しいパスワードを入力してください。", PasswordField);
+
+    public static OnshiError ConfirmMismatch() => new("password.confirm_mismatch", "新しいパスワードと確認用のパスワードが一致しません。", ConfirmField);
+
     public static OnshiError Reused(int historyCount) => new(
         ReusedCode,
         historyCount > 0

@@ -80,6 +80,26 @@ public sealed class PasswordPolicy
     }
 
     /// <summary>
+    /// A new password as a change form gives it: present, valid by <see cref="Validate"/>, and equal to its
+    /// confirmation. (The current-password and history checks belong to the caller, which holds the account.)
+    /// </summary>
+    public IReadOnlyList<OnshiError> ValidateChange(string? userId, string? newPassword, string? confirmPassword)
+    {
+        if (string.IsNullOrEmpty(newPassword))
+        {
+            return [PasswordErrors.NewRequired()];
+        }
+
+        var errors = Validate(userId, newPassword).ToList();
+        if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
+        {
+            errors.Add(PasswordErrors.ConfirmMismatch());
+        }
+
+        return errors;
+    }
+
+    /// <summary>
     /// True when the candidate is the current password or one of the last <see cref="PasswordOptions.HistoryCount"/>.
     /// Each check is a full Argon2id verification (about 20 ms).
     /// </summary>
