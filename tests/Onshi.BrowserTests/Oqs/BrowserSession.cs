@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Playwright;
+using Shouldly;
 using Onshi.IntegrationTests.Oqs;
 
 namespace Onshi.BrowserTests.Oqs;
@@ -83,13 +84,19 @@ public sealed class BrowserSession : IAsyncDisposable
         return page;
     }
 
-    /// <summary>Saves a full-page screenshot and notes what the step asserted.</summary>
+    /// <summary>
+    /// Saves a full-page screenshot, checks the screen with axe-core (no serious or critical violation may remain) and
+    /// notes what the step asserted.
+    /// </summary>
     public async Task ShotAsync(IPage page, string name, string asserted)
     {
         step++;
         var file = $"{step:00}-{name}.png";
         await page.ScreenshotAsync(new() { Path = Path.Combine(shotDirectory, file), FullPage = true });
-        index.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"| {step} | {file} | {new Uri(page.Url).PathAndQuery} | {asserted} |");
+        var axe = await AccessibilityCheck.RunAsync(page);
+        index.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+            $"| {step} | [{file}]({file}) | {new Uri(page.Url).PathAndQuery} | {asserted} | {axe.Summary} |");
+        axe.Blocking.ShouldBeEmpty($"axe-core found serious or critical violations on step {step} ({name}, {page.Url})");
     }
 
     public string ShotDirectory => shotDirectory;
@@ -107,7 +114,7 @@ public sealed class BrowserSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await File.WriteAllTextAsync(Path.Combine(shotDirectory, "index.md"),
-            "| step | screenshot | URL | asserted |\n|---|---|---|---|\n" + index);
+            "| step | screenshot | URL | asserted | axe-core |\n|---|---|---|---|---|\n" + index);
         await browser.DisposeAsync();
         playwright.Dispose();
     }
