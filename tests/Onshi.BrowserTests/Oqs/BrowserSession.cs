@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Playwright;
-using Shouldly;
 using Onshi.IntegrationTests.Oqs;
+using Shouldly;
 
 namespace Onshi.BrowserTests.Oqs;
 
