@@ -15,6 +15,7 @@ internal static class OnshiCommand
             MigrateCommand.Create(),
             CertCommand.Create(),
             AuditCommand.Create(),
+            OperatorCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

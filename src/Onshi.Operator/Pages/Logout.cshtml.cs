@@ -17,6 +17,6 @@ public sealed class LogoutModel(OperatorAccountService accounts) : PageModel
         var key = User.FindFirstValue(OperatorSessionAuthentication.SessionKeyClaim);
         await accounts.LogoutAsync(key, HttpContext.ClientAddress(), HttpContext.RequestAborted);
         await HttpContext.SignOutAsync(OperatorSessionAuthentication.Scheme);
-        return Page();
+        return Redirect("/Logout");
     }
 }

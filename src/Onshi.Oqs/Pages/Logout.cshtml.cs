@@ -21,6 +21,6 @@ public sealed class LogoutModel(SessionService sessions) : PageModel
         }
 
         await HttpContext.SignOutAsync(SessionAuthentication.Scheme);
-        return Page();
+        return Redirect("/Logout");
     }
 }

@@ -14,6 +14,7 @@ namespace Onshi.BrowserTests.Oqs;
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim DriverStart = new(1, 1);
     private readonly IPlaywright playwright;
     private readonly IBrowser browser;
     private readonly string shotDirectory;
@@ -27,17 +28,29 @@ public sealed class BrowserSession : IAsyncDisposable
         this.shotDirectory = shotDirectory;
     }
 
-    public static Task<BrowserSession> StartAsync(OqsServer server, string scenario)
-    {
-        // The Playwright driver (Node) must trust the OQS server certificate our CA issued.
-        Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", server.Demo.CaCert);
-        return StartAsync(scenario);
-    }
+    public static Task<BrowserSession> StartAsync(OqsServer server, string scenario) => StartAsync(scenario, server.Demo.CaCert);
+
+    /// <summary>A browser whose Playwright driver (Node) trusts the server certificates of the CA <paramref name="caCertificatePath"/>.</summary>
+    public static Task<BrowserSession> StartAsync(string scenario, string caCertificatePath) => LaunchAsync(scenario, caCertificatePath);
 
     /// <summary>A browser for sites without client certificates; screenshots go to artifacts/screenshots/<paramref name="scenario"/>.</summary>
-    public static async Task<BrowserSession> StartAsync(string scenario)
+    public static Task<BrowserSession> StartAsync(string scenario) => LaunchAsync(scenario, caCertificatePath: null);
+
+    private static async Task<BrowserSession> LaunchAsync(string scenario, string? caCertificatePath)
     {
-        var playwright = await Playwright.CreateAsync();
+        IPlaywright playwright;
+        // The driver reads NODE_EXTRA_CA_CERTS when it starts; test classes run in parallel, each with its own CA.
+        await DriverStart.WaitAsync();
+        try
+        {
+            Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", caCertificatePath);
+            playwright = await Playwright.CreateAsync();
+        }
+        finally
+        {
+            DriverStart.Release();
+        }
+
         var browser = await playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
@@ -58,7 +71,10 @@ public sealed class BrowserSession : IAsyncDisposable
 
     /// <summary>A fresh browser context (its own cookies) with the terminal certificate of <paramref name="terminal"/>.</summary>
     public Task<IPage> NewPageAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal? terminal) =>
-        NewPageAsync(server.BaseAddress, terminal);
+        NewPageAsync(server.BaseAddress, terminal is null ? null : (terminal.Pfx, terminal.Passphrase));
+
+    /// <summary>A fresh browser context presenting the PKCS#12 terminal certificate <paramref name="pfxPath"/> to <paramref name="address"/>.</summary>
+    public Task<IPage> NewPageAsync(Uri address, string pfxPath, string passphrase) => NewPageAsync(address, (pfxPath, passphrase));
 
     /// <summary>
     /// A fresh browser context (its own cookies) for a site of <paramref name="origin"/> that asks for no client
@@ -66,7 +82,7 @@ public sealed class BrowserSession : IAsyncDisposable
     /// </summary>
     public Task<IPage> NewPageAsync(Uri origin) => NewPageAsync(origin, terminal: null);
 
-    private async Task<IPage> NewPageAsync(Uri address, Onshi.Cli.Commands.DemoTerminal? terminal)
+    private async Task<IPage> NewPageAsync(Uri address, (string Pfx, string Passphrase)? terminal)
     {
         var origin = address.GetLeftPart(UriPartial.Authority);
         var context = await browser.NewContextAsync(new()
@@ -77,7 +93,7 @@ public sealed class BrowserSession : IAsyncDisposable
             // With a client certificate Playwright's driver makes the TLS connection and trusts our CA through
             // NODE_EXTRA_CA_CERTS; without one Chromium connects itself and does not know our CA.
             IgnoreHTTPSErrors = terminal is null,
-            ClientCertificates = terminal is null ? null : [new() { Origin = origin, PfxPath = terminal.Pfx, Passphrase = terminal.Passphrase }],
+            ClientCertificates = terminal is not { } t ? null : [new() { Origin = origin, PfxPath = t.Pfx, Passphrase = t.Passphrase }],
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);

@@ -16,6 +16,6 @@ public sealed class LogoutModel(PortalAccountService accounts) : PageModel
     {
         await accounts.LogoutAsync(User.FindFirstValue(PortalSessionAuthentication.SessionKeyClaim), HttpContext.ClientAddress(), HttpContext.RequestAborted);
         await HttpContext.SignOutAsync(PortalSessionAuthentication.Scheme);
-        return Page();
+        return Redirect("/Account/Logout");
     }
 }
