@@ -5,6 +5,7 @@
   document.querySelectorAll('[data-dialog]').forEach(function (opener) {
     var dialog = document.getElementById(opener.getAttribute('data-dialog'));
     if (!dialog || typeof dialog.showModal !== 'function') { return; }
+    opener.setAttribute('aria-haspopup', 'dialog');
     opener.addEventListener('click', function (e) {
       e.preventDefault();
       dialog.showModal();
@@ -30,7 +31,22 @@
       button.textContent = showing ? 'パスワード表示' : 'パスワード非表示';
     });
   });
-  // Error summaries take focus so screen readers announce them.
+  // Error summaries take focus so screen readers announce them; their links move focus to the control itself
+  // (a fieldset's first control) and scroll its label into view, rather than only scrolling to it.
   var summary = document.querySelector('.error-summary');
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+      link.addEventListener('click', function (e) {
+        var target = document.getElementById(link.getAttribute('href').slice(1));
+        if (!target) { return; }
+        var control = target.matches('input, select, textarea, button') ? target : target.querySelector('input, select, textarea');
+        if (!control) { return; }
+        e.preventDefault();
+        var label = document.querySelector('label[for="' + control.id + '"]') || target.querySelector('legend');
+        (label || control).scrollIntoView();
+        control.focus({ preventScroll: true });
+      });
+    });
+  }
 })();
