@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Operators;
 using Onshi.Operator.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages.Audit;
 
@@ -40,10 +41,8 @@ public sealed class AuditIndexModel(OperatorAuditQuery query) : PageModel
             new AuditFilter(fromDate, toDate, code, actor, action, outcome, p ?? 1), HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
-            foreach (var e in result.Errors)
-            {
-                ModelState.AddModelError(e.Field ?? "", e.Message);
-            }
+            // Under "Input.": the query parameters (from, code, actor…) already own the bare keys, case-insensitively.
+            ModelState.AddOnshiErrors(result.Errors);
 
             return;
         }
@@ -84,7 +83,7 @@ public sealed class AuditIndexModel(OperatorAuditQuery query) : PageModel
             return d;
         }
 
-        ModelState.AddModelError(field, "日付は「2025-01-31」の形式で入力してください。");
+        ModelState.AddModelError("Input." + field, "日付は「2025-01-31」の形式で入力してください。");
         return null;
     }
 }

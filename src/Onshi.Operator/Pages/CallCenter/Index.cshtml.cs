@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.CallCenterDesk;
 using Onshi.Operator.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages.CallCenter;
 
@@ -23,10 +24,8 @@ public sealed class CallCenterIndexModel(CallCenterDeskService desk) : PageModel
         var result = await desk.FindInstitutionsAsync(HttpContext.OperatorActor(), q, p ?? 1, HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
-            foreach (var e in result.Errors)
-            {
-                ModelState.AddModelError(e.Field ?? "", e.Message);
-            }
+            // Under "Input.": the query parameters (from, code, actor…) already own the bare keys, case-insensitively.
+            ModelState.AddOnshiErrors(result.Errors);
 
             return;
         }

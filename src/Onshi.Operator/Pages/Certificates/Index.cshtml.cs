@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Operators;
 using Onshi.Operator.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages.Certificates;
 
@@ -24,10 +25,8 @@ public sealed class CertificatesIndexModel(OperatorCertificateService certificat
         var result = await certificates.ListAsync(HttpContext.OperatorActor(), code, HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
-            foreach (var e in result.Errors)
-            {
-                ModelState.AddModelError(e.Field ?? "", e.Message);
-            }
+            // Under "Input.": the query parameters (from, code, actor…) already own the bare keys, case-insensitively.
+            ModelState.AddOnshiErrors(result.Errors);
 
             return;
         }
