@@ -14,6 +14,8 @@ namespace Onshi.BrowserTests.Oqs;
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
+    private static readonly SemaphoreSlim DriverStart = new(1, 1);
+
     private readonly IPlaywright playwright;
     private readonly IBrowser browser;
     private readonly string shotDirectory;
@@ -27,11 +29,21 @@ public sealed class BrowserSession : IAsyncDisposable
         this.shotDirectory = shotDirectory;
     }
 
-    public static Task<BrowserSession> StartAsync(OqsServer server, string scenario)
+    public static async Task<BrowserSession> StartAsync(OqsServer server, string scenario)
     {
-        // The Playwright driver (Node) must trust the OQS server certificate our CA issued.
-        Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", server.Demo.CaCert);
-        return StartAsync(scenario);
+        // The Playwright driver (Node) must trust the OQS server certificate our CA issued. It reads the process-wide
+        // variable once, when it starts, so test classes starting browsers in parallel take turns: each driver gets
+        // its own server's CA.
+        await DriverStart.WaitAsync();
+        try
+        {
+            Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", server.Demo.CaCert);
+            return await StartAsync(scenario);
+        }
+        finally
+        {
+            DriverStart.Release();
+        }
     }
 
     /// <summary>A browser for sites without client certificates; screenshots go to artifacts/screenshots/<paramref name="scenario"/>.</summary>
@@ -66,7 +78,11 @@ public sealed class BrowserSession : IAsyncDisposable
     /// </summary>
     public Task<IPage> NewPageAsync(Uri origin) => NewPageAsync(origin, terminal: null);
 
-    private async Task<IPage> NewPageAsync(Uri address, Onshi.Cli.Commands.DemoTerminal? terminal)
+    /// <summary>As <see cref="NewPageAsync(OqsServer, Onshi.Cli.Commands.DemoTerminal?)"/>, in a browser with JavaScript turned off.</summary>
+    public Task<IPage> NewPageWithoutJavaScriptAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal terminal) =>
+        NewPageAsync(server.BaseAddress, terminal, javaScript: false);
+
+    private async Task<IPage> NewPageAsync(Uri address, Onshi.Cli.Commands.DemoTerminal? terminal, bool javaScript = true)
     {
         var origin = address.GetLeftPart(UriPartial.Authority);
         var context = await browser.NewContextAsync(new()
@@ -74,6 +90,7 @@ public sealed class BrowserSession : IAsyncDisposable
             Locale = "ja-JP",
             ViewportSize = new() { Width = 1280, Height = 900 },
             AcceptDownloads = true,
+            JavaScriptEnabled = javaScript,
             // With a client certificate Playwright's driver makes the TLS connection and trusts our CA through
             // NODE_EXTRA_CA_CERTS; without one Chromium connects itself and does not know our CA.
             IgnoreHTTPSErrors = terminal is null,
