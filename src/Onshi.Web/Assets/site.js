@@ -30,7 +30,8 @@
     var masked = target.textContent;
     var secret = target.getAttribute('data-secret');
     button.hidden = false;
-    button.addEventListener('click', function () {
+    button.addEventListener('click', function (e) {
+      e.preventDefault(); // without JavaScript the button submits its form and the server shows the password
       var showing = button.getAttribute('aria-pressed') === 'true';
       target.textContent = showing ? masked : secret;
       button.setAttribute('aria-pressed', showing ? 'false' : 'true');

@@ -82,7 +82,11 @@ public sealed class BrowserSession : IAsyncDisposable
     /// </summary>
     public Task<IPage> NewPageAsync(Uri origin) => NewPageAsync(origin, terminal: null);
 
-    private async Task<IPage> NewPageAsync(Uri address, (string Pfx, string Passphrase)? terminal)
+    /// <summary>As <see cref="NewPageAsync(OqsServer, Onshi.Cli.Commands.DemoTerminal?)"/>, in a browser with JavaScript turned off.</summary>
+    public Task<IPage> NewPageWithoutJavaScriptAsync(OqsServer server, Onshi.Cli.Commands.DemoTerminal terminal) =>
+        NewPageAsync(server.BaseAddress, (terminal.Pfx, terminal.Passphrase), javaScript: false);
+
+    private async Task<IPage> NewPageAsync(Uri address, (string Pfx, string Passphrase)? terminal, bool javaScript = true)
     {
         var origin = address.GetLeftPart(UriPartial.Authority);
         var context = await browser.NewContextAsync(new()
@@ -90,6 +94,7 @@ public sealed class BrowserSession : IAsyncDisposable
             Locale = "ja-JP",
             ViewportSize = new() { Width = 1280, Height = 900 },
             AcceptDownloads = true,
+            JavaScriptEnabled = javaScript,
             // With a client certificate Playwright's driver makes the TLS connection and trusts our CA through
             // NODE_EXTRA_CA_CERTS; without one Chromium connects itself and does not know our CA.
             IgnoreHTTPSErrors = terminal is null,

@@ -139,6 +139,11 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         forced.Path.ShouldBe("/ChangePassword");
         (await terminal.ChangePasswordAsync(credentials.MasterPassword, "Lifecycle-Master-2026!")).Text.ShouldContain("パスワードを変更しました。");
         (await terminal.GetAsync("/Menu")).H1.ShouldBe("メニュー");
+        // Seed P5: 「初回ログイン後にパスワードを変更いただいているため、こちらに記載のパスワードでは、ログインはできません。」
+        using (var again = Client(oqs, terminalCertificate))
+        {
+            (await again.LoginAsync(credentials.MasterUserId, credentials.MasterPassword)).Path.ShouldBe("/Login");
+        }
 
         // 6. Seed P3's last branch: the 秘密の番号 is forgotten; five wrong tries lock the reset account for good.
         using var resetTerminal = Client(oqs, terminalCertificate);

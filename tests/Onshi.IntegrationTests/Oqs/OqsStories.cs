@@ -70,6 +70,7 @@ public static class OqsStories
     {
         var button = detail.Document.QuerySelectorAll("a.button").Single(a => a.TextContent.Trim() == "パスワード初期化");
         var confirm = await client.GetAsync(button.GetAttribute("href")!);
+        confirm.H1.ShouldBe("パスワード初期化");
         confirm.Text.ShouldContain("パスワードを初期化します。よろしいですか？");
         confirm.Document.QuerySelectorAll("button").Select(b => b.TextContent.Trim()).ShouldContain("OK");
         confirm.Document.QuerySelectorAll("a").Select(b => b.TextContent.Trim()).ShouldContain("キャンセル");

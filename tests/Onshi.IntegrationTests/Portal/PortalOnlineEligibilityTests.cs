@@ -137,6 +137,64 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
     }
 
     [Fact]
+    public async Task P4_P5_SeedScreens_InTheGuidesWords_FromHomeToThePdfTable()
+    {
+        const string email = "seed@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production | EnvironmentSet.Verification);
+
+        // P4-2: the home after login: カテゴリ, オンライン資格確認 and its six items with the seed's texts.
+        var home = await client.GetAsync("/");
+        home.Q("[data-testid=online-eligibility] h2")!.TextContent.ShouldBe("オンライン資格確認");
+        home.Q("[data-testid=online-eligibility] p")!.TextContent.ShouldBe("オンライン資格確認に関する情報について確認いただけます");
+        home.Document.QuerySelectorAll("[data-testid=online-eligibility] li a").Select(a => (a.ChildNodes[0].TextContent, a.QuerySelector("small")!.TextContent)).ShouldBe(
+        [
+            ("利用開始・変更申請", "こちらからオンライン資格確認の利用申請を実施いただけます。"),
+            ("マスタアカウント情報ダウンロード", "こちらからオンライン資格確認のマスタアカウント情報がダウンロードいただけます。"),
+            ("運用開始日登録", "こちらからオンライン資格確認の運用開始日を登録いただけます。"),
+            ("電子証明書発行申請", "こちらから電子証明書発行の個別申請・申請照会を実施いただけます。"),
+            ("補助金申請", "こちらからオンライン資格確認等の補助金を申請いただけます。"),
+            ("交付決定通知書ダウンロード", "こちらからオンライン資格確認の交付決定通知書がダウンロードいただけます。"),
+        ]);
+
+        // P4-2 → P4-3: 「マスタアカウント情報ダウンロード」 → the list.
+        var item = home.Document.QuerySelectorAll("[data-testid=online-eligibility] li a").Single(a => a.ChildNodes[0].TextContent == "マスタアカウント情報ダウンロード");
+        var list = await client.GetAsync(item.GetAttribute("href")!);
+        list.H1.ShouldBe("オンライン資格確認マスタアカウント情報管理");
+        list.Q("#documents-title")!.TextContent.ShouldBe("マスタアカウント情報");
+        list.Q("[data-testid=count]")!.TextContent.Trim().ShouldMatch(@"^1~2 件目 / 2 件$");
+
+        // P4-3 → P4-4: 「本_オンライン資格確認等システムユーザ設定情報.pdf」 → the detail with 添付ファイル.
+        var link = list.Document.QuerySelectorAll("[data-testid=documents] tbody a").Single(a => a.TextContent == "本_オンライン資格確認等システムユーザ設定情報.pdf");
+        var detail = await client.GetAsync(link.GetAttribute("href")!);
+        detail.Q(".breadcrumb a")!.TextContent.ShouldBe("オンライン資格確認マスタアカウント情報管理");
+        detail.H1.ShouldBe("本_オンライン資格確認等システムユーザ設定情報");
+        detail.Q("#attachment-title")!.TextContent.ShouldBe("添付ファイル");
+        detail.Q("#info-title")!.TextContent.ShouldBe("マスタアカウント情報");
+        detail.Text.ShouldContain("自動でダウンロードが開始されます。");
+        // P5-5: the zip of those who applied on the old site, and which PDF in it to open.
+        detail.Q("[data-testid=zip]").ShouldNotBeNull();
+        detail.Text.ShouldContain("PDFは「本_オンライン資格確認等システムユーザ設定情報.pdf」を開いてください。");
+
+        // P4-4: 添付ファイル downloads at once; P5-5: the PDF holds the seed's table and warnings.
+        using var pdf = await client.Http.GetAsync(detail.Q("[data-testid=attachment]")!.GetAttribute("href"));
+        pdf.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
+        var text = await PdfText.ExtractAsync(await pdf.Content.ReadAsByteArrayAsync());
+        text.ShouldContain("オンライン資格確認等システムユーザ設定情報");
+        text.ShouldContain("☆オンライン資格確認等システム利用に関する情報");
+        text.ShouldMatch(@"利用環境\s+本番環境");
+        text.ShouldMatch($@"医療機関等コード\s+{Code}");
+        text.ShouldMatch(@"医療機関等名\s+テスト医科診療所");
+        text.ShouldMatch(@"(?m)^\s*ユーザID\s+[1-9][0-9]{6}\s*$");
+        text.ShouldMatch(@"ユーザ名\s+テスト医科診療所");
+        text.ShouldMatch(@"(?m)^\s*パスワード\s+\S{8,}\s*$");
+        text.ShouldMatch(@"パスワード有効期限\s+[0-9]{4}年[0-9]{2}月[0-9]{2}日");
+        text.ShouldMatch(@"リセット用ユーザID\s+R[0-9]{7}");
+        text.ShouldContain("※ 重要な情報が記載されていますので、取扱いに注意し大切に保管願います。");
+        text.ShouldContain("※ オンライン資格確認等システムに初回ログイン時、パスワードの変更を行ってください。");
+    }
+
+    [Fact]
     public async Task OperationStart_RegistersAndReplacesPerEnvironment()
     {
         using var client = await SignedInAsync("ops@clinic.example.jp");

@@ -20,10 +20,30 @@ public sealed class IssuedModel(IssuedPasswordTokens tokens, AuditLog audit, Oqs
 
     public IssuedPasswordTicket? Ticket { get; private set; }
 
+    /// <summary>Whether the password is shown in clear (「パスワード表示」 without JavaScript).</summary>
+    public bool Revealed { get; private set; }
+
     public void OnGet()
     {
         Token = IssuedToken;
         Ticket = tokens.Unprotect(Token, HttpContext.Actor().Principal.SessionKey);
+    }
+
+    /// <summary>
+    /// 「パスワード表示」 without JavaScript (seed P8-6, P10-6): the same dialog again, from the same token, with the
+    /// password in clear and the button reading 「パスワード非表示」. Nothing is stored or audited; the token's
+    /// limits (10 minutes, this session) still apply.
+    /// </summary>
+    public void OnPostReveal(string? token) => Show(token, revealed: true);
+
+    /// <summary>「パスワード非表示」 without JavaScript: the dialog masked again.</summary>
+    public void OnPostHide(string? token) => Show(token, revealed: false);
+
+    private void Show(string? token, bool revealed)
+    {
+        Ticket = tokens.Unprotect(token, HttpContext.Actor().Principal.SessionKey);
+        Token = Ticket is null ? null : token;
+        Revealed = revealed && Ticket is not null;
     }
 
     public async Task<IActionResult> OnPostDownloadAsync(string? token)
