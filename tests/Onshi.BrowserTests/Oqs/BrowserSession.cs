@@ -14,7 +14,9 @@ namespace Onshi.BrowserTests.Oqs;
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
+    private const float ActionTimeout = 60_000;
     private static readonly SemaphoreSlim DriverStart = new(1, 1);
+
     private readonly IPlaywright playwright;
     private readonly IBrowser browser;
     private readonly string shotDirectory;
@@ -44,6 +46,7 @@ public sealed class BrowserSession : IAsyncDisposable
         try
         {
             Environment.SetEnvironmentVariable("NODE_EXTRA_CA_CERTS", caCertificatePath);
+            Assertions.SetDefaultExpectTimeout(20_000);
             playwright = await Playwright.CreateAsync();
         }
         finally
@@ -101,7 +104,10 @@ public sealed class BrowserSession : IAsyncDisposable
             ClientCertificates = terminal is not { } t ? null : [new() { Origin = origin, PfxPath = t.Pfx, Passphrase = t.Passphrase }],
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        // Upper bounds, not delays: on 2 cores the test projects run side by side, and an approval (Argon2id hashes and
+        // two PDFs) or a PDF download can take several seconds there.
+        page.SetDefaultTimeout(ActionTimeout);
+        page.SetDefaultNavigationTimeout(ActionTimeout);
         return page;
     }
 
