@@ -20,6 +20,7 @@ internal sealed class CertificateTempDirectory : IDisposable
         try
         {
             Directory.Delete(Path, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(Path));
         }
         catch (IOException)
         {
