@@ -62,6 +62,9 @@ public static class OnshiSite
         // One key ring and application name for every site, so one deployment's sites share keys and database; each
         // key's secret encrypted under the master key (plain keys of older data directories are encrypted here).
         builder.Services.AddOnshiDataProtection(dataDirectory, masterKey);
+
+        // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
+        builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
         builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
