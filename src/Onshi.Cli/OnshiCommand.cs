@@ -16,6 +16,9 @@ internal static class OnshiCommand
             CertCommand.Create(),
             AuditCommand.Create(),
             OperatorCommand.Create(),
+            BackupCommand.Create(),
+            BackupCommand.CreateRestore(),
+            MasterKeyCommand.Create(),
         };
         try
         {

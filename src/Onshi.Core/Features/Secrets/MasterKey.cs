@@ -94,27 +94,10 @@ public sealed class MasterKey
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         var directory = Path.GetFullPath(dataDirectory);
         var recorded = ReadMarker(directory);
-        MasterKey masterKey;
-        if (!string.IsNullOrWhiteSpace(keyFile))
+        var masterKey = FindConfigured(directory, keyFile);
+        if (masterKey is null)
         {
-            masterKey = FromFile(keyFile, $"--master-key-file {keyFile}");
-        }
-        else if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } inline)
-        {
-            masterKey = Parse(inline, EnvironmentVariable);
-        }
-        else if (Environment.GetEnvironmentVariable(FileEnvironmentVariable) is { Length: > 0 } file)
-        {
-            masterKey = FromFile(file, $"{FileEnvironmentVariable}={file}");
-        }
-        else
-        {
-            var defaultPath = DefaultKeyFilePath(directory);
-            if (File.Exists(defaultPath))
-            {
-                masterKey = FromFile(defaultPath, defaultPath);
-            }
-            else if (recorded is not null || HoldsEncryptedSecrets(directory))
+            if (recorded is not null || HoldsEncryptedSecrets(directory))
             {
                 throw new OnshiStartupException(
                     $"マスター鍵がありません。データディレクトリ {directory} の秘密情報は鍵 ID {recorded ?? "(不明)"} のマスター鍵で暗号化されています。" +
@@ -122,10 +105,8 @@ public sealed class MasterKey
                     $" / The master key is missing: the secrets in {directory} are encrypted with master key id {recorded ?? "(unknown)"}; " +
                     $"give that key with {EnvironmentVariable}, {FileEnvironmentVariable} or --master-key-file. A new key is not generated.");
             }
-            else
-            {
-                masterKey = CreateDefaultKeyFile(defaultPath);
-            }
+
+            masterKey = CreateDefaultKeyFile(DefaultKeyFilePath(directory));
         }
 
         if (recorded is not null && !string.Equals(recorded, masterKey.KeyId, StringComparison.Ordinal))
@@ -142,6 +123,31 @@ public sealed class MasterKey
         }
 
         return masterKey;
+    }
+
+    /// <summary>
+    /// The key configured for <paramref name="dataDirectory"/> (option, environment, or an existing default key file),
+    /// or null when there is none; never generates one.
+    /// </summary>
+    public static MasterKey? FindConfigured(string dataDirectory, string? keyFile = null)
+    {
+        if (!string.IsNullOrWhiteSpace(keyFile))
+        {
+            return FromFile(keyFile, $"--master-key-file {keyFile}");
+        }
+
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } inline)
+        {
+            return Parse(inline, EnvironmentVariable);
+        }
+
+        if (Environment.GetEnvironmentVariable(FileEnvironmentVariable) is { Length: > 0 } file)
+        {
+            return FromFile(file, $"{FileEnvironmentVariable}={file}");
+        }
+
+        var defaultPath = DefaultKeyFilePath(dataDirectory);
+        return File.Exists(defaultPath) ? FromFile(defaultPath, defaultPath) : null;
     }
 
     /// <summary>The key id recorded in <c>DIR/master-key.id</c>, or null when there is none.</summary>
