@@ -16,7 +16,29 @@ internal static class OnshiCommand
             CertCommand.Create(),
             AuditCommand.Create(),
             OperatorCommand.Create(),
+            BackupCommand.Create(),
+            BackupCommand.CreateRestore(),
+            MasterKeyCommand.Create(),
         };
-        return await root.Parse(args).InvokeAsync();
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (Onshi.Core.Features.Secrets.OnshiStartupException.Find(ex) is { } startup)
+        {
+            // A problem the operator fixes (master key, CA files): its message, never a stack trace.
+            await Console.Error.WriteLineAsync(startup.Message);
+            return 3;
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            // What System.CommandLine's default handler printed: anything else is a bug worth its stack trace.
+            await Console.Error.WriteLineAsync(ex.ToString());
+            return 1;
+        }
     }
 }

@@ -48,16 +48,6 @@ internal static class CertCommand
             }
 
             using var issued = result.Value!;
-            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            audit.Record(new AuditRecord(AuditActions.CertificateIssue, AuditOutcomes.Success)
-            {
-                InstitutionId = inst.Id,
-                InstitutionCode = inst.Code,
-                Actor = "cli",
-                Target = r.GetValue(terminal)!.Trim(),
-                CertificateSerial = issued.SerialNumber,
-            });
-            await audit.CommitAsync(ct);
             var paths = TerminalFiles.Write(r.GetValue(output) ?? Path.Combine(settings.DataDirectory, "terminals"), inst.Code, r.GetValue(terminal)!.Trim(), issued, includePlainKey: false);
             Console.WriteLine($"発行しました: serial {issued.SerialNumber}, 有効期限 {issued.Certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} (UTC)");
             Console.WriteLine($"PKCS#12: {paths.Pfx}");
@@ -81,17 +71,22 @@ internal static class CertCommand
             var result = await scope.ServiceProvider.GetRequiredService<TerminalCertificateService>().RevokeAsync(serialNumber, "cli", ct);
             var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
             var cert = await db.TerminalCertificates.AsNoTracking().Include(c => c.Institution).FirstOrDefaultAsync(c => c.SerialNumber == serialNumber, ct);
-            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            audit.Record(new AuditRecord(AuditActions.CertificateRevoke, result.Succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure)
+            if (!result.Succeeded)
             {
-                InstitutionId = cert?.InstitutionId,
-                InstitutionCode = cert?.Institution?.Code ?? "",
-                Actor = "cli",
-                Target = cert?.TerminalName ?? "",
-                CertificateSerial = serialNumber.Length > 64 ? serialNumber[..64] : serialNumber,
-                Detail = result.Succeeded ? "" : result.Errors[0].Code,
-            });
-            await audit.CommitAsync(ct);
+                // A success is audited by RevokeAsync in the same commit as the revocation; a refusal is audited here.
+                var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+                audit.Record(new AuditRecord(AuditActions.CertificateRevoke, AuditOutcomes.Failure)
+                {
+                    InstitutionId = cert?.InstitutionId,
+                    InstitutionCode = cert?.Institution?.Code ?? "",
+                    Actor = "cli",
+                    Target = cert?.TerminalName ?? "",
+                    CertificateSerial = serialNumber.Length > 64 ? serialNumber[..64] : serialNumber,
+                    Detail = result.Errors[0].Code,
+                });
+                await audit.CommitAsync(ct);
+            }
+
             if (!result.Succeeded)
             {
                 foreach (var e in result.Errors)

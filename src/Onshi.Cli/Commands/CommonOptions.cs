@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
 using Onshi.Web.Hosting;
 
@@ -19,8 +20,11 @@ internal sealed class CommonOptions
 
     public Option<string> Environment { get; } = new("--environment") { Description = "production (本番環境) or verification (接続確認環境)", DefaultValueFactory = _ => "production" };
 
+    public Option<string?> MasterKeyFile { get; } = new("--master-key-file") { Description = "マスター鍵のファイル (default: ONSHI_MASTER_KEY, ONSHI_MASTER_KEY_FILE, or DATA.master-key for a demo)" };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(MasterKeyFile);
         command.Options.Add(Data);
         command.Options.Add(Db);
         command.Options.Add(Connection);
@@ -40,6 +44,7 @@ internal sealed class CommonOptions
             DatabaseProvider = r.GetValue(Db) ?? "sqlite",
             ConnectionString = r.GetValue(Connection),
             Environment = env,
+            MasterKeyFile = r.GetValue(MasterKeyFile),
         };
     }
 
@@ -50,6 +55,7 @@ internal sealed class CommonOptions
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddSingleton(MasterKey.Resolve(settings.DataDirectory, settings.MasterKeyFile));
         services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = false });
         await OnshiDatabase.MigrateAsync(provider, settings, cancellationToken);

@@ -29,6 +29,7 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddScoped<AuditLog>();
         services.AddScoped<SessionService>();
         services.AddScoped<SiteSessionService>();
+        services.AddScoped<SessionSweep>();
         services.AddScoped<LoginService>();
         services.AddScoped<OwnPasswordService>();
         services.AddScoped<AccountAdministration>();

@@ -8,6 +8,12 @@ public sealed class OnshiSettings
     /// <summary>The data directory (database file, CA, keys, outbox). Defaults to <c>./data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// A file holding the master key (base64 or hex); overrides <c>ONSHI_MASTER_KEY</c>/<c>ONSHI_MASTER_KEY_FILE</c>.
+    /// Null: those variables, or the demo default <c>DATA.master-key</c> beside the data directory.
+    /// </summary>
+    public string? MasterKeyFile { get; set; }
+
     /// <summary><c>sqlite</c> (default, a file in the data directory) or <c>postgres</c>.</summary>
     public string DatabaseProvider { get; set; } = "sqlite";
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
@@ -11,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
 
 namespace Onshi.Web.Hosting;
@@ -53,12 +53,18 @@ public static class OnshiSite
         }
 
         var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+
+        // The master key first: a missing or wrong key stops the start here with a clear message (OnshiStartupException).
+        var masterKey = MasterKey.Resolve(dataDirectory, settings.MasterKeyFile);
+        builder.Services.AddSingleton(masterKey);
         builder.Services.AddOnshiCore(dataDirectory, o => OnshiDatabase.Configure(o, settings));
 
-        // One key ring and application name for every site, so one deployment's sites share keys and database.
-        builder.Services.AddDataProtection()
-            .SetApplicationName("Onshi")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        // One key ring and application name for every site, so one deployment's sites share keys and database; each
+        // key's secret encrypted under the master key (plain keys of older data directories are encrypted here).
+        builder.Services.AddOnshiDataProtection(dataDirectory, masterKey);
+
+        // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
+        builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
         builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>

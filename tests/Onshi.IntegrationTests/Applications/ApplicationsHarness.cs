@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
@@ -59,9 +60,11 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        var masterKey = MasterKey.Generate();
+        services.AddSingleton(masterKey);
         services.AddOnshiCore(directory, o => OnshiDatabase.Configure(o, settings));
         services.AddSingleton<TimeProvider>(time);
-        services.AddDataProtection().SetApplicationName("Onshi").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(directory, "keys")));
+        services.AddOnshiDataProtection(directory, masterKey);
         services.AddOnshiApplications();
         var provider2 = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         return new ApplicationsHarness(database, directory, provider2, time);

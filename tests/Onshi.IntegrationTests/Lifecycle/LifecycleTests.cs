@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Mail;
@@ -41,6 +42,9 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
     private WebApplication portal = null!;
     private WebApplication console = null!;
     private X509Certificate2 ca = null!;
+    private readonly CapturingLoggerProvider logs = new();
+    private readonly List<CookieContainer> cookieJars = [];
+    private readonly Dictionary<string, string> secrets = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -53,12 +57,13 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
             ConnectionString = database.ConnectionString,
             OqsPort = 0,
         };
-        oqs = OqsApp.Create(settings);
+        void Logging(ILoggingBuilder b) => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs);
+        oqs = OqsApp.Create(settings, configureLogging: Logging);
         await OnshiDatabase.MigrateAsync(oqs.Services, settings);
         await oqs.StartAsync();
-        portal = PortalApp.Create(settings, 0, showOutbox: true);
+        portal = PortalApp.Create(settings, 0, configureLogging: Logging, showOutbox: true);
         await portal.StartAsync();
-        console = OperatorApp.Create(settings, 0);
+        console = OperatorApp.Create(settings, 0, configureLogging: Logging);
         await console.StartAsync();
         ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dataDirectory, "ca", "ca.crt"));
     }
@@ -76,6 +81,7 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(dataDirectory));
         }
         catch (IOException)
         {
@@ -123,6 +129,9 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         var pdf = await contact.Http.GetByteArrayAsync(attachment.GetAttribute("href"));
         var credentials = await ApplicationsHarness.ReadCredentialsAsync(pdf);
         credentials.Text.ShouldContain(Code);
+        secrets["master initial password (PDF)"] = credentials.MasterPassword;
+        secrets["portal password"] = PortalStories.Password;
+        secrets["秘密の番号 (application)"] = Secret;
 
         // 4. Portal: 電子証明書発行申請 → console approves → the one-time download (passphrase shown once).
         var certificates = await contact.GetAsync("/OnlineEligibility/Certificates");
@@ -132,12 +141,14 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;
         using var file = await contact.SubmitRawAsync(issued, "form[data-testid=file-form]");
         using var terminalCertificate = X509CertificateLoader.LoadPkcs12(await file.Content.ReadAsByteArrayAsync(), passphrase);
+        secrets["certificate passphrase"] = passphrase;
 
         // 5. OQS with that terminal: the master's first login with the password from the PDF, which must be changed.
         using var terminal = Client(oqs, terminalCertificate);
         var forced = await terminal.LoginAsync(credentials.MasterUserId, credentials.MasterPassword);
         forced.Path.ShouldBe("/ChangePassword");
         (await terminal.ChangePasswordAsync(credentials.MasterPassword, "Lifecycle-Master-2026!")).Text.ShouldContain("パスワードを変更しました。");
+        secrets["master new password"] = "Lifecycle-Master-2026!";
         (await terminal.GetAsync("/Menu")).H1.ShouldBe("メニュー");
         // Seed P5: 「初回ログイン後にパスワードを変更いただいているため、こちらに記載のパスワードでは、ログインはできません。」
         using (var again = Client(oqs, terminalCertificate))
@@ -169,12 +180,44 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         var noticeText = await PdfText.ExtractAsync(await notice.Content.ReadAsByteArrayAsync());
         var newSecret = NewSecretLine().Match(noticeText).Groups[1].Value;
         newSecret.ShouldMatch("^[0-9]{4}$");
+        secrets["秘密の番号 (re-issued)"] = newSecret;
         noticeText.ShouldContain(credentials.ResetUserId);
 
         // 8. The reset account logs in with the new number from the notice; the old one no longer works.
         using var recovered = Client(oqs, terminalCertificate);
         (await recovered.LoginAsync(credentials.ResetUserId, Secret)).Path.ShouldBe("/Login");
         (await recovered.LoginAsync(credentials.ResetUserId, newSecret)).Path.ShouldBe("/Menu");
+
+        // 9. No secret of this whole life in plain text: not in a log line (Debug level, all three sites), not in any
+        //    column of any table, not in any file of the data directory (nor the SQLite file itself).
+        var cookieValues = cookieJars.SelectMany(j => j.GetAllCookies()).Where(c => c.Value.Length >= 16).ToList();
+        cookieValues.ShouldNotBeEmpty();
+        foreach (var cookie in cookieValues)
+        {
+            secrets[$"cookie {cookie.Name}"] = cookie.Value;
+        }
+
+        logs.Lines.Count.ShouldBeGreaterThan(100, "Debug logging was captured");
+        var rows = await Db(db => SecretScanner.DumpAsync(db.Database.GetDbConnection(), provider));
+        var files = Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories)
+            .Concat(provider == TestDatabase.Sqlite ? SecretScanner.SqliteFiles(database.ConnectionString) : []).ToList();
+        SecretScanner.Scan(secrets, logs.Lines, rows, files).ShouldBeEmpty();
+
+        // The CA key and the Data Protection keys are encrypted at rest.
+        var caKey = await File.ReadAllTextAsync(Path.Combine(dataDirectory, "ca", "ca.key"));
+        caKey.ShouldContain("BEGIN ENCRYPTED PRIVATE KEY");
+        caKey.ShouldNotContain("BEGIN PRIVATE KEY");
+        caKey.ShouldNotContain("BEGIN EC PRIVATE KEY");
+        var keyFiles = Directory.GetFiles(Path.Combine(dataDirectory, "keys"), "*.xml");
+        keyFiles.ShouldNotBeEmpty();
+        foreach (var keyFile in keyFiles)
+        {
+            var xml = await File.ReadAllTextAsync(keyFile);
+            xml.ShouldNotContain("<masterKey");
+            xml.ShouldContain("onshiEncryptedSecret");
+        }
+
+        logs.Lines.ShouldNotContain(l => l.Contains("No XML encryptor", StringComparison.Ordinal));
     }
 
     private async Task<OqsClient> SupervisorAsync()
@@ -185,6 +228,9 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
             var created = await scope.ServiceProvider.GetRequiredService<OperatorAccountService>().CreateAsync("op-life", "運用 花子", OperatorRole.Supervisor, "test");
             temporary = created.Value!;
         }
+
+        secrets["operator temporary password"] = temporary;
+        secrets["operator password"] = "Unyou-Kanri-2026!";
 
         var client = Client(console);
         var forced = await client.OperatorLoginAsync("op-life", temporary);
@@ -209,8 +255,12 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         done.Q("[data-testid=approve]").ShouldBeNull();
     }
 
-    private OqsClient Client(WebApplication app, X509Certificate2? clientCertificate = null) =>
-        TestTls.Client(new Uri(app.Urls.First()), ca, clientCertificate);
+    private OqsClient Client(WebApplication app, X509Certificate2? clientCertificate = null)
+    {
+        var jar = new CookieContainer();
+        cookieJars.Add(jar);
+        return new OqsClient(new HttpClient(TestTls.Handler(ca, clientCertificate, jar)) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
+    }
 
     private async Task<T> Db<T>(Func<OnshiDbContext, Task<T>> action)
     {

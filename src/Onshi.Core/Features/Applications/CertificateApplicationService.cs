@@ -125,39 +125,33 @@ public sealed class CertificateApplicationService(
         }
 
         var institution = await db.Institutions.AsNoTracking().FirstAsync(i => i.Id == application.InstitutionId, cancellationToken);
-        // IssueAsync records the certificate (public part) in its own save; the application, the protected secrets and
-        // both audit rows follow in one commit. Should that commit fail, the certificate exists unused: revoke it.
-        var issue = await certificates.IssueAsync(application.InstitutionId, application.TerminalName, operatorId, cancellationToken);
+        // The certificate row, its certificate.issue audit row, the application with the protected secrets and the
+        // approval's audit row are one transaction: a crash leaves all of them or none.
+        var issue = await certificates.IssueAsync(application.InstitutionId, application.TerminalName, operatorId, cancellationToken,
+            (row, issued, ct) =>
+            {
+                application.TerminalCertificateId = row.Id;
+                application.ProtectedPkcs12 = protection.ProtectPkcs12(issued.Pkcs12);
+                application.ProtectedPassphrase = protection.ProtectPassphrase(issued.Passphrase);
+                application.Status = ReviewStatus.Approved;
+                application.DecidedAt = time.GetUtcNow().UtcDateTime;
+                application.DecidedBy = operatorId;
+                audit.Record(new AuditRecord(ApplicationAuditActions.CertificateApplicationApprove, AuditOutcomes.Success)
+                {
+                    InstitutionId = institution.Id,
+                    InstitutionCode = institution.Code,
+                    Actor = operatorId,
+                    Target = "certificate-application#" + application.Id,
+                    CertificateSerial = issued.SerialNumber,
+                });
+                return Task.CompletedTask;
+            });
         if (!issue.Succeeded)
         {
             return OpResult.Fail(issue.Errors);
         }
 
-        using var issued = issue.Value!;
-        var now = time.GetUtcNow().UtcDateTime;
-        application.TerminalCertificateId = await db.TerminalCertificates.Where(c => c.SerialNumber == issued.SerialNumber).Select(c => c.Id).FirstAsync(cancellationToken);
-        application.ProtectedPkcs12 = protection.ProtectPkcs12(issued.Pkcs12);
-        application.ProtectedPassphrase = protection.ProtectPassphrase(issued.Passphrase);
-        application.Status = ReviewStatus.Approved;
-        application.DecidedAt = now;
-        application.DecidedBy = operatorId;
-        audit.Record(new AuditRecord(AuditActions.CertificateIssue, AuditOutcomes.Success)
-        {
-            InstitutionId = institution.Id,
-            InstitutionCode = institution.Code,
-            Actor = operatorId,
-            Target = application.TerminalName,
-            CertificateSerial = issued.SerialNumber,
-        });
-        audit.Record(new AuditRecord(ApplicationAuditActions.CertificateApplicationApprove, AuditOutcomes.Success)
-        {
-            InstitutionId = institution.Id,
-            InstitutionCode = institution.Code,
-            Actor = operatorId,
-            Target = "certificate-application#" + application.Id,
-            CertificateSerial = issued.SerialNumber,
-        });
-        await audit.CommitAsync(cancellationToken);
+        issue.Value!.Dispose();
         return OpResult.Ok;
     }
 

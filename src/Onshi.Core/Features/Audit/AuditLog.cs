@@ -55,11 +55,14 @@ public sealed record AuditRecord(string Action, string Outcome)
     public string CertificateSerial { get; init; } = "";
 
     public string ClientAddress { get; init; } = "";
+
+    /// <summary>When it happened, if not now (a session the sweeper ends at its real idle or absolute end).</summary>
+    public DateTimeOffset? OccurredAt { get; init; }
 }
 
 /// <summary>
 /// The append-only, hash-chained audit log (SPEC §9). Records are queued with <see cref="Record"/> and written by
-/// <see cref="CommitAsync"/> in the same transaction as the business change they describe, each chained to the
+/// <see cref="CommitAsync(CancellationToken)"/> in the same transaction as the business change they describe, each chained to the
 /// previous row's hash. Writers are serialized (in-process gate, and an advisory lock on PostgreSQL) so the chain
 /// order equals the id order.
 /// </summary>
@@ -72,13 +75,13 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly List<AuditEntry> pending = [];
 
-    /// <summary>Queues a record; nothing is written until <see cref="CommitAsync"/>.</summary>
+    /// <summary>Queues a record; nothing is written until <see cref="CommitAsync(CancellationToken)"/>.</summary>
     public void Record(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         // Microsecond precision: what every provider stores exactly (PostgreSQL drops the 100 ns digit), so the
         // hash computed now still matches the row read back.
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = (record.OccurredAt ?? time.GetUtcNow()).UtcDateTime;
         pending.Add(new AuditEntry
         {
             OccurredAt = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc),
@@ -99,18 +102,32 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
     }
 
     /// <summary>Saves the context's pending changes and the queued audit rows in one transaction.</summary>
-    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    public Task CommitAsync(CancellationToken cancellationToken = default) => CommitAsync(null, cancellationToken).AsTask();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> (e.g. a conditional <c>ExecuteUpdate</c>, or a save whose generated id the next
+    /// change needs) inside the transaction, then saves the context's pending changes and the queued audit rows, all in
+    /// one commit. When <paramref name="work"/> returns false nothing is written (the queued records are dropped) and
+    /// false is returned: the way to write an audit row only if a conditional update actually changed a row.
+    /// </summary>
+    public async ValueTask<bool> CommitAsync(Func<CancellationToken, Task<bool>>? work, CancellationToken cancellationToken = default)
     {
         await Gate.WaitAsync(cancellationToken);
         try
         {
             var strategy = db.Database.CreateExecutionStrategy();
-            await strategy.ExecuteAsync(async ct =>
+            return await strategy.ExecuteAsync(async ct =>
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
                 {
                     await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresAdvisoryLockKey})", ct);
+                }
+
+                if (work is not null && !await work(ct))
+                {
+                    await tx.RollbackAsync(ct);
+                    return false;
                 }
 
                 await db.SaveChangesAsync(ct);
@@ -131,6 +148,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
                 }
 
                 await tx.CommitAsync(ct);
+                return true;
             }, cancellationToken);
         }
         finally

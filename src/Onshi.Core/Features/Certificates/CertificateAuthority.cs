@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Onshi.Core.Features.Secrets;
 
 namespace Onshi.Core.Features.Certificates;
 
@@ -11,8 +13,9 @@ namespace Onshi.Core.Features.Certificates;
 /// </summary>
 /// <remarks>
 /// A concrete class rather than an interface: there is one CA implementation and the tests use it on a temporary
-/// directory. Key storage is isolated in <see cref="LoadKey"/> / <see cref="SaveKey"/> so that encryption at rest
-/// (or an HSM) can be added there without touching issuance. Thread-safe; register it as a singleton.
+/// directory. Key storage is isolated in <see cref="LoadKey"/> / <see cref="SaveKey"/>: the key is stored as encrypted
+/// PKCS#8 (PBES2, AES-256-CBC, PBKDF2-SHA256) under a password derived from the <see cref="MasterKey"/>, and a plain key
+/// an older version wrote is rewritten encrypted on load. Thread-safe; register it as a singleton.
 /// Never logs, and never puts key material or passphrases into exception messages.
 /// </remarks>
 public sealed class CertificateAuthority : IDisposable
@@ -44,16 +47,22 @@ public sealed class CertificateAuthority : IDisposable
     private static readonly Oid ServerAuthOid = new("1.3.6.1.5.5.7.3.1", "Server Authentication");
     private static readonly Oid ClientAuthOid = new("1.3.6.1.5.5.7.3.2", "Client Authentication");
 
+    private const string KeyIdHeader = "Onshi-Master-Key-Id: ";
+    private const string CaKeyPurpose = "ca-private-key";
+    private const string ServerPfxPurpose = "tls-server-pfx";
+
     private readonly ECDsa _key;
     private readonly TimeProvider _time;
+    private readonly string _serverPfxPassword;
     private readonly string _serverPfxPath;
     private readonly byte[] _subjectKeyIdentifier;
 
     // .NET does not promise that one ECDsa instance may sign on several threads at once, and issuing is rare.
     private readonly Lock _signLock = new();
 
-    private CertificateAuthority(X509Certificate2 certificate, ECDsa key, string certificatePath, string dataDirectory, TimeProvider time)
+    private CertificateAuthority(X509Certificate2 certificate, ECDsa key, string certificatePath, string dataDirectory, TimeProvider time, MasterKey masterKey)
     {
+        _serverPfxPassword = Convert.ToBase64String(masterKey.Derive(ServerPfxPurpose));
         Certificate = certificate;
         CertificatePath = certificatePath;
         _key = key;
@@ -76,10 +85,23 @@ public sealed class CertificateAuthority : IDisposable
     /// Only one of the two files exists, or the key does not belong to the certificate. The CA is never silently
     /// re-created: that would orphan every certificate already issued.
     /// </exception>
-    public static CertificateAuthority LoadOrCreate(string dataDirectory, TimeProvider time)
+    public static CertificateAuthority LoadOrCreate(string dataDirectory, TimeProvider time) =>
+        LoadOrCreate(dataDirectory, time, MasterKey.Resolve(dataDirectory));
+
+    /// <summary>
+    /// Loads the CA from <c>DIR/ca/ca.crt</c> and <c>DIR/ca/ca.key</c> (decrypting the key with <paramref name="masterKey"/>,
+    /// encrypting it first if an older version left it plain), or creates it there on first start.
+    /// </summary>
+    /// <exception cref="OnshiStartupException">The key was encrypted with another master key, or cannot be decrypted.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Only one of the two files exists, or the key does not belong to the certificate. The CA is never silently
+    /// re-created: that would orphan every certificate already issued.
+    /// </exception>
+    public static CertificateAuthority LoadOrCreate(string dataDirectory, TimeProvider time, MasterKey masterKey)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(masterKey);
 
         string fullDirectory = Path.GetFullPath(dataDirectory);
         string caDirectory = Path.Combine(fullDirectory, "ca");
@@ -90,28 +112,39 @@ public sealed class CertificateAuthority : IDisposable
         bool keyExists = File.Exists(keyPath);
         if (certExists != keyExists)
         {
-            throw new InvalidOperationException(
-                $"The CA in '{caDirectory}' is incomplete (certificate {(certExists ? "present" : "missing")}, key {(keyExists ? "present" : "missing")}). " +
+            throw new OnshiStartupException(
+                $"認証局 (CA) のファイルが揃っていません ({caDirectory})。バックアップから両方を復元してください。 / The CA in '{caDirectory}' is incomplete (certificate {(certExists ? "present" : "missing")}, key {(keyExists ? "present" : "missing")}). " +
                 "Restore both files from backup; the CA is not re-created automatically.");
         }
 
         if (!certExists)
         {
-            Create(caDirectory, certPath, keyPath, time);
+            Create(caDirectory, certPath, keyPath, time, masterKey);
         }
 
         X509Certificate2 certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
-        ECDsa key = LoadKey(keyPath);
+        ECDsa key;
+        try
+        {
+            key = LoadKey(keyPath, masterKey);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+
         try
         {
             using ECDsa? publicKey = certificate.GetECDsaPublicKey();
             if (publicKey is null
                 || !publicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
             {
-                throw new InvalidOperationException($"The CA key in '{caDirectory}' does not belong to the CA certificate.");
+                throw new OnshiStartupException(
+                    $"認証局 (CA) の鍵が証明書と一致しません ({caDirectory})。 / The CA key in '{caDirectory}' does not belong to the CA certificate.");
             }
 
-            return new CertificateAuthority(certificate, key, certPath, fullDirectory, time);
+            return new CertificateAuthority(certificate, key, certPath, fullDirectory, time, masterKey);
         }
         catch
         {
@@ -147,18 +180,27 @@ public sealed class CertificateAuthority : IDisposable
             DateTimeOffset now = _time.GetUtcNow();
             if (File.Exists(_serverPfxPath))
             {
-                X509Certificate2 existing = X509CertificateLoader.LoadPkcs12FromFile(_serverPfxPath, (string?)null);
-                if (IsReusableServerCertificate(existing, names, now))
+                X509Certificate2? existing = null;
+                try
+                {
+                    existing = X509CertificateLoader.LoadPkcs12FromFile(_serverPfxPath, _serverPfxPassword);
+                }
+                catch (CryptographicException)
+                {
+                    // A plain PKCS#12 an older version wrote, or one under another master key: issue a new one.
+                }
+
+                if (existing is not null && IsReusableServerCertificate(existing, names, now))
                 {
                     return existing;
                 }
 
-                existing.Dispose();
+                existing?.Dispose();
             }
 
             byte[] pfx = CreateServerPfx(names, now);
-            WriteAtomically(_serverPfxPath, pfx, secret: true);
-            return X509CertificateLoader.LoadPkcs12(pfx, (string?)null);
+            SecretFiles.WriteAtomically(_serverPfxPath, pfx, secret: true);
+            return X509CertificateLoader.LoadPkcs12(pfx, _serverPfxPassword);
         }
     }
 
@@ -219,9 +261,9 @@ public sealed class CertificateAuthority : IDisposable
         Certificate.Dispose();
     }
 
-    private static void Create(string caDirectory, string certPath, string keyPath, TimeProvider time)
+    private static void Create(string caDirectory, string certPath, string keyPath, TimeProvider time, MasterKey masterKey)
     {
-        CreatePrivateDirectory(caDirectory);
+        SecretFiles.CreatePrivateDirectory(caDirectory);
 
         X500DistinguishedNameBuilder subject = new();
         subject.AddCommonName(CaSubjectCommonName);
@@ -238,32 +280,82 @@ public sealed class CertificateAuthority : IDisposable
         using X509Certificate2 certificate = request.CreateSelfSigned(now - ClockSkewAllowance, now.AddYears(CaValidityYears));
 
         // Key first: a certificate without its key is unusable, and LoadOrCreate refuses either half alone.
-        SaveKey(keyPath, key);
-        WriteAtomically(certPath, System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+        SaveKey(keyPath, key, masterKey);
+        SecretFiles.WriteAtomically(certPath, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
     }
 
-    /// <summary>Reads the CA private key. The one place to add decryption when the key is encrypted at rest.</summary>
-    private static ECDsa LoadKey(string keyPath)
+    /// <summary>
+    /// Reads the CA private key: encrypted PKCS#8 under the master key's CA password; a plain PKCS#8 (or SEC1) key an
+    /// older version wrote is read and immediately rewritten encrypted.
+    /// </summary>
+    private static ECDsa LoadKey(string keyPath, MasterKey masterKey)
     {
+        string text = File.ReadAllText(keyPath);
         ECDsa key = ECDsa.Create();
         try
         {
-            key.ImportFromPem(File.ReadAllText(keyPath));
-            return key;
+            if (text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal))
+            {
+                string? keyId = text.Split('\n').Select(l => l.Trim())
+                    .FirstOrDefault(l => l.StartsWith(KeyIdHeader, StringComparison.Ordinal))?[KeyIdHeader.Length..].Trim();
+                if (keyId is not null && !string.Equals(keyId, masterKey.KeyId, StringComparison.Ordinal))
+                {
+                    throw new OnshiStartupException(
+                        $"認証局 (CA) の秘密鍵は鍵 ID {keyId} のマスター鍵で暗号化されていますが、{masterKey.Source} の鍵の ID は {masterKey.KeyId} です。" +
+                        $" / The CA key '{keyPath}' is encrypted with master key id {keyId}, but the key from {masterKey.Source} has id {masterKey.KeyId}.");
+                }
+
+                byte[] password = masterKey.Derive(CaKeyPurpose);
+                try
+                {
+                    key.ImportFromEncryptedPem(text, password);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(password);
+                }
+
+                return key;
+            }
+
+            key.ImportFromPem(text);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             key.Dispose();
 
             // The inner exception is dropped on purpose: parser messages may quote the input.
-            throw new InvalidOperationException($"The CA key '{keyPath}' could not be read as a PKCS#8 PEM EC key.");
+            throw new OnshiStartupException(
+                $"認証局 (CA) の秘密鍵を読めません ({keyPath})。マスター鍵が違うか、ファイルが壊れています。 / The CA key '{keyPath}' could not be read: wrong master key or a corrupt file.");
         }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+
+        // Migration: the key was plain; from now on it is stored encrypted.
+        SaveKey(keyPath, key, masterKey);
+        return key;
     }
 
-    /// <summary>Writes the CA private key (PKCS#8 PEM, mode 0600). The one place to add encryption at rest.</summary>
-    private static void SaveKey(string keyPath, ECDsa key)
+    /// <summary>
+    /// Writes the CA private key as encrypted PKCS#8 PEM (PBES2: AES-256-CBC, PBKDF2-HMAC-SHA256), mode 0600, with a
+    /// header line naming the master key id (not secret) so a wrong key is reported as such.
+    /// </summary>
+    private static void SaveKey(string keyPath, ECDsa key, MasterKey masterKey)
     {
-        WriteAtomically(keyPath, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n"), secret: true);
+        byte[] password = masterKey.Derive(CaKeyPurpose);
+        try
+        {
+            // The password is 256 random bits, so the iteration count adds little; 100,000 is the common floor.
+            string pem = key.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000));
+            SecretFiles.WriteAtomically(keyPath, Encoding.ASCII.GetBytes($"{KeyIdHeader}{masterKey.KeyId}\n{pem}\n"), secret: true);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(password);
+        }
     }
 
     private bool IsReusableServerCertificate(X509Certificate2 certificate, List<string> names, DateTimeOffset now)
@@ -337,8 +429,8 @@ public sealed class CertificateAuthority : IDisposable
         using X509Certificate2 certificate = SignLocked(request, start - ClockSkewAllowance, start.AddDays(ServerValidityDays));
         using X509Certificate2 withKey = certificate.CopyWithPrivateKey(key);
 
-        // No password: the file is protected by its 0600 mode like the CA key, and Kestrel loads it unattended.
-        return withKey.Export(X509ContentType.Pkcs12);
+        // Encrypted under a password derived from the master key (like the CA key), so the file alone gives nothing.
+        return withKey.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, _serverPfxPassword);
     }
 
     private X509Certificate2 Sign(CertificateRequest request, DateTimeOffset notBefore, DateTimeOffset notAfter)
@@ -378,53 +470,4 @@ public sealed class CertificateAuthority : IDisposable
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-
-    private static void CreatePrivateDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    /// <summary>Writes to a temporary file (created 0600 if <paramref name="secret"/>) and renames it into place.</summary>
-    private static void WriteAtomically(string path, byte[] content, bool secret)
-    {
-        string directory = Path.GetDirectoryName(path)!;
-        CreatePrivateDirectory(directory);
-
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        FileStreamOptions options = new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = secret
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        }
-
-        try
-        {
-            using (FileStream stream = new(temporary, options))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (secret && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
 }

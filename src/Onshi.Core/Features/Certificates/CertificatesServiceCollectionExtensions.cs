@@ -18,7 +18,8 @@ public static class CertificatesServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => CertificateAuthority.LoadOrCreate(dataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(_ => Secrets.MasterKey.Resolve(dataDirectory));
+        services.TryAddSingleton(sp => CertificateAuthority.LoadOrCreate(dataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Secrets.MasterKey>()));
         services.TryAddScoped<TerminalCertificateService>();
         return services;
     }

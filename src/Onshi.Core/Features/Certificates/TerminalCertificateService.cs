@@ -16,12 +16,14 @@ namespace Onshi.Core.Features.Certificates;
 /// One valid certificate per terminal: a second one is refused while the current one has more than
 /// <see cref="CertificateExpiry.WarningWindowDays"/> days left. Inside that window a renewal is issued with a fresh
 /// 3年3か月 from the renewal day, and the previous certificate stays valid until its own expiry so the terminal can
-/// switch over. Terminal names are compared case-insensitively. Auditing is the caller's job (it knows the actor's
-/// institution and address); this service logs ids and serials only, never key material.
+/// switch over. Terminal names are compared case-insensitively. Issuing writes the certificate row and its
+/// <c>certificate.issue</c> audit row in one transaction (with the caller's own changes, if any); revocation is audited
+/// by the caller. This service logs ids and serials only, never key material.
 /// </remarks>
 public sealed class TerminalCertificateService(
     OnshiDbContext db,
     CertificateAuthority authority,
+    Audit.AuditLog audit,
     TimeProvider time,
     ILogger<TerminalCertificateService> logger)
 {
@@ -33,7 +35,16 @@ public sealed class TerminalCertificateService(
     /// and records it (public certificate only). The result carries the PKCS#12, its passphrase and the private key:
     /// hand them out once and do not keep them.
     /// </summary>
-    public async Task<OpResult<IssuedTerminalCertificate>> IssueAsync(long institutionId, string terminalName, string issuedBy, CancellationToken cancellationToken)
+    /// <param name="institutionId">The institution.</param>
+    /// <param name="terminalName">The terminal's name.</param>
+    /// <param name="issuedBy">The actor (operator id, <c>cli</c>, <c>demo</c>).</param>
+    /// <param name="cancellationToken">Cancels.</param>
+    /// <param name="inSameTransaction">
+    /// The caller's own changes, run inside the transaction after the certificate row is saved (so its id is known)
+    /// and committed with it and the audit rows: a crash leaves all of them or none.
+    /// </param>
+    public async Task<OpResult<IssuedTerminalCertificate>> IssueAsync(long institutionId, string terminalName, string issuedBy, CancellationToken cancellationToken,
+        Func<TerminalCertificate, IssuedTerminalCertificate, CancellationToken, Task>? inSameTransaction = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(issuedBy);
 
@@ -69,7 +80,7 @@ public sealed class TerminalCertificateService(
         IssuedTerminalCertificate issued = authority.IssueTerminalCertificate(institution.Code, institution.Name, terminalName);
         try
         {
-            db.TerminalCertificates.Add(new TerminalCertificate
+            var row = new TerminalCertificate
             {
                 InstitutionId = institution.Id,
                 TerminalName = terminalName,
@@ -80,8 +91,26 @@ public sealed class TerminalCertificateService(
                 NotAfter = issued.Certificate.NotAfter.ToUniversalTime(),
                 IssuedAt = now,
                 IssuedBy = issuedBy,
+            };
+            db.TerminalCertificates.Add(row);
+            audit.Record(new Audit.AuditRecord(Audit.AuditActions.CertificateIssue, Audit.AuditOutcomes.Success)
+            {
+                InstitutionId = institution.Id,
+                InstitutionCode = institution.Code,
+                Actor = issuedBy,
+                Target = terminalName,
+                CertificateSerial = issued.SerialNumber,
             });
-            await db.SaveChangesAsync(cancellationToken);
+            await audit.CommitAsync(async ct =>
+            {
+                if (inSameTransaction is not null)
+                {
+                    await db.SaveChangesAsync(ct);
+                    await inSameTransaction(row, issued, ct);
+                }
+
+                return true;
+            }, cancellationToken);
         }
         catch
         {
@@ -101,6 +130,7 @@ public sealed class TerminalCertificateService(
     /// <summary>
     /// Revokes the certificate with serial <paramref name="serialNumber"/> (hex, any case, colons and spaces ignored).
     /// Takes effect on the terminal's next request, since <see cref="CheckAsync"/> reads the database every time.
+    /// The revocation and its <c>certificate.revoke</c> audit row are one commit.
     /// </summary>
     public async Task<OpResult> RevokeAsync(string serialNumber, string revokedBy, CancellationToken cancellationToken)
     {
@@ -122,7 +152,16 @@ public sealed class TerminalCertificateService(
 
         row.RevokedAt = time.GetUtcNow().UtcDateTime;
         row.RevokedBy = revokedBy;
-        await db.SaveChangesAsync(cancellationToken);
+        var code = await db.Institutions.Where(i => i.Id == row.InstitutionId).Select(i => i.Code).FirstOrDefaultAsync(cancellationToken) ?? "";
+        audit.Record(new Audit.AuditRecord(Audit.AuditActions.CertificateRevoke, Audit.AuditOutcomes.Success)
+        {
+            InstitutionId = row.InstitutionId,
+            InstitutionCode = code,
+            Actor = revokedBy,
+            Target = row.TerminalName,
+            CertificateSerial = row.SerialNumber,
+        });
+        await audit.CommitAsync(cancellationToken);
         Log.TerminalCertificateRevoked(logger, row.SerialNumber, revokedBy);
         return OpResult.Ok;
     }

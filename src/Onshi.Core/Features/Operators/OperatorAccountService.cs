@@ -194,26 +194,13 @@ public sealed class OperatorAccountService(
         }
 
         OperatorAccount? account = null;
-        var (session, endReason) = await sessions.ValidateAsync(Sites.Operator, key, async (id, ct) =>
+        var (session, _) = await sessions.ValidateAsync(Sites.Operator, key, async (id, ct) =>
         {
             account = await db.OperatorAccounts.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct);
             return account is { Disabled: false } ? account.SecurityStamp : null;
-        }, cancellationToken);
+        }, endReason => account is null ? null : SessionEndRecord(account.UserId, endReason, clientAddress), cancellationToken);
         if (session is null)
         {
-            if (endReason is not null && account is not null)
-            {
-                var actor = OperatorAudit.Actor(account.UserId);
-                audit.Record(new AuditRecord(OperatorAuditActions.SessionEnd, AuditOutcomes.Success)
-                {
-                    Actor = actor,
-                    Target = actor,
-                    Detail = endReason,
-                    ClientAddress = clientAddress,
-                });
-                await audit.CommitAsync(cancellationToken);
-            }
-
             return null;
         }
 
@@ -231,22 +218,32 @@ public sealed class OperatorAccountService(
             return false;
         }
 
-        var subject = await sessions.EndAsync(Sites.Operator, key, OperatorSessionEndReasons.Logout, cancellationToken);
-        if (subject is not { } id)
+        // The end and its audit row are one commit.
+        var subject = await sessions.EndAsync(Sites.Operator, key, OperatorSessionEndReasons.Logout, async (id, ct) =>
         {
-            return false;
-        }
+            var userId = await db.OperatorAccounts.Where(o => o.Id == id).Select(o => o.UserId).FirstOrDefaultAsync(ct) ?? "";
+            return new AuditRecord(OperatorAuditActions.Logout, AuditOutcomes.Success)
+            {
+                Actor = OperatorAudit.Actor(userId),
+                Target = OperatorAudit.Actor(userId),
+                Detail = OperatorSessionEndReasons.Logout,
+                ClientAddress = clientAddress,
+            };
+        }, cancellationToken);
+        return subject is not null;
+    }
 
-        var userId = await db.OperatorAccounts.Where(o => o.Id == id).Select(o => o.UserId).FirstOrDefaultAsync(cancellationToken) ?? "";
-        audit.Record(new AuditRecord(OperatorAuditActions.Logout, AuditOutcomes.Success)
+    /// <summary>The audit row of an operator session ended by the system (idle, absolute, disabled, stamp changed).</summary>
+    internal static AuditRecord SessionEndRecord(string userId, string reason, string clientAddress)
+    {
+        var actor = OperatorAudit.Actor(userId);
+        return new AuditRecord(OperatorAuditActions.SessionEnd, AuditOutcomes.Success)
         {
-            Actor = OperatorAudit.Actor(userId),
-            Target = OperatorAudit.Actor(userId),
-            Detail = OperatorSessionEndReasons.Logout,
+            Actor = actor,
+            Target = actor,
+            Detail = reason,
             ClientAddress = clientAddress,
-        });
-        await audit.CommitAsync(cancellationToken);
-        return true;
+        };
     }
 
     /// <summary>

@@ -284,16 +284,11 @@ public sealed partial class PortalAccountService(
     public async Task<PortalPrincipal?> ValidateSessionAsync(string key, CancellationToken cancellationToken = default)
     {
         PortalUser? user = null;
-        var (session, endReason) = await sessions.ValidateAsync(Sites.Portal, key, async (id, ct) =>
+        var (session, _) = await sessions.ValidateAsync(Sites.Portal, key, async (id, ct) =>
         {
             user = await db.PortalUsers.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
             return user is { EmailConfirmed: true } ? user.SecurityStamp : null;
-        }, cancellationToken);
-        if (endReason is not null && user is not null)
-        {
-            audit.Record(Record(PortalAuditActions.SessionEnd, AuditOutcomes.Success, user.Id, "", endReason));
-            await audit.CommitAsync(cancellationToken);
-        }
+        }, endReason => user is null ? null : SessionEndRecord(user.Id, endReason), cancellationToken);
 
         return session is null || user is null ? null : new PortalPrincipal(session.SessionId, user.Id, user.Email, user.DisplayName);
     }
@@ -306,16 +301,15 @@ public sealed partial class PortalAccountService(
             return false;
         }
 
-        var subject = await sessions.EndAsync(Sites.Portal, sessionKey, SessionEndReasons.Logout, cancellationToken);
-        if (subject is null)
-        {
-            return false;
-        }
-
-        audit.Record(Record(PortalAuditActions.Logout, AuditOutcomes.Success, subject, clientAddress, SessionEndReasons.Logout));
-        await audit.CommitAsync(cancellationToken);
-        return true;
+        // The end and its audit row are one commit.
+        var subject = await sessions.EndAsync(Sites.Portal, sessionKey, SessionEndReasons.Logout,
+            (id, _) => Task.FromResult<AuditRecord?>(Record(PortalAuditActions.Logout, AuditOutcomes.Success, id, clientAddress, SessionEndReasons.Logout)), cancellationToken);
+        return subject is not null;
     }
+
+    /// <summary>The audit row of a portal session ended by the system (idle, absolute, disabled, stamp changed).</summary>
+    internal static AuditRecord SessionEndRecord(long userId, string reason) =>
+        Record(PortalAuditActions.SessionEnd, AuditOutcomes.Success, userId, "", reason);
 
     /// <summary>
     /// パスワードの再設定 (request). On a well-formed address the answer is always success; only a registered address

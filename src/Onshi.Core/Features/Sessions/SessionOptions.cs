@@ -11,4 +11,31 @@ public sealed class SessionOptions
 
     /// <summary>How stale the stored last-seen time may get before a request writes it. Defaults to 30 seconds.</summary>
     public TimeSpan TouchInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the background sweeper ends expired sessions (<see cref="SessionSweeper"/>). Defaults to 1 minute.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether a session created at <paramref name="createdAt"/> and last seen at <paramref name="lastSeenAt"/> has
+    /// expired by <paramref name="now"/>: the reason (<c>idle</c> or <c>absolute</c>) and the moment it really ended
+    /// (whichever limit came first), or null while it is within both limits.
+    /// </summary>
+    public (string Reason, DateTime EndedAt)? Expiry(DateTime createdAt, DateTime lastSeenAt, DateTime now)
+    {
+        var idle = now - lastSeenAt > IdleTimeout;
+        var absolute = now - createdAt > AbsoluteTimeout;
+        if (!idle && !absolute)
+        {
+            return null;
+        }
+
+        var idleEnd = lastSeenAt + IdleTimeout;
+        var absoluteEnd = createdAt + AbsoluteTimeout;
+        if (idle && absolute)
+        {
+            return idleEnd <= absoluteEnd ? (SessionEndReasons.Idle, idleEnd) : (SessionEndReasons.Absolute, absoluteEnd);
+        }
+
+        return idle ? (SessionEndReasons.Idle, idleEnd) : (SessionEndReasons.Absolute, absoluteEnd);
+    }
 }

@@ -103,9 +103,9 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             return null;
         }
 
+        var expiry = opts.Expiry(row.CreatedAt, row.LastSeenAt, now);
         string? endReason =
-            now - row.LastSeenAt > opts.IdleTimeout ? SessionEndReasons.Idle
-            : now - row.CreatedAt > opts.AbsoluteTimeout ? SessionEndReasons.Absolute
+            expiry is { } expired ? expired.Reason
             : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
             : row.AccountStamp != row.SecurityStamp ? SessionEndReasons.StampChanged
             : !string.Equals(row.CertificateThumbprint, certificateThumbprint, StringComparison.Ordinal) ? SessionEndReasons.CertificateChanged
@@ -113,7 +113,8 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             : null;
         if (endReason is not null)
         {
-            await EndAsync(row.SessionId, endReason, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken);
+            await EndAsync(row.SessionId, endReason, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken,
+                expiry?.EndedAt);
             return null;
         }
 
@@ -155,17 +156,15 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         return open.Count;
     }
 
-    private async Task EndAsync(long sessionId, string reason, string userId, AccountKind kind, long institutionId, string institutionCode,
-        OqsEnvironment environment, string clientAddress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends one session and writes its audit row in the same transaction, only if it was still open (a conditional
+    /// update): when several requests or instances (or the sweeper) end it at once, exactly one row is written.
+    /// <paramref name="endedAt"/> is the real end of an idle or absolute expiry; otherwise now.
+    /// </summary>
+    internal async Task<bool> EndAsync(long sessionId, string reason, string userId, AccountKind kind, long institutionId, string institutionCode,
+        OqsEnvironment environment, string clientAddress, CancellationToken cancellationToken, DateTime? endedAt = null)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var ended = await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
-        if (ended == 0)
-        {
-            return;
-        }
-
+        var at = endedAt ?? time.GetUtcNow().UtcDateTime;
         audit.Record(new AuditRecord(reason == SessionEndReasons.Logout ? AuditActions.Logout : AuditActions.SessionEnd, AuditOutcomes.Success)
         {
             Environment = environment,
@@ -176,8 +175,10 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             Target = userId,
             Detail = reason,
             ClientAddress = clientAddress,
+            OccurredAt = new DateTimeOffset(at, TimeSpan.Zero),
         });
-        await audit.CommitAsync(cancellationToken);
+        return await audit.CommitAsync(async ct => await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, at).SetProperty(s => s.EndReason, reason), ct) == 1, cancellationToken);
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

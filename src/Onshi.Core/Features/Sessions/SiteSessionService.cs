@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
 
 namespace Onshi.Core.Features.Sessions;
 
@@ -20,7 +21,7 @@ public sealed record SiteSessionInfo(long SessionId, string Key, string Site, lo
 /// (<see cref="SessionOptions"/>): idle, absolute, and the subject's security stamp. The caller supplies the subject's
 /// current stamp, so this service knows nothing of portal users or operators.
 /// </summary>
-public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOptions<SessionOptions> options)
+public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options)
 {
     private readonly SessionOptions opts = options.Value;
 
@@ -45,10 +46,12 @@ public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOp
     /// <summary>
     /// The open session with <paramref name="key"/> of <paramref name="site"/>, if within the idle and absolute limits and
     /// <paramref name="currentStamp"/> (read by the caller for the session's subject) still matches; ends it otherwise.
-    /// Also returns the end reason when it ended now.
+    /// Also returns the end reason when it ended now. <paramref name="endRecord"/> makes the audit row of a session ended
+    /// now (given the reason), written in the same transaction as the end and only by the request that ended it.
     /// </summary>
     public async Task<(SiteSessionInfo? Session, string? EndReason)> ValidateAsync(string site, string key,
-        Func<long, CancellationToken, Task<string?>> currentStamp, CancellationToken cancellationToken = default)
+        Func<long, CancellationToken, Task<string?>> currentStamp, Func<string, AuditRecord?>? endRecord = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(currentStamp);
         if (string.IsNullOrEmpty(key) || key.Length > 64)
@@ -64,16 +67,18 @@ public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOp
 
         var now = time.GetUtcNow().UtcDateTime;
         var stamp = await currentStamp(s.SubjectId, cancellationToken);
+        var expiry = opts.Expiry(s.CreatedAt, s.LastSeenAt, now);
         var reason =
-            now - s.LastSeenAt > opts.IdleTimeout ? SessionEndReasons.Idle
-            : now - s.CreatedAt > opts.AbsoluteTimeout ? SessionEndReasons.Absolute
+            expiry is { } expired ? expired.Reason
             : stamp is null ? SessionEndReasons.Disabled
             : !string.Equals(stamp, s.SecurityStamp, StringComparison.Ordinal) ? SessionEndReasons.StampChanged
             : null;
         if (reason is not null)
         {
-            await EndAsync(s.Id, reason, cancellationToken);
-            return (null, reason);
+            var at = expiry?.EndedAt ?? now;
+            var record = endRecord?.Invoke(reason);
+            return (null, await EndAsync(s.Id, reason, at, record is null ? null : record with { OccurredAt = new DateTimeOffset(at, TimeSpan.Zero) }, cancellationToken)
+                ? reason : null);
         }
 
         if (now - s.LastSeenAt > opts.TouchInterval)
@@ -84,8 +89,12 @@ public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOp
         return (new SiteSessionInfo(s.Id, s.Key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt), null);
     }
 
-    /// <summary>Ends the session with <paramref name="key"/>; returns its subject, or null when there was none.</summary>
-    public async Task<long?> EndAsync(string site, string key, string reason, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Ends the session with <paramref name="key"/>; returns its subject, or null when there was none.
+    /// <paramref name="endRecord"/> makes its audit row (from the subject), written in the same transaction.
+    /// </summary>
+    public async Task<long?> EndAsync(string site, string key, string reason,
+        Func<long, CancellationToken, Task<AuditRecord?>>? endRecord = null, CancellationToken cancellationToken = default)
     {
         var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key && x.Site == site && x.EndedAt == null, cancellationToken);
         if (s is null)
@@ -93,7 +102,8 @@ public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOp
             return null;
         }
 
-        return await EndAsync(s.Id, reason, cancellationToken) ? s.SubjectId : null;
+        var record = endRecord is null ? null : await endRecord(s.SubjectId, cancellationToken);
+        return await EndAsync(s.Id, reason, time.GetUtcNow().UtcDateTime, record, cancellationToken) ? s.SubjectId : null;
     }
 
     /// <summary>Ends every open session of a subject of <paramref name="site"/>.</summary>
@@ -104,10 +114,18 @@ public sealed class SiteSessionService(OnshiDbContext db, TimeProvider time, IOp
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken);
     }
 
-    private async Task<bool> EndAsync(long id, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends one session at <paramref name="endedAt"/> with its audit row (if any) in the same transaction, only if it was
+    /// still open: when several requests, instances or the sweeper end it at once, exactly one of them writes the row.
+    /// </summary>
+    internal async Task<bool> EndAsync(long id, string reason, DateTime endedAt, AuditRecord? record, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        return await db.SiteSessions.Where(x => x.Id == id && x.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken) == 1;
+        if (record is not null)
+        {
+            audit.Record(record);
+        }
+
+        return await audit.CommitAsync(async ct => await db.SiteSessions.Where(x => x.Id == id && x.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, endedAt).SetProperty(x => x.EndReason, reason), ct) == 1, cancellationToken);
     }
 }

@@ -34,7 +34,9 @@ public sealed class CertificateAuthorityTests
         cert.NotAfter.ToUniversalTime().ShouldBe(TestCa.Start.UtcDateTime.AddYears(20));
         ca.Authority.CertificatePath.ShouldBe(Path.Combine(ca.DataDirectory, "ca", "ca.crt"));
         File.ReadAllText(ca.Authority.CertificatePath).ShouldStartWith("-----BEGIN CERTIFICATE-----");
-        File.ReadAllText(Path.Combine(ca.DataDirectory, "ca", "ca.key")).ShouldStartWith("-----BEGIN PRIVATE KEY-----");
+        var key = File.ReadAllText(Path.Combine(ca.DataDirectory, "ca", "ca.key"));
+        key.ShouldContain("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        key.ShouldNotContain("-----BEGIN PRIVATE KEY-----");
     }
 
     [Fact]

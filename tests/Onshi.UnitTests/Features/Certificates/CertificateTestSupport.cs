@@ -20,6 +20,7 @@ internal sealed class CertificateTempDirectory : IDisposable
         try
         {
             Directory.Delete(Path, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(Path));
         }
         catch (IOException)
         {
@@ -78,7 +79,7 @@ internal sealed class CertificateServiceHarness : IDisposable
         InstitutionId = institution.Id;
         OtherInstitutionId = other.Id;
 
-        Service = new TerminalCertificateService(Db, Ca.Authority, Ca.Time, NullLogger<TerminalCertificateService>.Instance);
+        Service = new TerminalCertificateService(Db, Ca.Authority, new Onshi.Core.Features.Audit.AuditLog(Db, Ca.Time), Ca.Time, NullLogger<TerminalCertificateService>.Instance);
     }
 
     public TestCa Ca { get; } = new();
