@@ -91,6 +91,9 @@ public sealed class KeyboardTests : IAsyncLifetime
         // 「パスワード初期化」 opens the modal dialog with focus inside it; Escape closes it and focus returns.
         var opener = page.GetByRole(AriaRole.Link, new() { Name = "パスワード初期化" });
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "パスワード初期化" });
+        // The page came by a keypress, which Playwright does not wait on: let its deferred site.js run first (without
+        // it the link is an ordinary link to the confirmation page, by design).
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await opener.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(dialog).ToBeVisibleAsync();

@@ -9,7 +9,11 @@ public sealed partial class OperatorAddCommandTests : IDisposable
 {
     private readonly string data = Directory.CreateTempSubdirectory("onshi-opadd-").FullName;
 
-    public void Dispose() => Directory.Delete(data, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(data, recursive: true);
+        File.Delete(data + ".master-key");
+    }
 
     [Fact]
     public async Task OperatorAdd_BadInputRefusedInJapanese_ThenCreatesOnce_PasswordNotStoredInPlainText()

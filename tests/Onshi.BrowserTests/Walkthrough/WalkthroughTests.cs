@@ -55,6 +55,8 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
     {
         await browser.DisposeAsync();
         await onshi.DisposeAsync();
+        // The demo default keeps the master key beside the data directory (DATA.master-key).
+        File.Delete(dataDirectory + ".master-key");
         foreach (var dir in new[] { dataDirectory, workDirectory })
         {
             try
