@@ -41,8 +41,14 @@ public sealed class AuditCriteriaTests
     {
         static AuditEntry E(long id, string action, string actor, string address, string detail = "") => new()
         {
-            Id = id, Action = action, Outcome = AuditOutcomes.Success, Actor = actor, ClientAddress = address, Detail = detail,
-            PreviousHash = "", Hash = "",
+            Id = id,
+            Action = action,
+            Outcome = AuditOutcomes.Success,
+            Actor = actor,
+            ClientAddress = address,
+            Detail = detail,
+            PreviousHash = "",
+            Hash = "",
         };
         var rows = new[]
         {

@@ -51,8 +51,12 @@ public sealed class AuditLabelsTests
     {
         var entry = new AuditEntry
         {
-            Action = OperatorAuditActions.SecretReissue, Outcome = AuditOutcomes.Success, Actor = "op:cc-tanaka", ClientAddress = "10.0.0.5",
-            PreviousHash = "", Hash = "",
+            Action = OperatorAuditActions.SecretReissue,
+            Outcome = AuditOutcomes.Success,
+            Actor = "op:cc-tanaka",
+            ClientAddress = "10.0.0.5",
+            PreviousHash = "",
+            Hash = "",
         };
         var row = AuditRow.ForInstitution(entry);
         row.Actor.ShouldBe("運用者");
@@ -60,8 +64,13 @@ public sealed class AuditLabelsTests
 
         var foreign = AuditRow.ForInstitution(new AuditEntry
         {
-            Action = AuditActions.Login, Outcome = AuditOutcomes.Failure, Actor = InstitutionActors.OtherInstitutionTerminal,
-            CertificateSerial = "ABCD", ClientAddress = "192.0.2.1", PreviousHash = "", Hash = "",
+            Action = AuditActions.Login,
+            Outcome = AuditOutcomes.Failure,
+            Actor = InstitutionActors.OtherInstitutionTerminal,
+            CertificateSerial = "ABCD",
+            ClientAddress = "192.0.2.1",
+            PreviousHash = "",
+            Hash = "",
         });
         foreign.Actor.ShouldBe("他の医療機関等の端末");
         foreign.CertificateSerial.ShouldBe("");
