@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Sessions;
 using Onshi.Core.Hosting;
@@ -35,10 +36,12 @@ public static class OqsApp
             o.Conventions.AllowAnonymousToPage("/Logout");
             o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
             o.Conventions.AuthorizePage("/Terminals", Policies.TerminalList);
+            o.Conventions.AuthorizeFolder("/AuditLog", Policies.AuditLog);
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
         builder.Services.AddSingleton<RejectionAuditGate>();
+        builder.Services.AddScoped<InstitutionAuditQuery>();
         builder.Services.AddOqsSessionAuthentication();
         configureServices?.Invoke(builder.Services);
 

@@ -31,7 +31,10 @@ public static class SessionAuthentication
                     && PermissionMatrix.CanUseAccountAdministration(sp.Kind)))
             .AddPolicy(Policies.TerminalList, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
                 .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin));
+                    && sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin))
+            .AddPolicy(Policies.AuditLog, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
+                    && PermissionMatrix.CanReadAuditLog(sp.Kind)));
         return services;
     }
 
@@ -82,4 +85,7 @@ public static class Policies
 
     /// <summary>端末証明書一覧: the master and admin screens (SPEC §8), not the reset account.</summary>
     public const string TerminalList = "TerminalList";
+
+    /// <summary>操作ログ照会 and ログイン履歴 (<see cref="PermissionMatrix.CanReadAuditLog"/>).</summary>
+    public const string AuditLog = "AuditLog";
 }

@@ -17,6 +17,8 @@ public sealed class MenuModel(TimeProvider time) : PageModel
 
     public bool CanListTerminals { get; private set; }
 
+    public bool CanReadAuditLog { get; private set; }
+
     public string? ExpiryMessage { get; private set; }
 
     public void OnGet()
@@ -25,6 +27,7 @@ public sealed class MenuModel(TimeProvider time) : PageModel
         CanAdminister = PermissionMatrix.CanUseAccountAdministration(p.Kind);
         CanRegister = PermissionMatrix.CreatableKinds(p.Kind).Count > 0;
         CanChangeOwn = PermissionMatrix.CanChangeOwnPassword(p.Kind);
+        CanReadAuditLog = PermissionMatrix.CanReadAuditLog(p.Kind);
         CanListTerminals = p.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin;
         ExpiryMessage = CertificateExpiry.Evaluate(HttpContext.Terminal().NotAfter, time.GetUtcNow().UtcDateTime)?.Message;
     }

@@ -59,6 +59,13 @@ public static class PermissionMatrix
     public static bool CanUseAccountAdministration(AccountKind actor) =>
         actor is AccountKind.Master or AccountKind.MasterReset or AccountKind.Admin;
 
+    /// <summary>
+    /// Whether an account of this kind may read its institution's 操作ログ (操作ログ照会, ログイン履歴, CSV): the マスタ and
+    /// 管理者 only (SPEC §9). Not the マスタリセット用 account: it exists to re-initialize the master's password (seed
+    /// P9–P10) and signs in with a 秘密の番号 kept on paper, so it is given no more than that.
+    /// </summary>
+    public static bool CanReadAuditLog(AccountKind actor) => actor is AccountKind.Master or AccountKind.Admin;
+
     /// <summary>Whether an account of this kind may change its own password (the reset account's is its 秘密の番号).</summary>
     public static bool CanChangeOwnPassword(AccountKind actor) => actor != AccountKind.MasterReset;
 

@@ -25,6 +25,9 @@ public static class AuditActions
     public const string CertificateIssue = "certificate.issue";
     public const string CertificateRevoke = "certificate.revoke";
     public const string DocumentDownload = "document.download";
+
+    /// <summary>A CSV export of the 操作ログ (the OQS's 操作ログ照会 or the console's 操作ログ).</summary>
+    public const string AuditExport = "audit.export";
 }
 
 /// <summary>Outcomes of an audited operation.</summary>

@@ -103,7 +103,7 @@ public sealed class LoginService(
                     Environment = environment,
                     InstitutionId = account.InstitutionId,
                     InstitutionCode = await db.Institutions.Where(i => i.Id == account.InstitutionId).Select(i => i.Code).FirstAsync(cancellationToken),
-                    Actor = "other-institution-terminal",
+                    Actor = InstitutionActors.OtherInstitutionTerminal,
                     Target = account.UserId,
                     Detail = "other-institution",
                     CertificateSerial = terminal.SerialNumber,

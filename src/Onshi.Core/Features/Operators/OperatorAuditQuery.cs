@@ -1,98 +1,105 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
 
 namespace Onshi.Core.Features.Operators;
 
-/// <summary>Filters of the 操作ログ across institutions; dates are JST calendar days, both ends included.</summary>
-public sealed record AuditFilter(DateOnly? From = null, DateOnly? To = null, string? InstitutionCode = null, string? Actor = null,
-    string? Action = null, string? Outcome = null, int Page = 1);
-
-/// <summary>One page of audit rows, newest first.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Rows, int Total, int Page, int PageSize)
-{
-    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
-}
-
 /// <summary>The 操作ログ of every institution, for the Supervisor role only (SPEC §9).</summary>
-public sealed class OperatorAuditQuery(OnshiDbContext db, OperatorGate gate)
+public sealed class OperatorAuditQuery(OnshiDbContext db, OperatorGate gate, AuditLog audit, TimeProvider time)
 {
     /// <summary>Rows per page.</summary>
     public const int PageSize = 50;
 
-    private static readonly TimeSpan JstOffset = TimeSpan.FromHours(9);
+    /// <summary>Checks the typed filters the way this screen labels them (操作者 up to 64 characters, 医療機関等コード a digit prefix).</summary>
+    public static OpResult<AuditCriteria> Parse(AuditCriteriaInput input) => AuditCriteriaParser.Parse(input, "Actor", "操作者", 64);
 
-    public async Task<OpResult<AuditPage>> SearchAsync(OperatorActor actor, AuditFilter filter, CancellationToken cancellationToken = default)
+    public async Task<OpResult<AuditRowPage>> SearchAsync(OperatorActor actor, AuditCriteria criteria, int page,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(criteria);
         if (await gate.CheckAsync(actor, OperatorCapability.AuditLog, "audit", cancellationToken) is null)
         {
-            return OpResult<AuditPage>.Fail(OperatorErrors.NotPermitted);
+            return OpResult<AuditRowPage>.Fail(OperatorErrors.NotPermitted);
         }
 
-        var errors = new List<OnshiError>();
-        var code = (filter.InstitutionCode ?? "").Trim();
-        if (code.Length > 10 || !code.All(char.IsAsciiDigit))
+        var query = Filtered(criteria);
+        var total = await query.CountAsync(cancellationToken);
+        var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
+        page = Math.Clamp(page, 1, pageCount);
+        var rows = await Newest(query).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
+        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.Of)], total, page, PageSize));
+    }
+
+    /// <summary>The CSV export of the filter (at most <see cref="AuditCsv.MaxRows"/> rows, newest first), audited first.</summary>
+    public async Task<OpResult<AuditExport>> ExportAsync(OperatorActor actor, AuditCriteria criteria, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(criteria);
+        var op = await gate.CheckAsync(actor, OperatorCapability.AuditLog, "audit-csv", cancellationToken);
+        if (op is null)
         {
-            errors.Add(new OnshiError("audit.code", "医療機関等コードは半角数字10桁以内で入力してください。", "InstitutionCode"));
+            return OpResult<AuditExport>.Fail(OperatorErrors.NotPermitted);
         }
 
-        if (filter.From is { } f && filter.To is { } t && f > t)
+        var query = Filtered(criteria);
+        var total = await query.CountAsync(cancellationToken);
+        var count = Math.Min(total, AuditCsv.MaxRows);
+        audit.Record(new AuditRecord(AuditActions.AuditExport, AuditOutcomes.Success)
         {
-            errors.Add(new OnshiError("audit.period", "期間の開始日は終了日以前の日付を入力してください。", "From"));
-        }
+            Actor = OperatorAudit.Actor(op.UserId),
+            Target = "csv",
+            Detail = "rows=" + count.ToString(CultureInfo.InvariantCulture),
+            ClientAddress = actor.ClientAddress,
+        });
+        await audit.CommitAsync(cancellationToken);
+        var scope = criteria.InstitutionCode.Length > 0 ? criteria.InstitutionCode : "全医療機関等";
+        var (name, ascii) = AuditCsv.FileNames(scope, criteria.InstitutionCode.Length > 0 ? criteria.InstitutionCode : "all", Jst.Today(time));
+        var rows = Newest(query).Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.Of);
+        return OpResult<AuditExport>.Success(new AuditExport(name, ascii, count, total, rows));
+    }
 
-        var actorText = (filter.Actor ?? "").Trim();
-        var action = (filter.Action ?? "").Trim();
-        var outcome = (filter.Outcome ?? "").Trim();
-        if (actorText.Length > 64 || action.Length > 64 || outcome.Length > 16)
-        {
-            errors.Add(new OnshiError("audit.too_long", "検索条件が長すぎます。", "Actor"));
-        }
-
-        if (errors.Count > 0)
-        {
-            return OpResult<AuditPage>.Fail(errors);
-        }
-
+    private IQueryable<AuditEntry> Filtered(AuditCriteria criteria)
+    {
         var query = db.AuditEntries.AsNoTracking();
-        if (filter.From is { } from)
+        if (criteria.StartUtc is { } start)
         {
-            var start = DateTime.SpecifyKind(from.ToDateTime(TimeOnly.MinValue) - JstOffset, DateTimeKind.Utc);
             query = query.Where(a => a.OccurredAt >= start);
         }
 
-        if (filter.To is { } to)
+        if (criteria.EndUtc is { } end)
         {
-            var end = DateTime.SpecifyKind(to.AddDays(1).ToDateTime(TimeOnly.MinValue) - JstOffset, DateTimeKind.Utc);
             query = query.Where(a => a.OccurredAt < end);
         }
 
-        if (code.Length > 0)
+        if (criteria.InstitutionCode.Length > 0)
         {
+            var code = criteria.InstitutionCode;
             query = query.Where(a => a.InstitutionCode.StartsWith(code));
         }
 
-        if (actorText.Length > 0)
+        if (criteria.Actor.Length > 0)
         {
-            query = query.Where(a => a.Actor == actorText || a.Actor == OperatorAudit.ActorPrefix + actorText);
+            var actorText = criteria.Actor;
+            var prefixed = OperatorAudit.ActorPrefix + actorText;
+            query = query.Where(a => a.Actor == actorText || a.Actor == prefixed);
         }
 
-        if (action.Length > 0)
+        if (criteria.Action.Length > 0)
         {
-            query = query.Where(a => a.Action == action);
+            query = query.Where(a => a.Action == criteria.Action);
         }
 
-        if (outcome.Length > 0)
+        if (criteria.Outcome.Length > 0)
         {
-            query = query.Where(a => a.Outcome == outcome);
+            query = query.Where(a => a.Outcome == criteria.Outcome);
         }
 
-        var total = await query.CountAsync(cancellationToken);
-        var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
-        var page = Math.Clamp(filter.Page, 1, pageCount);
-        var rows = await query.OrderByDescending(a => a.Id).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
-        return OpResult<AuditPage>.Success(new AuditPage(rows, total, page, PageSize));
+        return query;
     }
+
+    private static IOrderedQueryable<AuditEntry> Newest(IQueryable<AuditEntry> query) =>
+        query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id);
 }

@@ -1,4 +1,5 @@
-using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Operators;
@@ -7,84 +8,79 @@ using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages.Audit;
 
-/// <summary>操作ログ across institutions (管理者 only): filters, 50 a page, newest first, times in JST.</summary>
+/// <summary>操作ログ across institutions (管理者 only): filters, 50 a page, newest first, times in JST, CSV export.</summary>
 public sealed class AuditIndexModel(OperatorAuditQuery query) : PageModel
 {
-    public static IReadOnlyList<string> KnownActions { get; } =
-    [
-        AuditActions.Login, AuditActions.Logout, AuditActions.SessionEnd, AuditActions.Lockout, AuditActions.Unlock,
-        AuditActions.PasswordChange, AuditActions.PasswordInitialize, AuditActions.AccountCreate, AuditActions.AccountUpdate,
-        AuditActions.AccessDenied, AuditActions.CertificateRejected, AuditActions.CertificateIssue, AuditActions.CertificateRevoke,
-        AuditActions.DocumentDownload, OperatorAuditActions.SecretReissue, OperatorAuditActions.Login, OperatorAuditActions.Logout,
-        OperatorAuditActions.SessionEnd, OperatorAuditActions.Lockout, OperatorAuditActions.PasswordChange, OperatorAuditActions.Create,
-        OperatorAuditActions.AccessDenied,
-    ];
-
-    public static IReadOnlyList<(string Code, string Label)> Outcomes { get; } =
-        [(AuditOutcomes.Success, "成功"), (AuditOutcomes.Failure, "失敗"), (AuditOutcomes.Denied, "拒否")];
-
     public AuditQueryInput Input { get; private set; } = new();
 
-    public AuditPage? Result { get; private set; }
+    public AuditRowPage? Result { get; private set; }
 
-    public async Task OnGetAsync(string? from, string? to, string? code, string? actor, string? action, string? outcome, int? p)
+    public async Task OnGetAsync(string? from, string? to, string? code, string? actor, string? action, string? outcome, string? p)
     {
         Input = new AuditQueryInput { From = from, To = to, Code = code, Actor = actor, Action = action, Outcome = outcome };
-        var fromDate = ParseDate(from, "From");
-        var toDate = ParseDate(to, "To");
-        if (!ModelState.IsValid)
+        var criteria = Parse();
+        if (criteria is null)
         {
             return;
         }
 
-        var result = await query.SearchAsync(HttpContext.OperatorActor(),
-            new AuditFilter(fromDate, toDate, code, actor, action, outcome, p ?? 1), HttpContext.RequestAborted);
+        var page = int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
+        var result = await query.SearchAsync(HttpContext.OperatorActor(), criteria, page, HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
-            // Under "Input.": the query parameters (from, code, actor…) already own the bare keys, case-insensitively.
             ModelState.AddOnshiErrors(result.Errors);
-
             return;
         }
 
         Result = result.Value;
     }
 
-    public string PageLink(int page)
+    public async Task<IActionResult> OnGetCsvAsync(string? from, string? to, string? code, string? actor, string? action, string? outcome)
     {
-        var parts = new List<string>();
-        void Add(string name, string? value)
+        Input = new AuditQueryInput { From = from, To = to, Code = code, Actor = actor, Action = action, Outcome = outcome };
+        var criteria = Parse();
+        if (criteria is null)
         {
-            if (!string.IsNullOrEmpty(value))
-            {
-                parts.Add(name + "=" + Uri.EscapeDataString(value));
-            }
+            return Page();
         }
 
-        Add("from", Input.From);
-        Add("to", Input.To);
-        Add("code", Input.Code);
-        Add("actor", Input.Actor);
-        Add("action", Input.Action);
-        Add("outcome", Input.Outcome);
-        parts.Add("p=" + page.ToString(CultureInfo.InvariantCulture));
-        return "/Audit?" + string.Join('&', parts);
+        var export = await query.ExportAsync(HttpContext.OperatorActor(), criteria, HttpContext.RequestAborted);
+        if (!export.Succeeded)
+        {
+            ModelState.AddOnshiErrors(export.Errors);
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
+
+        return new AuditCsvResult(export.Value!);
     }
 
-    private DateOnly? ParseDate(string? value, string field)
+    public string PageLink(int page)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        var values = new Dictionary<string, string?>
         {
+            ["from"] = Input.From,
+            ["to"] = Input.To,
+            ["code"] = Input.Code,
+            ["actor"] = Input.Actor,
+            ["action"] = Input.Action,
+            ["outcome"] = Input.Outcome,
+            ["p"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return "/Audit" + QueryString.Create(values.Where(kv => !string.IsNullOrEmpty(kv.Value))).ToUriComponent();
+    }
+
+    private AuditCriteria? Parse()
+    {
+        var parsed = OperatorAuditQuery.Parse(new AuditCriteriaInput(Input.From, Input.To, Input.Actor, Input.Action, Input.Outcome, Input.Code));
+        if (!parsed.Succeeded)
+        {
+            // Under "Input.": the query parameters (from, code, actor…) already own the bare keys, case-insensitively.
+            ModelState.AddOnshiErrors(parsed.Errors);
             return null;
         }
 
-        if (DateOnly.TryParseExact(value.Trim(), ["yyyy-MM-dd", "yyyy/MM/dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            return d;
-        }
-
-        ModelState.AddModelError("Input." + field, "日付は「2025-01-31」の形式で入力してください。");
-        return null;
+        return parsed.Value;
     }
 }
 

@@ -207,6 +207,23 @@ public sealed class PermissionMatrixTests
     public void CanUseAccountAdministration_OnlyMasterResetAndAdmin(AccountKind kind, bool expected) =>
         PermissionMatrix.CanUseAccountAdministration(kind).ShouldBe(expected);
 
+    // 操作ログ照会 (SPEC §9): マスタ and 管理者 for their own institution; not the reset account, not the staff kinds.
+    [Theory]
+    [InlineData(AccountKind.Master, true)]
+    [InlineData(AccountKind.MasterReset, false)]
+    [InlineData(AccountKind.Admin, true)]
+    [InlineData(AccountKind.General, false)]
+    [InlineData(AccountKind.MedicalInfo, false)]
+    [InlineData(AccountKind.LinkedApp, false)]
+    [InlineData(AccountKind.WebApi, false)]
+    [InlineData(AccountKind.FaceAuth, false)]
+    public void CanReadAuditLog_OnlyMasterAndAdmin(AccountKind kind, bool expected) =>
+        PermissionMatrix.CanReadAuditLog(kind).ShouldBe(expected);
+
+    [Fact]
+    public void CanReadAuditLog_EveryKindHasACell() =>
+        AccountKinds.All.Count.ShouldBe(8, "a new kind needs its CanReadAuditLog cell above");
+
     [Theory]
     [InlineData(AccountKind.Master, false)]
     [InlineData(AccountKind.MasterReset, false)]

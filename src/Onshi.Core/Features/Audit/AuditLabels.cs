@@ -1,0 +1,180 @@
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.CallCenterDesk;
+using Onshi.Core.Features.Operators;
+using Onshi.Core.Features.Sessions;
+
+namespace Onshi.Core.Features.Audit;
+
+/// <summary>
+/// The Japanese words of the 操作ログ: one label per action code, outcome and known detail code. Both the OQS's
+/// 操作ログ照会 and the console's 操作ログ (screens and CSV) read them from here.
+/// </summary>
+public static class AuditLabels
+{
+    /// <summary>Every action code with its label, in the order the 操作 select offers them.</summary>
+    public static IReadOnlyList<(string Code, string Label)> Actions { get; } =
+    [
+        (AuditActions.Login, "ログイン"),
+        (AuditActions.Logout, "ログアウト"),
+        (AuditActions.SessionEnd, "セッション終了"),
+        (AuditActions.Lockout, "アカウントロック"),
+        (AuditActions.Unlock, "ロック解除"),
+        (AuditActions.PasswordChange, "パスワード変更"),
+        (AuditActions.PasswordInitialize, "パスワード初期化"),
+        (AuditActions.AccountCreate, "アカウント登録"),
+        (AuditActions.AccountUpdate, "アカウント更新"),
+        (AuditActions.AccountView, "アカウント情報参照"),
+        (AuditActions.AccountSearch, "アカウント検索"),
+        (AuditActions.AccessDenied, "権限のない操作"),
+        (AuditActions.CertificateRejected, "端末証明書の拒否"),
+        (AuditActions.CertificateIssue, "端末証明書の発行"),
+        (AuditActions.CertificateRevoke, "端末証明書の失効"),
+        (AuditActions.DocumentDownload, "書類のダウンロード"),
+        (AuditActions.AuditExport, "操作ログのCSV出力"),
+        (OperatorAuditActions.SecretReissue, "秘密の番号の再発行"),
+        (OperatorAuditActions.Login, "運用者ログイン"),
+        (OperatorAuditActions.Logout, "運用者ログアウト"),
+        (OperatorAuditActions.SessionEnd, "運用者セッション終了"),
+        (OperatorAuditActions.Lockout, "運用者アカウントロック"),
+        (OperatorAuditActions.PasswordChange, "運用者パスワード変更"),
+        (OperatorAuditActions.Create, "運用者アカウント登録"),
+        (OperatorAuditActions.AccessDenied, "運用者の権限のない操作"),
+        (ApplicationAuditActions.UsageSubmit, "利用申請の提出"),
+        (ApplicationAuditActions.UsageApprove, "利用申請の承認"),
+        (ApplicationAuditActions.UsageSendBack, "利用申請の差戻し"),
+        (ApplicationAuditActions.InstitutionCreate, "医療機関等の登録"),
+        (ApplicationAuditActions.InstitutionUpdate, "医療機関等情報の更新"),
+        (ApplicationAuditActions.OperationStartRegister, "運用開始日の登録"),
+        (ApplicationAuditActions.CertificateApplicationSubmit, "電子証明書発行申請の提出"),
+        (ApplicationAuditActions.CertificateApplicationApprove, "電子証明書発行申請の承認"),
+        (ApplicationAuditActions.CertificateApplicationSendBack, "電子証明書発行申請の差戻し"),
+        (ApplicationAuditActions.CertificateApplicationDownload, "電子証明書のダウンロード"),
+        (ApplicationAuditActions.SubsidySubmit, "補助金申請の提出"),
+        (ApplicationAuditActions.SubsidyApprove, "補助金申請の承認"),
+        (ApplicationAuditActions.SubsidySendBack, "補助金申請の差戻し"),
+        (ApplicationAuditActions.SubsidyReceiptView, "補助金申請の受付票参照"),
+    ];
+
+    /// <summary>The outcome codes with their labels.</summary>
+    public static IReadOnlyList<(string Code, string Label)> Outcomes { get; } =
+        [(AuditOutcomes.Success, "成功"), (AuditOutcomes.Failure, "失敗"), (AuditOutcomes.Denied, "拒否")];
+
+    private static readonly Dictionary<string, string> ActionMap = Actions.ToDictionary(a => a.Code, a => a.Label, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, string> OutcomeMap = Outcomes.ToDictionary(a => a.Code, a => a.Label, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, string> DetailMap = BuildDetails();
+
+    /// <summary>Whether <paramref name="code"/> is a known action code.</summary>
+    public static bool IsAction(string? code) => code is not null && ActionMap.ContainsKey(code);
+
+    /// <summary>The label of an action code; an unknown code is shown as it is.</summary>
+    public static string Action(string code) => ActionMap.TryGetValue(code, out var label) ? label : code;
+
+    /// <summary>The label of an outcome code; an unknown code is shown as it is.</summary>
+    public static string Outcome(string code) => OutcomeMap.TryGetValue(code, out var label) ? label : code;
+
+    /// <summary>
+    /// The detail (a reason code, or a comma-separated list of them) in words; unknown parts are kept as codes.
+    /// </summary>
+    public static string Detail(string detail)
+    {
+        if (string.IsNullOrEmpty(detail))
+        {
+            return "";
+        }
+
+        return string.Join("、", detail.Split(',').Select(DetailPart));
+    }
+
+    /// <summary>The label of a session-end reason (the detail of <c>logout</c> / <c>session.end</c>).</summary>
+    public static string EndReason(string reason) => DetailMap.TryGetValue(reason, out var label) ? label : reason;
+
+    private static string DetailPart(string part)
+    {
+        if (DetailMap.TryGetValue(part, out var label))
+        {
+            return label;
+        }
+
+        // account.update: "kind:admin>general".
+        if (part.StartsWith("kind:", StringComparison.Ordinal) && part[5..].Split('>') is [var from, var to])
+        {
+            return $"権限区分 {KindLabel(from)}→{KindLabel(to)}";
+        }
+
+        if (part.StartsWith("rows=", StringComparison.Ordinal))
+        {
+            return part[5..] + "件";
+        }
+
+        return part;
+    }
+
+    private static string KindLabel(string code) =>
+        AccountKinds.All.FirstOrDefault(k => AccountKinds.Code(k) == code) is var k && AccountKinds.Code(k) == code ? AccountKinds.Label(k) : code;
+
+    private static Dictionary<string, string> BuildDetails()
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            // login failures
+            ["unknown-user"] = "ユーザIDが登録されていない",
+            ["other-institution"] = "他の医療機関等の端末から",
+            [SessionEndReasons.Disabled] = "アカウント無効",
+            ["locked"] = "ロック中",
+            ["wrong-password"] = "パスワード誤り",
+            ["wrong-password-locked"] = "パスワード誤り（ロック）",
+            ["throttled"] = "失敗が続いたため受付停止中",
+            ["temporary-password-expired"] = "仮パスワードの有効期限切れ",
+            ["concurrent-change"] = "同時に変更されたため",
+            ["must-change-password"] = "パスワード変更が必要",
+
+            // session ends
+            [SessionEndReasons.Logout] = "ログアウト",
+            [SessionEndReasons.Idle] = "無操作時間の上限（15分）",
+            [SessionEndReasons.Absolute] = "ログイン継続時間の上限（12時間）",
+            [SessionEndReasons.PasswordInitialized] = "パスワード初期化による終了",
+            [SessionEndReasons.PasswordChanged] = "パスワード変更による終了",
+            [SessionEndReasons.StampChanged] = "アカウント情報の変更による終了",
+            [SessionEndReasons.CertificateChanged] = "端末証明書の変更による終了",
+            [SessionEndReasons.OtherEnvironment] = "別の環境による終了",
+            ["secret-reissued"] = "秘密の番号の再発行による終了",
+
+            // lockout
+            ["timed"] = "一定時間後に自動解除",
+            ["until-unlocked"] = "解除されるまでロック",
+
+            // denials and account changes
+            ["not-permitted"] = "権限なし",
+            ["kind-not-permitted"] = "権限区分の権限なし",
+            ["cannot-disable"] = "無効にできないアカウント",
+            ["page"] = "画面",
+            ["name"] = "ユーザ名",
+            ["enabled"] = "有効化",
+            ["secret-reissue"] = "秘密の番号の再発行",
+            ["secret-number-change+unlock"] = "秘密の番号の変更とロック解除",
+
+            // certificate checks
+            ["Missing"] = "証明書なし",
+            ["Untrusted"] = "信頼できない証明書",
+            ["Unknown"] = "登録されていない証明書",
+            ["Revoked"] = "失効した証明書",
+            ["Expired"] = "有効期限切れの証明書",
+            ["NotYetValid"] = "有効期間前の証明書",
+            ["WrongUsage"] = "用途の異なる証明書",
+        };
+        foreach (var (code, label) in VerificationMethods.All)
+        {
+            d[code] = "本人確認：" + label;
+        }
+
+        foreach (var kind in AccountKinds.All)
+        {
+            d[AccountKinds.Code(kind)] = AccountKinds.Label(kind);
+        }
+
+        return d;
+    }
+}

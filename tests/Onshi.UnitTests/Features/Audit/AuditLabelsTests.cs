@@ -1,0 +1,79 @@
+using System.Reflection;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Operators;
+using Onshi.Core.Features.Sessions;
+using Shouldly;
+
+namespace Onshi.UnitTests.Features.Audit;
+
+public sealed class AuditLabelsTests
+{
+    private static IEnumerable<string> Constants(Type t) => t.GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!);
+
+    [Fact]
+    public void EveryActionCode_HasOneJapaneseLabel()
+    {
+        var codes = Constants(typeof(AuditActions)).Concat(Constants(typeof(OperatorAuditActions))).Concat(Constants(typeof(ApplicationAuditActions))).ToList();
+
+        foreach (var code in codes)
+        {
+            AuditLabels.IsAction(code).ShouldBeTrue(code);
+            AuditLabels.Action(code).ShouldNotBe(code);
+        }
+
+        AuditLabels.Actions.Select(a => a.Code).ShouldBeUnique();
+        AuditLabels.Actions.Select(a => a.Label).ShouldBeUnique();
+        AuditLabels.Actions.Count.ShouldBe(codes.Count);
+    }
+
+    [Fact]
+    public void EverySessionEndReason_HasALabel()
+    {
+        foreach (var reason in Constants(typeof(SessionEndReasons)))
+        {
+            AuditLabels.EndReason(reason).ShouldNotBe(reason);
+        }
+    }
+
+    [Theory]
+    [InlineData("wrong-password", "パスワード誤り")]
+    [InlineData("name,kind:general>admin,disabled", "ユーザ名、権限区分 一般→管理者、アカウント無効")]
+    [InlineData("rows=12", "12件")]
+    [InlineData("something-new", "something-new")]
+    [InlineData("", "")]
+    public void Detail_InWords_UnknownKept(string detail, string expected) => AuditLabels.Detail(detail).ShouldBe(expected);
+
+    [Fact]
+    public void InstitutionView_HidesOperatorsAndOtherInstitutionsTerminals()
+    {
+        var entry = new AuditEntry
+        {
+            Action = OperatorAuditActions.SecretReissue,
+            Outcome = AuditOutcomes.Success,
+            Actor = "op:cc-tanaka",
+            ClientAddress = "10.0.0.5",
+            PreviousHash = "",
+            Hash = "",
+        };
+        var row = AuditRow.ForInstitution(entry);
+        row.Actor.ShouldBe("運用者");
+        row.ClientAddress.ShouldBe("");
+
+        var foreign = AuditRow.ForInstitution(new AuditEntry
+        {
+            Action = AuditActions.Login,
+            Outcome = AuditOutcomes.Failure,
+            Actor = InstitutionActors.OtherInstitutionTerminal,
+            CertificateSerial = "ABCD",
+            ClientAddress = "192.0.2.1",
+            PreviousHash = "",
+            Hash = "",
+        });
+        foreign.Actor.ShouldBe("他の医療機関等の端末");
+        foreign.CertificateSerial.ShouldBe("");
+        foreign.ClientAddress.ShouldBe("");
+    }
+}
