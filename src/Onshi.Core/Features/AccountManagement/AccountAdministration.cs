@@ -357,7 +357,7 @@ public sealed partial class AccountAdministration(
         {
             yield return AccountErrors.DisplayNameRequired;
         }
-        else if (displayName.Length > 50 || displayName.Any(char.IsControl))
+        else if (displayName.Length > 50 || displayName.Any(TextInput.IsForbidden))
         {
             yield return AccountErrors.DisplayNameFormat;
         }

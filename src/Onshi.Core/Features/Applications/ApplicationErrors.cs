@@ -69,6 +69,8 @@ public static class ApplicationErrors
 
     public static OnshiError ReasonRequired { get; } = new("review.reason.required", "差戻し理由を入力してください。", "Reason");
 
+    public static OnshiError ReasonInvalidCharacters { get; } = new("review.reason.invalid", "差戻し理由に使用できない文字が含まれています。", "Reason");
+
     public static OnshiError ReasonTooLong { get; } = new("review.reason.length", "差戻し理由は500文字以内で入力してください。", "Reason");
 
     // 運用開始日

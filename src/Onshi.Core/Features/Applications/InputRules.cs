@@ -20,7 +20,7 @@ internal static class InputRules
         {
             errors.Add(ApplicationErrors.TooLong(field, label, max));
         }
-        else if (s.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        else if (s.Any(TextInput.IsForbiddenMultiline))
         {
             errors.Add(ApplicationErrors.ControlCharacters(field, label));
         }
@@ -60,6 +60,7 @@ internal static class InputRules
         trimmed = reason?.Trim() ?? "";
         return trimmed.Length == 0 ? ApplicationErrors.ReasonRequired
             : trimmed.Length > 500 ? ApplicationErrors.ReasonTooLong
+            : trimmed.Any(TextInput.IsForbiddenMultiline) ? ApplicationErrors.ReasonInvalidCharacters
             : null;
     }
 }

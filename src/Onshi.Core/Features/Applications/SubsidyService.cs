@@ -311,7 +311,7 @@ public sealed class SubsidyService(
 
         // Only the last path segment counts (some browsers send a full path); no control characters.
         var name = Path.GetFileName((input.ReceiptFileName ?? "").Replace('\\', '/')).Trim();
-        if (name.Length == 0 || name.Length > 200 || name.Any(char.IsControl))
+        if (name.Length == 0 || name.Length > 200 || name.Any(TextInput.IsForbidden))
         {
             errors.Add(ApplicationErrors.ReceiptFileName);
             return null;

@@ -305,7 +305,7 @@ public sealed class CallCenterDeskService(
             errors.Add(DeskErrors.NoteRequiredForOther);
         }
 
-        if (name.Any(char.IsControl) || note.Any(c => char.IsControl(c) && c is not '\r' and not '\n' and not '\t'))
+        if (name.Any(TextInput.IsForbidden) || note.Any(TextInput.IsForbiddenMultiline))
         {
             errors.Add(DeskErrors.InvalidCharacters);
         }

@@ -64,7 +64,7 @@ public sealed class OperatorAccountService(
             errors.Add(OperatorErrors.UserIdInvalid);
         }
 
-        if (displayName.Length is 0 or > 50 || displayName.Any(char.IsControl))
+        if (displayName.Length is 0 or > 50 || displayName.Any(TextInput.IsForbidden))
         {
             errors.Add(OperatorErrors.DisplayNameInvalid);
         }

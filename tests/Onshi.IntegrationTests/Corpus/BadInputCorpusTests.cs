@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Cli.Commands;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.CallCenterDesk;
+using Onshi.IntegrationTests.Infrastructure;
+using Onshi.IntegrationTests.Operator;
+using Onshi.IntegrationTests.Oqs;
+using Onshi.IntegrationTests.Portal;
+using Shouldly;
+
+namespace Onshi.IntegrationTests.Corpus;
+
+/// <summary>
+/// The bad-input corpus (docs/security.md "Bad input corpus") against every route, handler and form of the three sites:
+/// the full corpus on SQLite, one value of each kind on PostgreSQL. Each test prints its case count.
+/// </summary>
+public abstract class BadInputCorpusTests(string provider)
+{
+    private const string Reviewer = "reviewer01";
+    private const string NewCode = "1410000016";
+
+    private static readonly string[] NoCertificatePaths = ["/", "/Login", "/Menu", "/Accounts/Detail/1", "/nothing", "/assets/site.css"];
+
+    private bool Sample => provider == TestDatabase.Postgres;
+
+    [Fact]
+    public async Task Oqs_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
+    {
+        await using var server = await OqsServer.StartAsync(provider);
+        var master = server.Account("master");
+        async Task<OqsClient> SignInAsync()
+        {
+            var client = server.Client(server.Demo.Terminal);
+            (await client.LoginAsync(master.UserId, master.Password)).Path.ShouldBe("/Menu");
+            return client;
+        }
+
+        // 《パスワード初期化》's result screen shows once: fetch it through the flow and keep it for its forms.
+        var issuer = await SignInAsync();
+        var general = server.Account("general");
+        var issued = await issuer.InitializePasswordAsync(await issuer.OpenDetailAsync(await issuer.SearchAsync("全て"), general.UserId));
+        var revealed = await issuer.SubmitAsync(issued, "form[action*=Reveal]");
+
+        // A locked account, so that its detail offers ロック解除.
+        var locked = server.Account("medical").UserId.ToUpperInvariant();
+        await server.WithDbAsync(db => db.Accounts.Where(a => a.NormalizedUserId == locked)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.UtcNow.AddDays(1))));
+        var lockedId = await server.WithDbAsync(db => db.Accounts.Where(a => a.NormalizedUserId == locked).Select(a => a.Id).SingleAsync());
+        var otherIds = await server.WithDbAsync(db => db.Accounts.Where(a => a.Institution!.Code == server.Demo.OtherInstitution.Code).Select(a => a.Id).ToListAsync());
+        var site = new CorpusSite
+        {
+            Name = "OQS/" + provider,
+            App = server.App,
+            BaseAddress = server.BaseAddress,
+            SignInAsync = SignInAsync,
+            Anonymous = () => server.Client(server.Demo.Terminal),
+            LoginPath = "/Login",
+            Seeds = [$"/Accounts/Detail/{lockedId}", "/Accounts?Kind=&UserId="],
+            OneTimePages = [(issuer, issued), (issuer, revealed)],
+            Baseline = new Dictionary<string, string>
+            {
+                ["/Accounts/Register|Input.UserId"] = "CORPUS01",
+                ["/Accounts/Register|Input.DisplayName"] = "コーパス 太郎",
+            },
+        };
+        var runner = new CorpusRunner(site, Sample);
+        var summary = await runner.RunAsync(async r =>
+        {
+            // Without a certificate: the 403 certificate page on every route, with the same headers.
+            using var noCertificate = server.Client((DemoTerminal?)null);
+            foreach (var path in NoCertificatePaths)
+            {
+                var result = await r.CaseAsync("no-certificate", noCertificate, () => new HttpRequestMessage(HttpMethod.Get, path), true, true);
+                if (!path.StartsWith("/assets/", StringComparison.Ordinal))
+                {
+                    result.ShouldNotBeNull().Status.ShouldBe(HttpStatusCode.Forbidden, path);
+                }
+            }
+
+            // Another institution's accounts: never shown, never initialized.
+            using var client = await SignInAsync();
+            var own = await client.GetAsync("/Accounts/Register");
+            var token = own.Q("input[name=__af]")!.GetAttribute("value")!;
+            foreach (var id in otherIds)
+            {
+                var detail = await r.CaseAsync("other-institution", client, () => new HttpRequestMessage(HttpMethod.Get, $"/Accounts/Detail/{id}"), true, true);
+                detail.ShouldNotBeNull().Status.ShouldNotBe(HttpStatusCode.OK, $"detail {id}");
+                await r.CaseAsync("other-institution", client, () => new HttpRequestMessage(HttpMethod.Post, $"/Accounts/InitializePassword/{id}")
+                {
+                    Content = new FormUrlEncodedContent([new("__af", token)]),
+                }, true, false);
+            }
+
+            // The detail page's bare POST (no handler) is not a route to anything.
+            await r.CaseAsync("bare-post", client, () => new HttpRequestMessage(HttpMethod.Post, $"/Accounts/Detail/{lockedId}")
+            {
+                Content = new FormUrlEncodedContent([new("__af", token)]),
+            }, true, false);
+
+            // A replayed registration: the second identical POST creates nothing.
+            var register = await client.GetAsync("/Accounts/Register");
+            var fields = new Dictionary<string, string>
+            {
+                ["__af"] = register.Q("input[name=__af]")!.GetAttribute("value")!,
+                ["Input.Kind"] = register.Document.QuerySelectorAll("#Kind option").Select(o => o.GetAttribute("value")).Last(v => !string.IsNullOrEmpty(v))!,
+                ["Input.UserId"] = "REPLAY01",
+                ["Input.DisplayName"] = "再送 太郎",
+            };
+            var first = await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/Accounts/Register") { Content = new FormUrlEncodedContent(fields) }, false, false);
+            first.ShouldNotBeNull().Status.ShouldBe(HttpStatusCode.OK);
+            (await server.WithDbAsync(db => db.Accounts.CountAsync(a => a.NormalizedUserId == "REPLAY01"))).ShouldBe(1);
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/Accounts/Register") { Content = new FormUrlEncodedContent(fields) }, true, false);
+        });
+        Report(runner, summary);
+    }
+
+    [Fact]
+    public async Task Portal_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
+    {
+        await using var server = await PortalServer.StartAsync(provider);
+        var demo = await DemoCommand.BuildAsync(server.App.Services, OqsEnvironment.Production, server.DataDirectory, 8443, CancellationToken.None);
+        var user = demo.PortalUser!;
+        var userId = (await server.UsersAsync(user.Email)).Single().Id;
+        var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == demo.Institution.Code).Select(i => i.Id).SingleAsync());
+        await PortalStateAsync(server.App, userId, institutionId);
+
+        async Task<OqsClient> SignInAsync()
+        {
+            var client = server.Client();
+            (await client.PortalLoginAsync(user.Email, user.Password)).Path.ShouldBe("/");
+            return client;
+        }
+
+        // Mail links (a password reset, an e-mail verification) and the one-time certificate result screen.
+        using (var mailer = server.Client())
+        {
+            await mailer.ForgotPasswordAsync(user.Email);
+            await mailer.RegisterAsync("corpus-new@clinic.example.jp");
+        }
+
+        var reset = server.LinkOf(server.LastMailTo(user.Email));
+        var verify = server.LinkOf(server.LastMailTo("corpus-new@clinic.example.jp"));
+        var downloader = await SignInAsync();
+        var issued = await downloader.SubmitAsync(await downloader.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
+        issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
+
+        var site = new CorpusSite
+        {
+            Name = "Portal/" + provider,
+            App = server.App,
+            BaseAddress = server.BaseAddress,
+            SignInAsync = SignInAsync,
+            Anonymous = server.Client,
+            LoginPath = "/Account/Login",
+            Seeds = [reset, verify, "/Category/online-eligibility", "/Category/nothing"],
+            OneTimePages = [(downloader, issued)],
+            SkipPath = p => p.StartsWith("/Account/Verify", StringComparison.Ordinal),
+            Baseline = new Dictionary<string, string>
+            {
+                ["/OnlineEligibility/Subsidy|Input.TotalCost"] = "100000",
+                ["/OnlineEligibility/Subsidy|Input.ClaimedAmount"] = "50000",
+                ["/OnlineEligibility/Subsidy|Input.Description"] = "資格確認端末の導入",
+            },
+        };
+        var runner = new CorpusRunner(site, Sample);
+        var summary = await runner.RunAsync(async r =>
+        {
+            // A replayed 新規申請: the second identical POST stores no second application.
+            using var client = await SignInAsync();
+            var form = await client.GetAsync("/OnlineEligibility/Application/New");
+            var fields = new Dictionary<string, string>
+            {
+                ["__af"] = form.Q("input[name=__af]")!.GetAttribute("value")!,
+                ["Input.InstitutionCode"] = "1510000014",
+                ["Input.InstitutionName"] = "再送医科診療所",
+                ["Input.Address"] = "東京都千代田区千代田1-1",
+                ["Input.Phone"] = "03-5555-0101",
+                ["Input.Production"] = "true",
+                ["Input.ContactName"] = "山田 花子",
+                ["Input.ContactPhone"] = "090-5555-0202",
+                ["Input.SecretNumber"] = "3870",
+                ["Input.SecretNumberConfirm"] = "3870",
+            };
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
+            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000014"))).ShouldBe(1);
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, true, false);
+        });
+        Report(runner, summary);
+    }
+
+    [Fact]
+    public async Task Operator_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
+    {
+        await using var server = await OperatorServer.StartAsync(provider);
+        var op = server.Demo.Operator!;
+        var userId = await server.WithDbAsync(db => db.PortalUsers.Select(u => u.Id).SingleAsync());
+        var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == server.Demo.Institution.Code).Select(i => i.Id).SingleAsync());
+        await PendingStateAsync(server.App, userId, institutionId);
+        await server.WithDbAsync(db => db.Accounts.Where(a => a.InstitutionId == institutionId && a.Kind == AccountKind.MasterReset)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.MaxValue)));
+
+        async Task<OqsClient> SignInAsync()
+        {
+            var client = server.Client();
+            (await client.OperatorLoginAsync(op.UserId, op.Password)).Path.ShouldNotBe("/Login");
+            return client;
+        }
+
+        // 秘密の番号の再発行: its confirmation (with the form that re-issues) follows a valid first step only.
+        var desk = await SignInAsync();
+        var confirm = await desk.SubmitAsync(await desk.GetAsync($"/CallCenter/Institution/{institutionId}"), "form[data-testid=desk-form]", new Dictionary<string, string>
+        {
+            ["Input.Method"] = VerificationMethods.RegisteredPhoneCallback,
+            ["Input.CallerName"] = "山田 花子",
+            ["Input.Environment"] = "Production",
+        });
+        confirm.Q("[data-testid=confirm-reissue]").ShouldNotBeNull(confirm.Text);
+
+        var site = new CorpusSite
+        {
+            Name = "Operator/" + provider,
+            App = server.App,
+            BaseAddress = server.BaseAddress,
+            SignInAsync = SignInAsync,
+            Anonymous = server.Client,
+            LoginPath = "/Login",
+            Seeds = ["/CallCenter?Code=" + server.Demo.Institution.Code, $"/CallCenter/Institution/{institutionId}"],
+            OneTimePages = [(desk, confirm)],
+            Baseline = new Dictionary<string, string>
+            {
+                [$"/CallCenter/Institution/{institutionId}|Input.CallerName"] = "山田 花子",
+                [$"/CallCenter/Institution/{institutionId}|Input.Method"] = VerificationMethods.RegisteredPhoneCallback,
+            },
+        };
+        var runner = new CorpusRunner(site, Sample);
+        var summary = await runner.RunAsync(async r =>
+        {
+            // A replayed approval: the second identical POST decides nothing again.
+            using var client = await SignInAsync();
+            var pending = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).FirstOrDefaultAsync());
+            if (pending != 0)
+            {
+                var page = await client.GetAsync($"/Review/Certificate/{pending}");
+                var form = page.Document.QuerySelectorAll("form").FirstOrDefault(f => (f.GetAttribute("action") ?? "").Contains("Approve", StringComparison.Ordinal));
+                if (form is not null)
+                {
+                    var action = form.GetAttribute("action")!;
+                    var fields = form.QuerySelectorAll("input[name]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
+                    await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, false, false);
+                    await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, true, false);
+                }
+            }
+        });
+        Report(runner, summary);
+    }
+
+    private static void Report(CorpusRunner runner, string summary)
+    {
+        TestContext.Current.SendDiagnosticMessage("Bad input corpus: " + summary);
+        Console.WriteLine("Bad input corpus: " + summary);
+        File.WriteAllLines(Path.Combine(Path.GetTempPath(), "onshi-corpus-failures.txt"), runner.Failures);
+        runner.Failures.ShouldBeEmpty(summary + "\n" + string.Join("\n", runner.Failures.Take(60)) + (runner.Failures.Count > 60 ? $"\n… {runner.Failures.Count} in all" : ""));
+    }
+
+    /// <summary>The portal user's institution with an approved and a pending certificate, an approved subsidy, and a document.</summary>
+    private static async Task PortalStateAsync(WebApplication app, long userId, long institutionId)
+    {
+        await PendingStateAsync(app, userId, institutionId);
+        // Two approved: one downloaded by the flow (its one-time result screen), one whose download form the corpus spoils.
+        foreach (var terminal in new[] { "CORPUS-02", "CORPUS-03" })
+        {
+            var certificate = await Service<CertificateApplicationService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, terminal));
+            (await Service<CertificateApplicationService, OpResult>(app, s => s.ApproveAsync(certificate.Value, Reviewer))).Succeeded.ShouldBeTrue();
+        }
+        var subsidy = await Service<SubsidyService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, Subsidy()));
+        (await Service<SubsidyService, OpResult<long>>(app, s => s.ApproveAsync(subsidy.Value, Reviewer, 40_000))).Succeeded.ShouldBeTrue();
+        var usage = await Service<UsageApplicationService, OpResult<long>>(app, s => s.SubmitNewAsync(userId, NewApplication("1610000013")));
+        (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(app, s => s.ApproveUsageAsync(usage.Value, Reviewer))).Succeeded.ShouldBeTrue();
+    }
+
+    /// <summary>A pending 新規 利用申請, 電子証明書発行申請 and 補助金申請 (the review queue's three kinds).</summary>
+    private static async Task PendingStateAsync(WebApplication app, long userId, long institutionId)
+    {
+        (await Service<UsageApplicationService, OpResult<long>>(app, s => s.SubmitNewAsync(userId, NewApplication(NewCode)))).Succeeded.ShouldBeTrue();
+        (await Service<CertificateApplicationService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, "CORPUS-01"))).Succeeded.ShouldBeTrue();
+        (await Service<SubsidyService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, Subsidy()))).Succeeded.ShouldBeTrue();
+    }
+
+    private static NewApplicationInput NewApplication(string code) => new()
+    {
+        InstitutionCode = code,
+        InstitutionName = "コーパス医科診療所",
+        Address = "東京都千代田区千代田1-1",
+        Phone = "03-5555-0101",
+        Environments = EnvironmentSet.Production | EnvironmentSet.Verification,
+        ContactName = "山田 花子",
+        ContactPhone = "090-5555-0202",
+        SecretNumber = "3870",
+        SecretNumberConfirm = "3870",
+    };
+
+    private static SubsidyInput Subsidy() => new()
+    {
+        TotalCost = 100_000,
+        ClaimedAmount = 50_000,
+        Description = "資格確認端末の導入",
+        ReceiptFileName = "receipt.png",
+        ReceiptContentType = "image/png",
+        ReceiptBytes = BadInput.ValidPng.Bytes,
+    };
+
+    private static async Task<TResult> Service<TService, TResult>(WebApplication app, Func<TService, Task<TResult>> action)
+        where TService : notnull
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+public sealed class BadInputCorpusTestsSqlite() : BadInputCorpusTests(TestDatabase.Sqlite);
+
+public sealed class BadInputCorpusTestsPostgres() : BadInputCorpusTests(TestDatabase.Postgres);
