@@ -150,6 +150,21 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         (await terminal.ChangePasswordAsync(credentials.MasterPassword, "Lifecycle-Master-2026!")).Text.ShouldContain("パスワードを変更しました。");
         secrets["master new password"] = "Lifecycle-Master-2026!";
         (await terminal.GetAsync("/Menu")).H1.ShouldBe("メニュー");
+
+        // P3 and P7–P8: the master registers an admin, then initializes its password; both passwords go into the scan.
+        var register = await terminal.GetAsync("/Accounts/Register");
+        var adminKind = register.Document.QuerySelectorAll("#Kind option").Single(o => o.TextContent.Trim() == "管理者").GetAttribute("value")!;
+        var registered = await terminal.SubmitAsync(register, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = adminKind,
+            ["Input.UserId"] = "LIFE-ADMIN",
+            ["Input.DisplayName"] = "受付 管理子",
+        });
+        registered.H1.ShouldBe("パスワード");
+        secrets["admin initial password"] = registered.IssuedPassword();
+        var initialized = await terminal.InitializePasswordAsync(await terminal.OpenDetailAsync(await terminal.SearchAsync("管理者"), "LIFE-ADMIN"));
+        secrets["admin initialized password"] = initialized.IssuedPassword();
+        secrets["admin initialized password"].ShouldNotBe(secrets["admin initial password"]);
         // Seed P5: 「初回ログイン後にパスワードを変更いただいているため、こちらに記載のパスワードでは、ログインはできません。」
         using (var again = Client(oqs, terminalCertificate))
         {
