@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Operators;
@@ -62,6 +63,24 @@ public static class InstitutionActors
 {
     /// <summary>A login with this institution's user ID from another institution's terminal (see <c>LoginService</c>).</summary>
     public const string OtherInstitutionTerminal = "other-institution-terminal";
+}
+
+/// <summary>How both 操作ログ screens read the audit table: newest first, a page at a time.</summary>
+internal static class AuditPaging
+{
+    /// <summary>Newest first; the id breaks ties (a session end may be written late with an earlier time).</summary>
+    public static IOrderedQueryable<AuditEntry> Newest(this IQueryable<AuditEntry> query) =>
+        query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id);
+
+    /// <summary>The total of <paramref name="query"/>, the page clamped to 1..last, and that page's rows, newest first.</summary>
+    public static async Task<(int Total, int Page, List<AuditEntry> Rows)> PageAsync(this IQueryable<AuditEntry> query, int page,
+        int pageSize, CancellationToken cancellationToken)
+    {
+        var total = await query.CountAsync(cancellationToken);
+        page = Math.Clamp(page, 1, Math.Max(1, (total + pageSize - 1) / pageSize));
+        var rows = await query.Newest().Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return (total, page, rows);
+    }
 }
 
 /// <summary>One page of rows, newest first.</summary>

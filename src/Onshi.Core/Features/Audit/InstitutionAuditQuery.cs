@@ -81,11 +81,8 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
         }
 
         var query = await FilteredAsync(actor, criteria, cancellationToken);
-        var total = await query.CountAsync(cancellationToken);
-        var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
-        page = Math.Clamp(page, 1, pageCount);
-        var rows = await Newest(query).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
-        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.ForInstitution)], total, page, PageSize));
+        var (total, shown, rows) = await query.PageAsync(page, PageSize, cancellationToken);
+        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.ForInstitution)], total, shown, PageSize));
     }
 
     /// <summary>
@@ -109,7 +106,7 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
         await audit.CommitAsync(cancellationToken);
         var code = actor.Principal.InstitutionCode;
         var (name, ascii) = AuditCsv.FileNames(code, code, Jst.Today(time));
-        var rows = Newest(query).Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.ForInstitution);
+        var rows = query.Newest().Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.ForInstitution);
         return OpResult<AuditExport>.Success(new AuditExport(name, ascii, count, total, rows));
     }
 
@@ -137,10 +134,7 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
             logins = logins.Where(a => a.Actor == id);
         }
 
-        var total = await logins.CountAsync(cancellationToken);
-        var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
-        page = Math.Clamp(page, 1, pageCount);
-        var pageRows = await Newest(logins).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
+        (var total, page, var pageRows) = await logins.PageAsync(page, PageSize, cancellationToken);
         if (pageRows.Count == 0)
         {
             return OpResult<LoginHistoryPage>.Success(new LoginHistoryPage([], total, page, PageSize));
@@ -253,6 +247,4 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
             .Select(a => a.UserId).FirstOrDefaultAsync(cancellationToken) ?? typed;
     }
 
-    private static IOrderedQueryable<AuditEntry> Newest(IQueryable<AuditEntry> query) =>
-        query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id);
 }

@@ -26,11 +26,8 @@ public sealed class OperatorAuditQuery(OnshiDbContext db, OperatorGate gate, Aud
         }
 
         var query = Filtered(criteria);
-        var total = await query.CountAsync(cancellationToken);
-        var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
-        page = Math.Clamp(page, 1, pageCount);
-        var rows = await Newest(query).Skip((page - 1) * PageSize).Take(PageSize).ToListAsync(cancellationToken);
-        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.Of)], total, page, PageSize));
+        var (total, shown, rows) = await query.PageAsync(page, PageSize, cancellationToken);
+        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.Of)], total, shown, PageSize));
     }
 
     /// <summary>The CSV export of the filter (at most <see cref="AuditCsv.MaxRows"/> rows, newest first), audited first.</summary>
@@ -57,7 +54,7 @@ public sealed class OperatorAuditQuery(OnshiDbContext db, OperatorGate gate, Aud
         await audit.CommitAsync(cancellationToken);
         var scope = criteria.InstitutionCode.Length > 0 ? criteria.InstitutionCode : "全医療機関等";
         var (name, ascii) = AuditCsv.FileNames(scope, criteria.InstitutionCode.Length > 0 ? criteria.InstitutionCode : "all", Jst.Today(time));
-        var rows = Newest(query).Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.Of);
+        var rows = query.Newest().Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.Of);
         return OpResult<AuditExport>.Success(new AuditExport(name, ascii, count, total, rows));
     }
 
@@ -99,7 +96,4 @@ public sealed class OperatorAuditQuery(OnshiDbContext db, OperatorGate gate, Aud
 
         return query;
     }
-
-    private static IOrderedQueryable<AuditEntry> Newest(IQueryable<AuditEntry> query) =>
-        query.OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id);
 }
