@@ -381,24 +381,29 @@ public sealed partial class PortalAccountService(
         var oldStamp = user.SecurityStamp;
         var newStamp = Guid.NewGuid().ToString("N");
         var hash = hasher.Hash(password);
-        var updated = await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == oldStamp)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(u => u.PasswordHash, hash)
-                .SetProperty(u => u.SecurityStamp, newStamp)
-                .SetProperty(u => u.EmailConfirmed, true)
-                .SetProperty(u => u.AccessFailedCount, 0)
-                .SetProperty(u => u.LockoutEnd, (DateTime?)null), cancellationToken);
-        if (updated == 0)
-        {
-            // Another reset with the same link won the race: the link is used up.
-            return OpResult.Fail(PortalAccountErrors.LinkInvalid());
-        }
 
-        var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged, cancellationToken);
-        audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
-            "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
-        await audit.CommitAsync(cancellationToken);
-        return OpResult.Ok;
+        // The new password, the end of every session and the audit row: one commit.
+        var updated = await audit.CommitAsync(async ct =>
+        {
+            if (await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == oldStamp)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(u => u.PasswordHash, hash)
+                    .SetProperty(u => u.SecurityStamp, newStamp)
+                    .SetProperty(u => u.EmailConfirmed, true)
+                    .SetProperty(u => u.AccessFailedCount, 0)
+                    .SetProperty(u => u.LockoutEnd, (DateTime?)null), ct) == 0)
+            {
+                return false;
+            }
+
+            var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged, ct);
+            audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
+                "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
+            return true;
+        }, cancellationToken);
+
+        // Not updated: another reset with the same link won the race, and the link is used up.
+        return updated ? OpResult.Ok : OpResult.Fail(PortalAccountErrors.LinkInvalid());
     }
 
     /// <summary>The e-mail rules: required, at most 254 characters, <c>local@domain.tld</c> in ASCII.</summary>
