@@ -13,6 +13,7 @@ using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
 using Onshi.Portal.Hosting;
 using Onshi.Web.Hosting;
+using Shouldly;
 
 namespace Onshi.IntegrationTests.Portal;
 
@@ -43,7 +44,8 @@ public sealed class PortalServer : IAsyncDisposable
 
     public string OutboxDirectory => App.Services.GetRequiredService<IOptions<MailOptions>>().Value.OutboxDirectory!;
 
-    public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false)
+    /// <summary>Starts the portal; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
+    public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var dir = Directory.CreateTempSubdirectory("onshi-portal-").FullName;
@@ -55,7 +57,11 @@ public sealed class PortalServer : IAsyncDisposable
         };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
-        var app = PortalApp.Create(settings, 0, services => services.AddSingleton<TimeProvider>(time), showOutbox: showOutbox);
+        var app = PortalApp.Create(settings, 0, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            configureServices?.Invoke(services);
+        }, showOutbox: showOutbox);
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
         return new PortalServer(app, database, dir, time);
@@ -67,8 +73,12 @@ public sealed class PortalServer : IAsyncDisposable
     /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
     public SocketsHttpHandler Handler(CookieContainer cookies) => TestTls.Handler(CaCertificate, cookies: cookies);
 
-    /// <summary>The outbox, newest first.</summary>
-    public IReadOnlyList<OutboxMessage> Mails() => OutboxReader.ReadAll(OutboxDirectory);
+    /// <summary>The outbox, newest first, once the mail queue (reset mails go out just after the answer) is empty.</summary>
+    public IReadOnlyList<OutboxMessage> Mails()
+    {
+        App.Services.GetRequiredService<MailDispatcher>().WhenIdleAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().ShouldBeTrue("the mail queue did not empty");
+        return OutboxReader.ReadAll(OutboxDirectory);
+    }
 
     /// <summary>The newest mail to <paramref name="to"/>.</summary>
     public OutboxMessage LastMailTo(string to) =>

@@ -54,6 +54,7 @@ public sealed partial class PortalAccountService(
     PasswordPolicy policy,
     AuditLog audit,
     IMailSender mail,
+    MailDispatcher mailDispatcher,
     IDataProtectionProvider dataProtection,
     SiteSessionService sessions,
     ILoginThrottle throttle,
@@ -329,14 +330,21 @@ public sealed partial class PortalAccountService(
         if (user is null)
         {
             audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Denied, null, clientAddress, "unknown-user"));
-        }
-        else
-        {
-            var sent = await TrySendAsync(clientAddress, normalized, () => ResetMail(user), cancellationToken);
-            audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, sent ? "sent" : "mail-throttled"));
+            await audit.CommitAsync(cancellationToken);
+            return OpResult.Ok;
         }
 
+        var reserved = TryReserveMail(clientAddress, normalized);
+        audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, reserved ? "sent" : "mail-throttled"));
         await audit.CommitAsync(cancellationToken);
+        if (reserved)
+        {
+            // Queued, not sent here: only a registered address gets a mail, so waiting for the outbox (or an SMTP server)
+            // would make its answer slower than an unknown address's. Queued after the commit, so no mail goes out
+            // without its audit row.
+            mailDispatcher.Enqueue(ResetMail(user));
+        }
+
         return OpResult.Ok;
     }
 
@@ -439,6 +447,17 @@ public sealed partial class PortalAccountService(
 
     private async Task<bool> TrySendAsync(string clientAddress, string normalizedEmail, Func<MailMessageData> message, CancellationToken cancellationToken)
     {
+        if (!TryReserveMail(clientAddress, normalizedEmail))
+        {
+            return false;
+        }
+
+        await mail.SendAsync(message(), cancellationToken);
+        return true;
+    }
+
+    private bool TryReserveMail(string clientAddress, string normalizedEmail)
+    {
         // Registration and reset cost nothing to ask for: cap the mails per asking address and per recipient, silently
         // (the answer stays the same), so neither a mailbox nor the outbox can be flooded.
         var addrKey = "portal-mail-addr:" + clientAddress;
@@ -453,7 +472,6 @@ public sealed partial class PortalAccountService(
             return false;
         }
 
-        await mail.SendAsync(message(), cancellationToken);
         return true;
     }
 
