@@ -42,7 +42,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
 {
     private const int Rounds = 3;
     private const int TargetAccounts = 300;
-    private const int Applications = 40;
+    private const int Applications = 24;
     private const int MasterClients = 2;
     private const int OperatorClients = 2;
     private const string Applicant = "kill-applicant@example.jp";

@@ -22,7 +22,7 @@ namespace Onshi.IntegrationTests.Timing;
 /// sent one at a time in a random interleaved order after a discarded warm-up, so both meet the same load; then every
 /// answer must say the same thing, the two must be shifted by less than half an Argon2id verification (Hodges–Lehmann:
 /// the median of every pairwise difference; the hash measured on the same machine around the sampling), and the
-/// probability that a known-ID answer is the slower one (Mann–Whitney) must stay within 0.15–0.85. One missing dummy
+/// probability that a known-ID answer is the slower one (Mann–Whitney) must stay within 0.10–0.90. One missing dummy
 /// verification shifts one distribution by a whole hash and puts that probability near 1.
 /// </summary>
 /// <remarks>
@@ -35,10 +35,11 @@ public abstract class EnumerationTimingTests(string provider)
     private const int Samples = 60;
     private const int MaxBatches = 3;
 
-    // A whole Argon2id verification more on one side puts P(known slower) at 0.97–1.00 on this machine, even loaded;
-    // a millisecond (one more small write, a fsync) under 0.75.
-    private const double MinProbability = 0.15;
-    private const double MaxProbability = 0.85;
+    // A whole Argon2id verification more on one side puts P(known slower) at 0.97–1.00 on this machine, even loaded.
+    // A known ID's wrong password also bumps its lockout counter (one small write; on SQLite a WAL fsync): that residual
+    // millisecond measured 0.59–0.73 here, and would read higher on a quieter machine, so the bounds leave it room.
+    private const double MinProbability = 0.10;
+    private const double MaxProbability = 0.90;
     private const string WrongPassword = "Wrong-Password#2025";
     private static readonly HtmlParser Parser = new();
 
@@ -136,7 +137,7 @@ public abstract class EnumerationTimingTests(string provider)
     /// <summary>
     /// Measures (warm-up, then <see cref="Samples"/> of each kind interleaved) and asserts that every answer has the same
     /// status and says <paramref name="expectedMessage"/>, that the Hodges–Lehmann shift is under half an Argon2id
-    /// verification (at least 3 ms) and that P(known slower) is within 0.15–0.85. A result that misses either is measured
+    /// verification (at least 3 ms) and that P(known slower) is within 0.10–0.90. A result that misses either is measured
     /// again, up to twice, each time with another batch added to the earlier ones: a busy machine's stray delays wash
     /// out with more samples, a real shift of a hash does not.
     /// </summary>
