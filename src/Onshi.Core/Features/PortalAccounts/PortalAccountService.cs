@@ -89,7 +89,7 @@ public sealed partial class PortalAccountService(
         {
             errors.Add(PortalAccountErrors.DisplayNameTooLong());
         }
-        else if (displayName.Any(char.IsControl))
+        else if (displayName.Any(TextInput.IsForbidden))
         {
             errors.Add(PortalAccountErrors.DisplayNameInvalid());
         }
