@@ -300,6 +300,25 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_PasswordWithTheAddressLocalPartOrAProductWord_RefusedInJapanese_NothingStored()
+    {
+        using var client = server.Client();
+
+        var local = await client.RegisterAsync("yamada.hanako@clinic.example.jp", password: "Hanako#2025kx");
+        var product = await client.RegisterAsync("context@clinic.example.jp", password: "Portal-Madoguchi#1");
+
+        foreach (var page in new[] { local, product })
+        {
+            page.H1.ShouldBe("新規登録");
+            page.Errors.ShouldContain(Onshi.Core.Features.Passwords.PasswordErrors.ContainsContextWord().Message);
+            page.Q("#Password")!.GetAttribute("value").ShouldBeNullOrEmpty();
+        }
+
+        (await server.WithDbAsync(db => Task.FromResult(db.PortalUsers.Count()))).ShouldBe(0);
+        server.Mails().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Post_WithoutAntiforgeryToken_Is400JapanesePage_NothingStored()
     {
         using var client = server.Client();
