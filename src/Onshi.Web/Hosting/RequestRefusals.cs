@@ -112,11 +112,12 @@ public static class RequestRefusals
             ClientAddress = address,
         });
 
-        // A scope of its own: nothing the page may have tracked is saved with the row.
+        // A scope of its own: nothing the page may have tracked is saved with the row. Not cancelled with the request: a
+        // client that sends a body far over the limit and drops the connection is still recorded.
         await using var scope = services.CreateAsyncScope();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
         audit.Record(record);
-        await audit.CommitAsync(context.RequestAborted);
+        await audit.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>
