@@ -175,11 +175,11 @@ public sealed class OperatorAccountService(
         }
 
         throttle.Release(addrKey);
-        var session = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
+        var sessionKey = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(record with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
         await audit.CommitAsync(cancellationToken);
-        return new OperatorLoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, session.Key);
+        return new OperatorLoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);
     }
 
     /// <summary>
