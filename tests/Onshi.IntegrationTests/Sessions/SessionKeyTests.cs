@@ -10,6 +10,7 @@ using Onshi.IntegrationTests.Portal;
 using Onshi.Operator.Hosting;
 using Onshi.Oqs.Hosting;
 using Onshi.Portal.Hosting;
+using Onshi.Web.Hosting;
 using Shouldly;
 
 namespace Onshi.IntegrationTests.Sessions;
@@ -17,7 +18,8 @@ namespace Onshi.IntegrationTests.Sessions;
 /// <summary>
 /// Session keys on the three sites, on each database: the key lives only in the cookie and the database holds its
 /// SHA-256 (ASVS 7.2.3, 14.2.4), so what the database holds opens nothing; a login always issues a new key and no
-/// cookie set before the login is accepted after it (7.2.4, fixation).
+/// cookie set before the login is accepted after it (7.2.4, fixation); a logout asks the browser to clear the site's
+/// data (14.3.1).
 /// </summary>
 public sealed class SessionKeyTests
 {
@@ -206,6 +208,63 @@ public sealed class SessionKeyTests
                     (await replay.GetAsync(home)).Path.ShouldBe(loginPath);
                 }
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Logout_OnEverySite_SendsClearSiteData_RedirectsToTheLogoutPage_CookieNoLongerWorks(string provider)
+    {
+        await using var oqs = await OqsServer.StartAsync(provider);
+        var master = oqs.Account("master");
+        var oqsJar = new CookieContainer();
+        using (var client = oqs.Client(oqs.Demo.Terminal, oqsJar))
+        {
+            var menu = await client.LoginAsync(master.UserId, master.Password);
+            await LogoutAsync(client, menu, oqsJar, oqs.BaseAddress, Oqs, jar => oqs.Client(oqs.Demo.Terminal, jar), "/Logout", "/Menu", "/Login");
+        }
+
+        await using var portal = await PortalServer.StartAsync(provider);
+        const string email = "logout@example.jp";
+        await portal.RegisterVerifiedAsync(email);
+        var portalJar = new CookieContainer();
+        using (var client = new OqsClient(new HttpClient(portal.Handler(portalJar)) { BaseAddress = portal.BaseAddress }))
+        {
+            var home = await client.PortalLoginAsync(email, PortalStories.Password);
+            await LogoutAsync(client, home, portalJar, portal.BaseAddress, Portal,
+                jar => new OqsClient(new HttpClient(portal.Handler(jar)) { BaseAddress = portal.BaseAddress }), "/Account/Logout", "/", "/Account/Login");
+        }
+
+        await using var console = await OperatorServer.StartAsync(provider);
+        var (userId, password) = await console.ReadyOperatorAsync(OperatorRole.CallCenter);
+        var consoleJar = new CookieContainer();
+        using (var client = console.Client(consoleJar))
+        {
+            var home = await client.OperatorLoginAsync(userId, password);
+            await LogoutAsync(client, home, consoleJar, console.BaseAddress, Console, console.Client, "/Logout", "/", "/Login");
+        }
+
+        static async Task LogoutAsync(OqsClient client, OqsPage signedIn, CookieContainer jar, Uri site, SessionCookieKind kind,
+            Func<CookieContainer, OqsClient> newClient, string logoutPage, string home, string loginPath)
+        {
+            var cookie = SessionCookies.Value(jar, site, kind).ShouldNotBeNull();
+            using var response = await client.SubmitRawAsync(signedIn, "header form");
+
+            response.StatusCode.ShouldBe(HttpStatusCode.Found);
+            response.Headers.Location!.OriginalString.ShouldBe(logoutPage);
+            string.Join(", ", response.Headers.GetValues("Clear-Site-Data")).ShouldBe(SecurityHeaders.ClearSiteDataOnLogout);
+            SecurityHeaders.ClearSiteDataOnLogout.ShouldBe("\"cache\", \"cookies\", \"storage\"");
+            SessionCookies.Value(jar, site, kind).ShouldBeNull();
+            var page = await client.GetAsync(logoutPage);
+            page.Status.ShouldBe(HttpStatusCode.OK);
+            page.H1.ShouldBe("ログアウトしました");
+            (await client.GetAsync(home)).Path.ShouldBe(loginPath);
+
+            // The cookie of the ended session, kept by someone, opens nothing.
+            var replayJar = new CookieContainer();
+            SessionCookies.Plant(replayJar, site, kind, cookie);
+            using var replay = newClient(replayJar);
+            (await replay.GetAsync(home)).Path.ShouldBe(loginPath);
         }
     }
 
