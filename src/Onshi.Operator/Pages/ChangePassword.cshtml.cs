@@ -20,6 +20,9 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
 
     public bool Done { get; private set; }
 
+    /// <summary>How many other sessions of the account the change ended (shown after 「パスワードを変更しました。」).</summary>
+    public int OtherSessionsEnded { get; private set; }
+
     public string RulesText
     {
         get
@@ -36,7 +39,7 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
     {
         SetFlags();
         var p = HttpContext.Operator();
-        var result = await accounts.ChangeOwnPasswordAsync(p.OperatorId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
+        var result = await accounts.ChangeOwnPasswordAsync(p.OperatorId, p.SessionId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
             HttpContext.ClientAddress(), HttpContext.RequestAborted);
         Input = new();
         if (!result.Succeeded)
@@ -48,6 +51,7 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
 
         Forced = false;
         Done = true;
+        OtherSessionsEnded = result.Value;
         return Page();
     }
 

@@ -21,6 +21,9 @@ public sealed class ChangePasswordModel(OwnPasswordService passwords, IOptions<P
 
     public bool Done { get; private set; }
 
+    /// <summary>How many other sessions of the account the change ended (shown after 「パスワードを変更しました。」).</summary>
+    public int OtherSessionsEnded { get; private set; }
+
     public string RulesText
     {
         get
@@ -47,6 +50,7 @@ public sealed class ChangePasswordModel(OwnPasswordService passwords, IOptions<P
 
         Forced = false;
         Done = true;
+        OtherSessionsEnded = result.Value;
         return Page();
     }
 

@@ -177,6 +177,8 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         (await client.GetAsync(link)).Q("[data-testid=link-invalid]").ShouldNotBeNull();
         replay.Q("[data-testid=link-invalid]").ShouldNotBeNull();
         (await server.AuditAsync(PortalAuditActions.Reset)).Single().Detail.ShouldBe("sessions-ended:1");
+        // The ended session has its own end row, with the reason, as every other session end.
+        (await server.AuditAsync(PortalAuditActions.SessionEnd)).Select(a => a.Detail).ShouldBe(["password-changed"]);
         (await server.AuditAsync(PortalAuditActions.ResetRequest)).Select(a => a.Detail).ShouldBe(["unknown-user", "sent"]);
     }
 

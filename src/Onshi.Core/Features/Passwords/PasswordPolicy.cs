@@ -134,6 +134,13 @@ public sealed class PasswordPolicy
         return matched;
     }
 
+    /// <summary>
+    /// How many previous hashes an account keeps besides its current one: <see cref="PasswordOptions.HistoryCount"/> − 1,
+    /// so that "not one of the last N" counts the current password (which a change compares in plain first). The same
+    /// for OQS accounts (<c>PasswordHistoryEntry</c>) and operators (<c>OperatorPasswordHistoryEntry</c>).
+    /// </summary>
+    public int HistoryEntriesKept => Math.Max(0, _options.HistoryCount - 1);
+
     /// <summary>The error to show when <see cref="MatchesHistory"/> is true.</summary>
     public OnshiError ReusedError() => PasswordErrors.Reused(_options.HistoryCount);
 

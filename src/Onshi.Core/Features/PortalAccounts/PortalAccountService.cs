@@ -265,10 +265,10 @@ public sealed partial class PortalAccountService(
         }
 
         throttle.Release(addrKey);
-        var session = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
+        var sessionKey = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
         audit.Record(Record(PortalAuditActions.Login, AuditOutcomes.Success, user.Id, clientAddress, ""));
         await audit.CommitAsync(cancellationToken);
-        return new PortalLoginResult(PortalLoginOutcome.Success, session.Key);
+        return new PortalLoginResult(PortalLoginOutcome.Success, sessionKey);
 
         async Task<PortalLoginResult> FailAsync(long? userId, string detail)
         {
@@ -396,7 +396,8 @@ public sealed partial class PortalAccountService(
             return OpResult.Fail(PortalAccountErrors.LinkInvalid());
         }
 
-        var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged, cancellationToken);
+        var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged,
+            address => SessionEndRecord(user.Id, SessionEndReasons.PasswordChanged) with { ClientAddress = address }, cancellationToken);
         audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
             "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
         await audit.CommitAsync(cancellationToken);
