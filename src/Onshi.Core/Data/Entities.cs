@@ -156,8 +156,10 @@ public sealed class LoginSession
 {
     public long Id { get; set; }
 
-    /// <summary>Random, URL-safe session identifier (the cookie's claim).</summary>
-    public required string Key { get; set; }
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the session key; the key itself is only in the cookie (<see cref="Features.Sessions.SessionKeys"/>).
+    /// </summary>
+    public required string KeyHash { get; set; }
 
     public long AccountId { get; set; }
 

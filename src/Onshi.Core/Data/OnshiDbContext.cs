@@ -34,6 +34,8 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<OperatorAccount> OperatorAccounts => Set<OperatorAccount>();
 
+    public DbSet<OperatorPasswordHistoryEntry> OperatorPasswordHistory => Set<OperatorPasswordHistoryEntry>();
+
     public DbSet<CallCenterContact> CallCenterContacts => Set<CallCenterContact>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -93,12 +95,12 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
         modelBuilder.Entity<LoginSession>(e =>
         {
-            e.Property(x => x.Key).HasMaxLength(64);
+            e.Property(x => x.KeyHash).HasMaxLength(64);
             e.Property(x => x.SecurityStamp).HasMaxLength(64);
             e.Property(x => x.CertificateThumbprint).HasMaxLength(64);
             e.Property(x => x.ClientAddress).HasMaxLength(64);
             e.Property(x => x.EndReason).HasMaxLength(32);
-            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => x.KeyHash).IsUnique();
             e.HasIndex(x => new { x.AccountId, x.EndedAt });
             e.HasOne(x => x.Account).WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -193,11 +195,11 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
         modelBuilder.Entity<SiteSession>(e =>
         {
             e.Property(x => x.Site).HasMaxLength(16);
-            e.Property(x => x.Key).HasMaxLength(64);
+            e.Property(x => x.KeyHash).HasMaxLength(64);
             e.Property(x => x.SecurityStamp).HasMaxLength(64);
             e.Property(x => x.ClientAddress).HasMaxLength(64);
             e.Property(x => x.EndReason).HasMaxLength(32);
-            e.HasIndex(x => x.Key).IsUnique();
+            e.HasIndex(x => x.KeyHash).IsUnique();
             e.HasIndex(x => new { x.Site, x.SubjectId, x.EndedAt });
         });
     }
@@ -212,6 +214,14 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.PasswordHash).HasMaxLength(200);
             e.Property(x => x.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();
             e.HasIndex(x => x.NormalizedUserId).IsUnique();
+        });
+
+        modelBuilder.Entity<OperatorPasswordHistoryEntry>(e =>
+        {
+            e.ToTable("OperatorPasswordHistory");
+            e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.HasIndex(x => new { x.OperatorAccountId, x.CreatedAt });
+            e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<CallCenterContact>(e =>

@@ -45,6 +45,18 @@ public sealed class OperatorAccount
     public DateTime CreatedAt { get; set; }
 }
 
+/// <summary>A previous password hash of an operator, for the "not one of the last N" rule (as <see cref="PasswordHistoryEntry"/>).</summary>
+public sealed class OperatorPasswordHistoryEntry
+{
+    public long Id { get; set; }
+
+    public long OperatorAccountId { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
 /// <summary>A call to the コールセンター about an institution: who called, how they were verified, what was done.</summary>
 public sealed class CallCenterContact
 {

@@ -241,7 +241,10 @@ public sealed class SiteSession
     /// <summary><c>portal</c> or <c>operator</c>.</summary>
     public required string Site { get; set; }
 
-    public required string Key { get; set; }
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the session key; the key itself is only in the cookie (<see cref="Features.Sessions.SessionKeys"/>).
+    /// </summary>
+    public required string KeyHash { get; set; }
 
     /// <summary>The portal user's or operator's id, according to <see cref="Site"/>.</summary>
     public long SubjectId { get; set; }

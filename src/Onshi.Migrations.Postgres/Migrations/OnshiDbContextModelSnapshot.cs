@@ -373,7 +373,7 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.Property<long>("InstitutionId")
                         .HasColumnType("bigint");
 
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -388,7 +388,7 @@ namespace Onshi.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("AccountId", "EndedAt");
@@ -490,6 +490,32 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("OperatorAccounts");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.OperatorPasswordHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("OperatorAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PasswordHash")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OperatorAccountId", "CreatedAt");
+
+                    b.ToTable("OperatorPasswordHistory", (string)null);
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.PasswordHistoryEntry", b =>
@@ -643,7 +669,7 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -666,7 +692,7 @@ namespace Onshi.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("Site", "SubjectId", "EndedAt");
@@ -958,6 +984,15 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.OperatorPasswordHistoryEntry", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.OperatorAccount", null)
+                        .WithMany()
+                        .HasForeignKey("OperatorAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

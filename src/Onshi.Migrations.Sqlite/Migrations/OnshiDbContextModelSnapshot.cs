@@ -356,7 +356,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<long>("InstitutionId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -371,7 +371,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("AccountId", "EndedAt");
@@ -469,6 +469,30 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("OperatorAccounts");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.OperatorPasswordHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OperatorAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PasswordHash")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OperatorAccountId", "CreatedAt");
+
+                    b.ToTable("OperatorPasswordHistory", (string)null);
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.PasswordHistoryEntry", b =>
@@ -614,7 +638,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Key")
+                    b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -637,7 +661,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Key")
+                    b.HasIndex("KeyHash")
                         .IsUnique();
 
                     b.HasIndex("Site", "SubjectId", "EndedAt");
@@ -923,6 +947,15 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.OperatorPasswordHistoryEntry", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.OperatorAccount", null)
+                        .WithMany()
+                        .HasForeignKey("OperatorAccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

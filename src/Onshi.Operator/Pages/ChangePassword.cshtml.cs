@@ -20,12 +20,15 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
 
     public bool Done { get; private set; }
 
+    /// <summary>How many other sessions of the account the change ended (shown after 「パスワードを変更しました。」).</summary>
+    public int OtherSessionsEnded { get; private set; }
+
     public string RulesText
     {
         get
         {
             var o = options.Value;
-            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDを含むもの、よく使われるものは使えません。"
+            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDやシステム名（onshi など）を含むもの、よく使われるものは使えません。"
                 + $"{o.NonExpiringLength}文字以上のパスワードには有効期限がありません（{o.NonExpiringLength - 1}文字以下は{o.ExpiryDays}日）。";
         }
     }
@@ -36,7 +39,7 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
     {
         SetFlags();
         var p = HttpContext.Operator();
-        var result = await accounts.ChangeOwnPasswordAsync(p.OperatorId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
+        var result = await accounts.ChangeOwnPasswordAsync(p.OperatorId, p.SessionId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
             HttpContext.ClientAddress(), HttpContext.RequestAborted);
         Input = new();
         if (!result.Succeeded)
@@ -48,6 +51,7 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
 
         Forced = false;
         Done = true;
+        OtherSessionsEnded = result.Value;
         return Page();
     }
 

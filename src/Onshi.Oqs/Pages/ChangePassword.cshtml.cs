@@ -21,12 +21,15 @@ public sealed class ChangePasswordModel(OwnPasswordService passwords, IOptions<P
 
     public bool Done { get; private set; }
 
+    /// <summary>How many other sessions of the account the change ended (shown after 「パスワードを変更しました。」).</summary>
+    public int OtherSessionsEnded { get; private set; }
+
     public string RulesText
     {
         get
         {
             var o = options.Value;
-            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDを含むもの、よく使われるもの、最近使ったものは使えません。"
+            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDや医療機関等コード・システム名（onshi など）を含むもの、よく使われるもの、最近使ったものは使えません。"
                 + $"{o.NonExpiringLength}文字以上のパスワードには有効期限がありません（{o.NonExpiringLength - 1}文字以下は{o.ExpiryDays}日）。";
         }
     }
@@ -47,6 +50,7 @@ public sealed class ChangePasswordModel(OwnPasswordService passwords, IOptions<P
 
         Forced = false;
         Done = true;
+        OtherSessionsEnded = result.Value;
         return Page();
     }
 

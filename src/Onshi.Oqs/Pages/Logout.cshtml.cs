@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Sessions;
 using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Pages;
 
-/// <summary>ログアウト: ends the server-side session (audited) and drops the cookie.</summary>
+/// <summary>ログアウト: ends the server-side session (audited), drops the cookie and asks the browser to clear the site's data.</summary>
 public sealed class LogoutModel(SessionService sessions) : PageModel
 {
     public IActionResult OnGet() => HttpContext.Features.Get<SessionPrincipal>() is null ? Page() : Redirect("/Menu");
@@ -21,6 +22,7 @@ public sealed class LogoutModel(SessionService sessions) : PageModel
         }
 
         await HttpContext.SignOutAsync(SessionAuthentication.Scheme);
+        SecurityHeaders.ClearSiteData(Response);
         return Redirect("/Logout");
     }
 }

@@ -343,7 +343,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
             (account.SecurityStamp != target.Stamp).ShouldBe(changed, why);
             history.Count(h => h.AccountId == target.AccountId).ShouldBe(changed ? 1 : 0, why);
             initRows.Count(r => r.Target == target.UserId && r.Outcome == AuditOutcomes.Success).ShouldBe(changed ? 1 : 0, why);
-            var session = sessions.Single(s => s.Key == target.SessionKey);
+            var session = sessions.Single(s => s.KeyHash == SessionKeys.Hash(target.SessionKey));
             (session.EndedAt is not null).ShouldBe(changed, why);
             if (changed)
             {
@@ -553,7 +553,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
                 var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
                 db.LoginSessions.Add(new LoginSession
                 {
-                    Key = key,
+                    KeyHash = SessionKeys.Hash(key),
                     AccountId = account.Id,
                     InstitutionId = account.InstitutionId,
                     SecurityStamp = account.SecurityStamp,

@@ -103,6 +103,10 @@ public sealed class OperatorServer : IAsyncDisposable
     /// <summary>A browser-like client trusting our CA, keeping cookies, following redirects itself.</summary>
     public OqsClient Client() => TestTls.Client(BaseAddress, CaCertificate);
 
+    /// <summary>As <see cref="Client()"/>, keeping its cookies in <paramref name="cookies"/> (to read or plant them).</summary>
+    public OqsClient Client(CookieContainer cookies) =>
+        new(new HttpClient(TestTls.Handler(CaCertificate, cookies: cookies)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
     {
         await using var scope = App.Services.CreateAsyncScope();

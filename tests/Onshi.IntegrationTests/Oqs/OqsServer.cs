@@ -85,6 +85,14 @@ public sealed class OqsServer : IAsyncDisposable
 
     public OqsClient Client(X509Certificate2? clientCert) => TestTls.Client(BaseAddress, CaCertificate, clientCert);
 
+    /// <summary>As <see cref="Client(DemoTerminal?)"/>, keeping its cookies in <paramref name="cookies"/> (to read or plant them).</summary>
+    public OqsClient Client(DemoTerminal terminal, CookieContainer cookies)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        var clientCert = X509CertificateLoader.LoadPkcs12FromFile(terminal.Pfx, terminal.Passphrase);
+        return new OqsClient(new HttpClient(TestTls.Handler(CaCertificate, clientCert, cookies)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+    }
+
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
     {
         await using var scope = App.Services.CreateAsyncScope();

@@ -53,11 +53,11 @@ public abstract class SessionSweeperTests(string provider) : IAsyncLifetime
             await db.SaveChangesAsync();
 
             // idle: last seen 20 minutes ago; absolute: logged in 13 h ago, seen a minute ago; live: seen just now.
-            var idle = new LoginSession { Key = "k-idle", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-30), LastSeenAt = start.AddMinutes(-20) };
-            var absolute = new LoginSession { Key = "k-abs", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-13), LastSeenAt = start.AddMinutes(-1) };
-            var live = new LoginSession { Key = "k-live", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-5), LastSeenAt = start };
-            var portal = new SiteSession { Site = Sites.Portal, Key = "p-idle", SubjectId = user.Id, SecurityStamp = user.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-40), LastSeenAt = start.AddMinutes(-16) };
-            var console = new SiteSession { Site = Sites.Operator, Key = "o-abs", SubjectId = op.Id, SecurityStamp = op.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-12).AddMinutes(-2), LastSeenAt = start.AddMinutes(-3) };
+            var idle = new LoginSession { KeyHash = "k-idle", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-30), LastSeenAt = start.AddMinutes(-20) };
+            var absolute = new LoginSession { KeyHash = "k-abs", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-13), LastSeenAt = start.AddMinutes(-1) };
+            var live = new LoginSession { KeyHash = "k-live", AccountId = account.Id, InstitutionId = institution.Id, SecurityStamp = account.SecurityStamp, CertificateThumbprint = "t", ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-5), LastSeenAt = start };
+            var portal = new SiteSession { Site = Sites.Portal, KeyHash = "p-idle", SubjectId = user.Id, SecurityStamp = user.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddMinutes(-40), LastSeenAt = start.AddMinutes(-16) };
+            var console = new SiteSession { Site = Sites.Operator, KeyHash = "o-abs", SubjectId = op.Id, SecurityStamp = op.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-12).AddMinutes(-2), LastSeenAt = start.AddMinutes(-3) };
             db.AddRange(idle, absolute, live, portal, console);
             await db.SaveChangesAsync();
             return (idle.Id, absolute.Id, live.Id, portal.Id, console.Id);
@@ -110,7 +110,7 @@ public abstract class SessionSweeperTests(string provider) : IAsyncLifetime
             await db.SaveChangesAsync();
             for (var i = 0; i < 20; i++)
             {
-                db.Add(new SiteSession { Site = Sites.Portal, Key = $"race-{i}", SubjectId = user.Id, SecurityStamp = user.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-1), LastSeenAt = start.AddMinutes(-30) });
+                db.Add(new SiteSession { Site = Sites.Portal, KeyHash = $"race-{i}", SubjectId = user.Id, SecurityStamp = user.SecurityStamp, ClientAddress = "127.0.0.1", CreatedAt = start.AddHours(-1), LastSeenAt = start.AddMinutes(-30) });
             }
 
             return await db.SaveChangesAsync();

@@ -7,21 +7,25 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Sessions;
-using PasswordOptions = Onshi.Core.Features.Passwords.PasswordOptions;
 
 namespace Onshi.Core.Features.Accounts;
 
-/// <summary>《パスワード変更》: an account changes its own password, giving the current one (SPEC §4.7).</summary>
+/// <summary>
+/// 《パスワード変更》: an account changes its own password, giving the current one (SPEC §4.7). A change ends the
+/// account's other sessions (ASVS 7.4.3): the security stamp rotates in the same commit as the new hash, with the
+/// session that asked carried over to the new stamp, then each other session ends with its own audit row.
+/// </summary>
 public sealed class OwnPasswordService(
     OnshiDbContext db,
     Argon2idPasswordHasher hasher,
     PasswordPolicy policy,
+    SessionService sessions,
     AuditLog audit,
     TimeProvider time,
-    IOptions<PasswordOptions> passwordOptions,
     IOptions<LoginOptions> loginOptions)
 {
-    public async Task<OpResult> ChangeAsync(ActorContext actor, string? currentPassword, string? newPassword, string? confirmPassword,
+    /// <summary>Changes the actor's own password; on success the value is how many of its other sessions ended.</summary>
+    public async Task<OpResult<int>> ChangeAsync(ActorContext actor, string? currentPassword, string? newPassword, string? confirmPassword,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -30,7 +34,7 @@ public sealed class OwnPasswordService(
         {
             audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Denied, p.UserId, "not-permitted"));
             await audit.CommitAsync(cancellationToken);
-            return OpResult.Fail(AccountErrors.ResetCannotChange);
+            return OpResult<int>.Fail(AccountErrors.ResetCannotChange);
         }
 
         currentPassword ??= "";
@@ -42,17 +46,18 @@ public sealed class OwnPasswordService(
             errors.Add(AccountErrors.CurrentPasswordRequired);
         }
 
-        errors.AddRange(policy.ValidateChange(p.UserId, newPassword, confirmPassword));
+        errors.AddRange(policy.ValidateChange(p.UserId, newPassword, confirmPassword,
+            PasswordContext.ForOqsAccount(p.InstitutionCode, p.InstitutionName, p.DisplayName)));
 
         if (errors.Count > 0)
         {
-            return OpResult.Fail(errors);
+            return OpResult<int>.Fail(errors);
         }
 
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == p.AccountId, cancellationToken);
         if (account is null)
         {
-            return OpResult.Fail(AccountErrors.NotFound);
+            return OpResult<int>.Fail(AccountErrors.NotFound);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -63,7 +68,7 @@ public sealed class OwnPasswordService(
         {
             audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Denied, p.UserId, "locked"));
             await audit.CommitAsync(cancellationToken);
-            return OpResult.Fail(AccountErrors.CurrentPasswordWrong);
+            return OpResult<int>.Fail(AccountErrors.CurrentPasswordWrong);
         }
 
         if (hasher.VerifyHashedPassword(account, account.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
@@ -79,7 +84,7 @@ public sealed class OwnPasswordService(
             db.ChangeTracker.Clear();
             audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Failure, p.UserId, detail));
             await audit.CommitAsync(cancellationToken);
-            return OpResult.Fail(AccountErrors.CurrentPasswordWrong);
+            return OpResult<int>.Fail(AccountErrors.CurrentPasswordWrong);
         }
 
         // The current password was right: give the attempt slot back whatever happens next.
@@ -87,21 +92,36 @@ public sealed class OwnPasswordService(
 
         if (string.Equals(currentPassword, newPassword, StringComparison.Ordinal))
         {
-            return OpResult.Fail(AccountErrors.SameAsCurrent);
+            return OpResult<int>.Fail(AccountErrors.SameAsCurrent);
         }
 
-        var historyCount = passwordOptions.Value.HistoryCount;
+        var kept = policy.HistoryEntriesKept;
         var history = await db.PasswordHistory.AsNoTracking().Where(h => h.AccountId == account.Id)
-            .OrderByDescending(h => h.CreatedAt).Take(Math.Max(0, historyCount - 1)).Select(h => h.PasswordHash).ToListAsync(cancellationToken);
+            .OrderByDescending(h => h.CreatedAt).Take(kept).Select(h => h.PasswordHash).ToListAsync(cancellationToken);
         if (policy.MatchesHistory(history, newPassword))
         {
-            return OpResult.Fail(policy.ReusedError());
+            return OpResult<int>.Fail(policy.ReusedError());
         }
 
-        db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = account.Id, PasswordHash = account.PasswordHash, CreatedAt = now });
+        // The current hash joins the history, which then holds the newest `kept` (the stored ones beyond kept − 1 go).
+        if (kept > 0)
+        {
+            db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = account.Id, PasswordHash = account.PasswordHash, CreatedAt = now });
+        }
+
         var stale = await db.PasswordHistory.Where(h => h.AccountId == account.Id).OrderByDescending(h => h.CreatedAt)
-            .Skip(Math.Max(0, historyCount - 1)).ToListAsync(cancellationToken);
+            .Skip(Math.Max(0, kept - 1)).ToListAsync(cancellationToken);
         db.PasswordHistory.RemoveRange(stale);
+
+        // A new stamp refuses every other session of the account from this commit on, even if ending them below
+        // is cut short; the session that asked moves to the new stamp and goes on.
+        var stamp = Guid.NewGuid().ToString("N");
+        account.SecurityStamp = stamp;
+        var current = await db.LoginSessions.FirstOrDefaultAsync(s => s.Id == p.SessionId && s.AccountId == account.Id && s.EndedAt == null, cancellationToken);
+        if (current is not null)
+        {
+            current.SecurityStamp = stamp;
+        }
 
         account.PasswordHash = hasher.HashPassword(account, newPassword);
         account.PasswordChangedAt = now;
@@ -117,9 +137,11 @@ public sealed class OwnPasswordService(
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return OpResult.Fail(AccountErrors.Conflict);
+            return OpResult<int>.Fail(AccountErrors.Conflict);
         }
 
-        return OpResult.Ok;
+        db.ChangeTracker.Clear();
+        var ended = await sessions.EndOthersAsync(account.Id, p.SessionId, SessionEndReasons.PasswordChanged, cancellationToken);
+        return OpResult<int>.Success(ended);
     }
 }

@@ -167,11 +167,11 @@ public sealed class LoginService(
 
         throttle.Release(certKey);
         throttle.Release(addrKey);
-        var session = sessions.Start(account, terminal.Thumbprint, clientAddress);
+        var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
         await audit.CommitAsync(cancellationToken);
-        return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, session.Key);
+        return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);
     }
 
     /// <summary>The actor recorded for an ID that names no account of this terminal's institution.</summary>

@@ -175,11 +175,11 @@ public sealed class OperatorAccountService(
         }
 
         throttle.Release(addrKey);
-        var session = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
+        var sessionKey = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(record with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
         await audit.CommitAsync(cancellationToken);
-        return new OperatorLoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, session.Key);
+        return new OperatorLoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);
     }
 
     /// <summary>
@@ -248,10 +248,14 @@ public sealed class OperatorAccountService(
 
     /// <summary>
     /// The operator changes its own password, giving the current one (which counts toward the lockout when wrong).
-    /// The new one follows <see cref="PasswordPolicy"/> and must differ from the current one. Sessions stay open.
+    /// The new one follows <see cref="PasswordPolicy"/>, as the OQS: it must differ from the current one and from the
+    /// previous ones kept in <see cref="OperatorPasswordHistoryEntry"/> (<see cref="PasswordPolicy.HistoryEntriesKept"/>).
+    /// A change ends the operator's other sessions, each audited (the security stamp rotates in the same commit; the
+    /// session <paramref name="sessionId"/> that asked moves to the new stamp and goes on). On success the value is how
+    /// many other sessions ended.
     /// </summary>
-    public async Task<OpResult> ChangeOwnPasswordAsync(long operatorId, string? currentPassword, string? newPassword, string? confirmPassword,
-        string clientAddress, CancellationToken cancellationToken = default)
+    public async Task<OpResult<int>> ChangeOwnPasswordAsync(long operatorId, long sessionId, string? currentPassword, string? newPassword,
+        string? confirmPassword, string clientAddress, CancellationToken cancellationToken = default)
     {
         currentPassword ??= "";
         newPassword ??= "";
@@ -259,7 +263,7 @@ public sealed class OperatorAccountService(
         var account = await db.OperatorAccounts.FirstOrDefaultAsync(o => o.Id == operatorId, cancellationToken);
         if (account is null || account.Disabled)
         {
-            return OpResult.Fail(OperatorErrors.NotFound);
+            return OpResult<int>.Fail(OperatorErrors.NotFound);
         }
 
         var errors = new List<OnshiError>();
@@ -268,11 +272,11 @@ public sealed class OperatorAccountService(
             errors.Add(OperatorErrors.CurrentPasswordRequired);
         }
 
-        errors.AddRange(policy.ValidateChange(account.UserId, newPassword, confirmPassword));
+        errors.AddRange(policy.ValidateChange(account.UserId, newPassword, confirmPassword, PasswordContext.ForOperator(account.DisplayName)));
 
         if (errors.Count > 0)
         {
-            return OpResult.Fail(errors);
+            return OpResult<int>.Fail(errors);
         }
 
         var actor = OperatorAudit.Actor(account.UserId);
@@ -283,7 +287,7 @@ public sealed class OperatorAccountService(
             db.ChangeTracker.Clear();
             audit.Record(record with { Outcome = AuditOutcomes.Denied, Detail = "locked" });
             await audit.CommitAsync(cancellationToken);
-            return OpResult.Fail(OperatorErrors.CurrentPasswordWrong);
+            return OpResult<int>.Fail(OperatorErrors.CurrentPasswordWrong);
         }
 
         if (hasher.Verify(account.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
@@ -299,13 +303,41 @@ public sealed class OperatorAccountService(
             db.ChangeTracker.Clear();
             audit.Record(record with { Detail = detail });
             await audit.CommitAsync(cancellationToken);
-            return OpResult.Fail(OperatorErrors.CurrentPasswordWrong);
+            return OpResult<int>.Fail(OperatorErrors.CurrentPasswordWrong);
         }
 
         await db.OperatorAccounts.Where(o => o.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.AccessFailedCount, 0), cancellationToken);
         if (string.Equals(currentPassword, newPassword, StringComparison.Ordinal))
         {
-            return OpResult.Fail(OperatorErrors.SameAsCurrent);
+            return OpResult<int>.Fail(OperatorErrors.SameAsCurrent);
+        }
+
+        var kept = policy.HistoryEntriesKept;
+        var history = await db.OperatorPasswordHistory.AsNoTracking().Where(h => h.OperatorAccountId == account.Id)
+            .OrderByDescending(h => h.CreatedAt).Take(kept).Select(h => h.PasswordHash).ToListAsync(cancellationToken);
+        if (policy.MatchesHistory(history, newPassword))
+        {
+            return OpResult<int>.Fail(policy.ReusedError());
+        }
+
+        // The current hash joins the history, which then holds the newest `kept` (the stored ones beyond kept − 1 go).
+        if (kept > 0)
+        {
+            db.OperatorPasswordHistory.Add(new OperatorPasswordHistoryEntry { OperatorAccountId = account.Id, PasswordHash = account.PasswordHash, CreatedAt = now });
+        }
+
+        var stale = await db.OperatorPasswordHistory.Where(h => h.OperatorAccountId == account.Id).OrderByDescending(h => h.CreatedAt)
+            .Skip(Math.Max(0, kept - 1)).ToListAsync(cancellationToken);
+        db.OperatorPasswordHistory.RemoveRange(stale);
+
+        // A new stamp refuses every other session from this commit on; the session that asked moves to it and goes on.
+        var stamp = Guid.NewGuid().ToString("N");
+        account.SecurityStamp = stamp;
+        var current = await db.SiteSessions.FirstOrDefaultAsync(
+            x => x.Id == sessionId && x.Site == Sites.Operator && x.SubjectId == account.Id && x.EndedAt == null, cancellationToken);
+        if (current is not null)
+        {
+            current.SecurityStamp = stamp;
         }
 
         account.PasswordHash = hasher.Hash(newPassword);
@@ -320,10 +352,13 @@ public sealed class OperatorAccountService(
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return OpResult.Fail(OperatorErrors.Conflict);
+            return OpResult<int>.Fail(OperatorErrors.Conflict);
         }
 
-        return OpResult.Ok;
+        db.ChangeTracker.Clear();
+        var ended = await sessions.EndOthersAsync(Sites.Operator, account.Id, sessionId, OperatorSessionEndReasons.PasswordChanged,
+            address => SessionEndRecord(account.UserId, OperatorSessionEndReasons.PasswordChanged, address), cancellationToken);
+        return OpResult<int>.Success(ended);
     }
 
     private async Task<bool> TryBeginAttemptAsync(long id, DateTime now, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Onshi.Core.Features.Sessions;
+
 namespace Onshi.Core.Features.Operators;
 
 /// <summary>
@@ -31,4 +33,7 @@ public static class OperatorSessionEndReasons
 {
     public const string Logout = "logout";
     public const string SecretReissued = "secret-reissued";
+
+    /// <summary>The operator changed its own password in another session.</summary>
+    public const string PasswordChanged = SessionEndReasons.PasswordChanged;
 }

@@ -90,7 +90,7 @@ public sealed partial class PortalAccountService(
         {
             errors.Add(PortalAccountErrors.DisplayNameTooLong());
         }
-        else if (displayName.Any(char.IsControl))
+        else if (displayName.Any(TextInput.IsForbidden))
         {
             errors.Add(PortalAccountErrors.DisplayNameInvalid());
         }
@@ -101,7 +101,8 @@ public sealed partial class PortalAccountService(
         }
         else
         {
-            errors.AddRange(policy.Validate(email, password).Select(e => e with { Field = PortalAccountErrors.PasswordField }));
+            errors.AddRange(policy.Validate(email, password, PasswordContext.ForPortalUser(email, displayName))
+                .Select(e => e with { Field = PortalAccountErrors.PasswordField }));
         }
 
         if (password.Length > 0 && !string.Equals(password, confirm, StringComparison.Ordinal))
@@ -265,10 +266,10 @@ public sealed partial class PortalAccountService(
         }
 
         throttle.Release(addrKey);
-        var session = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
+        var sessionKey = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
         audit.Record(Record(PortalAuditActions.Login, AuditOutcomes.Success, user.Id, clientAddress, ""));
         await audit.CommitAsync(cancellationToken);
-        return new PortalLoginResult(PortalLoginOutcome.Success, session.Key);
+        return new PortalLoginResult(PortalLoginOutcome.Success, sessionKey);
 
         async Task<PortalLoginResult> FailAsync(long? userId, string detail)
         {
@@ -373,7 +374,8 @@ public sealed partial class PortalAccountService(
         }
         else
         {
-            errors.AddRange(policy.Validate(user.Email, password).Select(e => e with { Field = PortalAccountErrors.PasswordField }));
+            errors.AddRange(policy.Validate(user.Email, password, PasswordContext.ForPortalUser(user.Email, user.DisplayName))
+                .Select(e => e with { Field = PortalAccountErrors.PasswordField }));
         }
 
         if (password.Length > 0 && !string.Equals(password, confirm, StringComparison.Ordinal))
@@ -404,7 +406,8 @@ public sealed partial class PortalAccountService(
                 return false;
             }
 
-            var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged, ct);
+            var ended = await sessions.EndAllWithinCommitAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged,
+                address => SessionEndRecord(user.Id, SessionEndReasons.PasswordChanged) with { ClientAddress = address }, ct);
             audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
                 "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
             return true;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
@@ -41,14 +40,18 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 {
     private readonly SessionOptions opts = options.Value;
 
-    /// <summary>Starts a session for <paramref name="account"/> (tracked; saved by the caller's commit) and returns its key.</summary>
-    public LoginSession Start(Account account, string certificateThumbprint, string clientAddress)
+    /// <summary>
+    /// Starts a session for <paramref name="account"/> (tracked; saved by the caller's commit) and returns its key, for
+    /// the cookie only: the row holds the key's hash (<see cref="SessionKeys"/>).
+    /// </summary>
+    public string Start(Account account, string certificateThumbprint, string clientAddress)
     {
         ArgumentNullException.ThrowIfNull(account);
         var now = time.GetUtcNow().UtcDateTime;
+        var key = SessionKeys.NewKey();
         var session = new LoginSession
         {
-            Key = Base64Url(RandomNumberGenerator.GetBytes(32)),
+            KeyHash = SessionKeys.Hash(key),
             AccountId = account.Id,
             InstitutionId = account.InstitutionId,
             SecurityStamp = account.SecurityStamp,
@@ -58,7 +61,7 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             LastSeenAt = now,
         };
         db.LoginSessions.Add(session);
-        return session;
+        return key;
     }
 
     /// <summary>
@@ -68,14 +71,15 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     public async Task<SessionPrincipal?> ValidateAsync(string key, string certificateThumbprint, OqsEnvironment environment,
         CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrEmpty(key) || key.Length > 64)
+        if (!SessionKeys.IsPlausible(key))
         {
             return null;
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        var hash = SessionKeys.Hash(key);
         var row = await db.LoginSessions.AsNoTracking()
-            .Where(s => s.Key == key && s.EndedAt == null)
+            .Where(s => s.KeyHash == hash && s.EndedAt == null)
             .Select(s => new
             {
                 SessionId = s.Id,
@@ -130,7 +134,13 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     /// <summary>Ends the session with <paramref name="key"/> (logout). Returns false when there was none.</summary>
     public async Task<bool> LogoutAsync(string key, CancellationToken cancellationToken = default)
     {
-        var row = await db.LoginSessions.AsNoTracking().Where(s => s.Key == key && s.EndedAt == null)
+        if (!SessionKeys.IsPlausible(key))
+        {
+            return false;
+        }
+
+        var hash = SessionKeys.Hash(key);
+        var row = await db.LoginSessions.AsNoTracking().Where(s => s.KeyHash == hash && s.EndedAt == null)
             .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null)
@@ -140,6 +150,27 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
         await EndAsync(row.Id, SessionEndReasons.Logout, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Ends every open session of an account except <paramref name="currentSessionId"/> (the one that asked: its own
+    /// password changed), each with its own audit row. Returns how many ended.
+    /// </summary>
+    public async Task<int> EndOthersAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken = default)
+    {
+        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null && s.Id != currentSessionId)
+            .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
+            .ToListAsync(cancellationToken);
+        var ended = 0;
+        foreach (var s in open)
+        {
+            if (await EndAsync(s.Id, reason, s.UserId, s.Kind, s.InstitutionId, s.Code, s.Environment, s.ClientAddress, cancellationToken))
+            {
+                ended++;
+            }
+        }
+
+        return ended;
     }
 
     /// <summary>
@@ -208,6 +239,4 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             ClientAddress = clientAddress,
             OccurredAt = new DateTimeOffset(at, TimeSpan.Zero),
         };
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
@@ -25,14 +24,18 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
 {
     private readonly SessionOptions opts = options.Value;
 
-    /// <summary>Starts a session (tracked; saved by the caller's commit) and returns it.</summary>
-    public SiteSession Start(string site, long subjectId, string securityStamp, string clientAddress)
+    /// <summary>
+    /// Starts a session (tracked; saved by the caller's commit) and returns its key, for the cookie only: the row holds
+    /// the key's hash (<see cref="SessionKeys"/>).
+    /// </summary>
+    public string Start(string site, long subjectId, string securityStamp, string clientAddress)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var key = SessionKeys.NewKey();
         var session = new SiteSession
         {
             Site = site,
-            Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'),
+            KeyHash = SessionKeys.Hash(key),
             SubjectId = subjectId,
             SecurityStamp = securityStamp,
             ClientAddress = clientAddress,
@@ -40,7 +43,7 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
             LastSeenAt = now,
         };
         db.SiteSessions.Add(session);
-        return session;
+        return key;
     }
 
     /// <summary>
@@ -54,12 +57,13 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(currentStamp);
-        if (string.IsNullOrEmpty(key) || key.Length > 64)
+        if (!SessionKeys.IsPlausible(key))
         {
             return (null, null);
         }
 
-        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key && x.Site == site && x.EndedAt == null, cancellationToken);
+        var hash = SessionKeys.Hash(key);
+        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.KeyHash == hash && x.Site == site && x.EndedAt == null, cancellationToken);
         if (s is null)
         {
             return (null, null);
@@ -86,7 +90,7 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
             await db.SiteSessions.Where(x => x.Id == s.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
         }
 
-        return (new SiteSessionInfo(s.Id, s.Key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt), null);
+        return (new SiteSessionInfo(s.Id, key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt), null);
     }
 
     /// <summary>
@@ -96,7 +100,13 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     public async Task<long?> EndAsync(string site, string key, string reason,
         Func<long, CancellationToken, Task<AuditRecord?>>? endRecord = null, CancellationToken cancellationToken = default)
     {
-        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.Key == key && x.Site == site && x.EndedAt == null, cancellationToken);
+        if (!SessionKeys.IsPlausible(key))
+        {
+            return null;
+        }
+
+        var hash = SessionKeys.Hash(key);
+        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.KeyHash == hash && x.Site == site && x.EndedAt == null, cancellationToken);
         if (s is null)
         {
             return null;
@@ -106,12 +116,72 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         return await EndAsync(s.Id, reason, time.GetUtcNow().UtcDateTime, record, cancellationToken) ? s.SubjectId : null;
     }
 
-    /// <summary>Ends every open session of a subject of <paramref name="site"/>.</summary>
-    public async Task<int> EndAllAsync(string site, long subjectId, string reason, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Ends every open session of a subject of <paramref name="site"/>, each with the audit row <paramref name="endRecord"/>
+    /// makes from the session's client address (if any), written with its end. Returns how many ended.
+    /// </summary>
+    public Task<int> EndAllAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord = null,
+        CancellationToken cancellationToken = default) =>
+        EndOpenAsync(site, subjectId, null, reason, endRecord, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EndAllAsync"/>, except the session <paramref name="currentSessionId"/> (the one that asked: its own
+    /// password changed), which goes on.
+    /// </summary>
+    public Task<int> EndOthersAsync(string site, long subjectId, long currentSessionId, string reason, Func<string, AuditRecord?>? endRecord = null,
+        CancellationToken cancellationToken = default) =>
+        EndOpenAsync(site, subjectId, currentSessionId, reason, endRecord, cancellationToken);
+
+    private async Task<int> EndOpenAsync(string site, long subjectId, long? exceptSessionId, string reason, Func<string, AuditRecord?>? endRecord,
+        CancellationToken cancellationToken)
     {
+        var query = db.SiteSessions.AsNoTracking().Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null);
+        if (exceptSessionId is { } except)
+        {
+            query = query.Where(x => x.Id != except);
+        }
+
+        var open = await query.Select(x => new { x.Id, x.ClientAddress }).ToListAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
-        return await db.SiteSessions.Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken);
+        var ended = 0;
+        foreach (var s in open)
+        {
+            if (await EndAsync(s.Id, reason, now, endRecord?.Invoke(s.ClientAddress), cancellationToken))
+            {
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+
+    /// <summary>
+    /// As <see cref="EndAllAsync"/>, but to be called inside the work of the caller's
+    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the change that ends the
+    /// sessions (a password reset) and the ends with their audit rows are one transaction. Returns how many ended.
+    /// </summary>
+    internal async Task<int> EndAllWithinCommitAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord,
+        CancellationToken cancellationToken)
+    {
+        var open = await db.SiteSessions.AsNoTracking().Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null)
+            .Select(x => new { x.Id, x.ClientAddress }).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var ended = 0;
+        foreach (var s in open)
+        {
+            if (await db.SiteSessions.Where(x => x.Id == s.Id && x.EndedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken) == 1)
+            {
+                if (endRecord?.Invoke(s.ClientAddress) is { } record)
+                {
+                    audit.Record(record);
+                }
+
+                ended++;
+            }
+        }
+
+        return ended;
     }
 
     /// <summary>
