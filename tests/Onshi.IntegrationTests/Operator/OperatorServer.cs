@@ -48,6 +48,7 @@ public sealed class OperatorServer : IAsyncDisposable
 
     public X509Certificate2 CaCertificate { get; }
 
+    /// <summary>Starts the console; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
     public static async Task<OperatorServer> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);

@@ -45,6 +45,7 @@ public sealed class OqsServer : IAsyncDisposable
 
     public string DataDirectory => dataDirectory;
 
+    /// <summary>Starts the OQS; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
     public static async Task<OqsServer> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);

@@ -13,6 +13,7 @@ using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
 using Onshi.Portal.Hosting;
 using Onshi.Web.Hosting;
+using Shouldly;
 
 namespace Onshi.IntegrationTests.Portal;
 
@@ -43,6 +44,7 @@ public sealed class PortalServer : IAsyncDisposable
 
     public string OutboxDirectory => App.Services.GetRequiredService<IOptions<MailOptions>>().Value.OutboxDirectory!;
 
+    /// <summary>Starts the portal; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
     public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
@@ -71,8 +73,12 @@ public sealed class PortalServer : IAsyncDisposable
     /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
     public SocketsHttpHandler Handler(CookieContainer cookies) => TestTls.Handler(CaCertificate, cookies: cookies);
 
-    /// <summary>The outbox, newest first.</summary>
-    public IReadOnlyList<OutboxMessage> Mails() => OutboxReader.ReadAll(OutboxDirectory);
+    /// <summary>The outbox, newest first, once the mail queue (reset mails go out just after the answer) is empty.</summary>
+    public IReadOnlyList<OutboxMessage> Mails()
+    {
+        App.Services.GetRequiredService<MailDispatcher>().WhenIdleAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().ShouldBeTrue("the mail queue did not empty");
+        return OutboxReader.ReadAll(OutboxDirectory);
+    }
 
     /// <summary>The newest mail to <paramref name="to"/>.</summary>
     public OutboxMessage LastMailTo(string to) =>

@@ -263,17 +263,11 @@ public sealed partial class AccountAdministration(
         }
 
         audit.Record(actor.Audit(AuditActions.AccountUpdate, AuditOutcomes.Success, account.UserId, string.Join(',', changes)));
-        if (!await TryCommitAsync(cancellationToken))
-        {
-            return OpResult.Fail(AccountErrors.Conflict);
-        }
 
-        if (disabling)
-        {
-            await sessions.EndAllAsync(account.Id, SessionEndReasons.Disabled, cancellationToken);
-        }
-
-        return OpResult.Ok;
+        // Disabling ends the account's sessions in the same commit as the change.
+        return await TryCommitAsync(disabling ? (account.Id, SessionEndReasons.Disabled) : null, cancellationToken)
+            ? OpResult.Ok
+            : OpResult.Fail(AccountErrors.Conflict);
     }
 
     /// <summary>パスワード初期化: a new temporary password, must-change, unlocked, and every session of the account ended.</summary>
@@ -303,12 +297,14 @@ public sealed partial class AccountAdministration(
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
         audit.Record(actor.Audit(AuditActions.PasswordInitialize, AuditOutcomes.Success, account.UserId, AccountKinds.Code(account.Kind)));
-        if (!await TryCommitAsync(cancellationToken))
+
+        // The new hash, the stamp, the audit row and the end of every session of the account: one commit (a process
+        // killed at any moment leaves all of it or none of it).
+        if (!await TryCommitAsync((account.Id, SessionEndReasons.PasswordInitialized), cancellationToken))
         {
             return OpResult<IssuedPassword>.Fail(AccountErrors.Conflict);
         }
 
-        await sessions.EndAllAsync(account.Id, SessionEndReasons.PasswordInitialized, cancellationToken);
         return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt.Value));
     }
 
@@ -332,7 +328,7 @@ public sealed partial class AccountAdministration(
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
         audit.Record(actor.Audit(AuditActions.Unlock, AuditOutcomes.Success, account.UserId));
-        return await TryCommitAsync(cancellationToken) ? OpResult.Ok : OpResult.Fail(AccountErrors.Conflict);
+        return await TryCommitAsync(null, cancellationToken) ? OpResult.Ok : OpResult.Fail(AccountErrors.Conflict);
     }
 
     internal static IEnumerable<OnshiError> ValidateUserId(string userId)
@@ -397,11 +393,27 @@ public sealed partial class AccountAdministration(
         return error;
     }
 
-    private async Task<bool> TryCommitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits the tracked change and the queued audit rows; with <paramref name="endSessions"/>, also ends every open
+    /// session of that account (with their audit rows) in the same transaction. False on a concurrent change.
+    /// </summary>
+    private async Task<bool> TryCommitAsync((long AccountId, string Reason)? endSessions, CancellationToken cancellationToken)
     {
         try
         {
-            await audit.CommitAsync(cancellationToken);
+            if (endSessions is { } end)
+            {
+                await audit.CommitAsync(async ct =>
+                {
+                    await sessions.EndAllWithinCommitAsync(end.AccountId, end.Reason, ct);
+                    return true;
+                }, cancellationToken);
+            }
+            else
+            {
+                await audit.CommitAsync(cancellationToken);
+            }
+
             return true;
         }
         catch (DbUpdateConcurrencyException)

@@ -217,62 +217,77 @@ public sealed class ApplicationReviewService(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        if (institution is null)
+        var isNew = institution is null;
+        institution ??= new Institution
         {
-            // The accounts and their audit rows need the institution's id, which only an insert gives; so the
-            // institution is committed first (with its own row). If the rest fails, the application stays 申請中 and a
-            // second 承認 finds and reuses this institution.
-            institution = new Institution
-            {
-                Code = application.InstitutionCode,
-                Name = application.InstitutionName,
-                Address = application.Address,
-                Phone = application.Phone,
-                CreatedAt = now,
-            };
-            db.Institutions.Add(institution);
-            audit.Record(new AuditRecord(ApplicationAuditActions.InstitutionCreate, AuditOutcomes.Success)
-            {
-                InstitutionCode = institution.Code,
-                Actor = operatorId,
-                Target = institution.Code,
-                Detail = "usage-application#" + application.Id,
-            });
-            await audit.CommitAsync(cancellationToken);
-        }
+            Code = application.InstitutionCode,
+            Name = application.InstitutionName,
+            Address = application.Address,
+            Phone = application.Phone,
+            CreatedAt = now,
+        };
 
-        institution.ContactPortalUserId = application.PortalUserId;
+        // The slow part first, outside the transaction: the accounts (an Argon2id hash each) and the PDFs, none of
+        // which needs the institution's id.
         var importedOn = ApplicationLabels.JapanDate(now);
-        var documents = new List<PortalDocument>(environments.Count);
+        var prepared = new List<(PreparedAccounts Accounts, PortalDocument Document)>(environments.Count);
         foreach (var environment in environments)
         {
-            var provisioned = await provisioning.StageAccountsAsync(institution, environment, application.SecretNumberHash, operatorId, cancellationToken);
+            var accounts = await provisioning.PrepareAccountsAsync(institution, environment, application.SecretNumberHash, operatorId, cancellationToken);
             var pdf = userSettingsPdf.Render(new UserSettingsInformationDocument(
                 environment,
                 institution.Code,
                 institution.Name,
-                provisioned.MasterUserId,
+                accounts.Master.UserId,
                 AccountName(institution.Name),
-                provisioned.MasterPassword,
-                provisioned.MasterPasswordExpiresAt,
-                provisioned.ResetUserId,
+                accounts.MasterPassword,
+                accounts.Master.PasswordExpiresAt!.Value,
+                accounts.Reset.UserId,
                 now));
-            documents.Add(NewDocument(institution.Id, environment, PortalDocumentKind.UserSettings, ApplicationKind.New,
-                UserSettingsInformationPdf.FileName(environment), importedOn, pdf, application.Id, now));
+            prepared.Add((accounts, NewDocument(environment, PortalDocumentKind.UserSettings, ApplicationKind.New,
+                UserSettingsInformationPdf.FileName(environment), importedOn, pdf, application.Id, now)));
         }
 
-        Decide(application, operatorId, now);
-        application.InstitutionId = institution.Id;
-        audit.Record(new AuditRecord(ApplicationAuditActions.UsageApprove, AuditOutcomes.Success)
+        // Then one commit: the institution (its insert gives the id the rest needs, inside the transaction), its
+        // accounts, the documents, the decision and every audit row. A process killed at any moment leaves all of it
+        // or none of it, and the application stays 申請中 until it is all there.
+        await audit.CommitAsync(async ct =>
         {
-            InstitutionId = institution.Id,
-            InstitutionCode = institution.Code,
-            Actor = operatorId,
-            Target = "usage-application#" + application.Id,
-            Detail = "new:" + string.Join('+', environments).ToLowerInvariant(),
-        });
-        await audit.CommitAsync(cancellationToken);
-        return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code, [.. documents.Select(d => d.Id)]));
+            if (isNew)
+            {
+                db.Institutions.Add(institution);
+                audit.Record(new AuditRecord(ApplicationAuditActions.InstitutionCreate, AuditOutcomes.Success)
+                {
+                    InstitutionCode = institution.Code,
+                    Actor = operatorId,
+                    Target = institution.Code,
+                    Detail = "usage-application#" + application.Id,
+                });
+                await db.SaveChangesAsync(ct);
+            }
+
+            institution.ContactPortalUserId = application.PortalUserId;
+            foreach (var (accounts, document) in prepared)
+            {
+                provisioning.AddAccounts(institution, accounts, operatorId);
+                document.InstitutionId = institution.Id;
+                db.PortalDocuments.Add(document);
+            }
+
+            Decide(application, operatorId, now);
+            application.InstitutionId = institution.Id;
+            audit.Record(new AuditRecord(ApplicationAuditActions.UsageApprove, AuditOutcomes.Success)
+            {
+                InstitutionId = institution.Id,
+                InstitutionCode = institution.Code,
+                Actor = operatorId,
+                Target = "usage-application#" + application.Id,
+                Detail = "new:" + string.Join('+', environments).ToLowerInvariant(),
+            });
+            return true;
+        }, cancellationToken);
+        return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code,
+            [.. prepared.Select(p => p.Document.Id)]));
     }
 
     private async Task<OpResult<UsageApprovalResult>> ApproveChangeAsync(UsageApplication application, string operatorId, CancellationToken cancellationToken)
@@ -381,8 +396,11 @@ public sealed class ApplicationReviewService(
                 notes,
                 now,
                 Environment: environment));
-            documents.Add(NewDocument(institution.Id, environment, PortalDocumentKind.ChangeNotice, ApplicationKind.Change,
-                ChangeNoticeFileName(environment), importedOn, pdf, application.Id, now));
+            var document = NewDocument(environment, PortalDocumentKind.ChangeNotice, ApplicationKind.Change,
+                ChangeNoticeFileName(environment), importedOn, pdf, application.Id, now);
+            document.InstitutionId = institution.Id;
+            db.PortalDocuments.Add(document);
+            documents.Add(document);
         }
 
         Decide(application, operatorId, now);
@@ -398,12 +416,12 @@ public sealed class ApplicationReviewService(
         return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code, [.. documents.Select(d => d.Id)]));
     }
 
-    private PortalDocument NewDocument(long institutionId, OqsEnvironment? environment, PortalDocumentKind kind, ApplicationKind applicationKind,
+    /// <summary>A document holding only the protected copy of <paramref name="pdf"/> (which is wiped); the caller sets the institution and adds it.</summary>
+    private PortalDocument NewDocument(OqsEnvironment? environment, PortalDocumentKind kind, ApplicationKind applicationKind,
         string fileName, DateOnly importedOn, byte[] pdf, long? usageApplicationId, DateTime now)
     {
         var document = new PortalDocument
         {
-            InstitutionId = institutionId,
             Environment = environment,
             Kind = kind,
             ApplicationKind = applicationKind,
@@ -415,7 +433,6 @@ public sealed class ApplicationReviewService(
         };
         // The plain PDF may hold the master's initial password: keep only the protected copy.
         CryptographicOperations.ZeroMemory(pdf);
-        db.PortalDocuments.Add(document);
         return document;
     }
 

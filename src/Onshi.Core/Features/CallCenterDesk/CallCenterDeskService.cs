@@ -188,18 +188,22 @@ public sealed class CallCenterDeskService(
         var document = pdf.Render(Notice(institution, issued, now));
         try
         {
-            await audit.CommitAsync(cancellationToken);
+            // The new stamps already refuse the reset accounts' sessions; ending them in the same commit gives each its
+            // audited end, and a process killed at any moment leaves all of it or none of it.
+            await audit.CommitAsync(async ct =>
+            {
+                foreach (var (account, _) in issued)
+                {
+                    await oqsSessions.EndAllWithinCommitAsync(account.Id, OperatorSessionEndReasons.SecretReissued, ct);
+                }
+
+                return true;
+            }, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
             return OpResult<SecretReissueNotice>.Fail(OperatorErrors.Conflict);
-        }
-
-        foreach (var (account, _) in issued)
-        {
-            // The new stamp already refuses them; ending them now gives each its audited end.
-            await oqsSessions.EndAllAsync(account.Id, OperatorSessionEndReasons.SecretReissued, cancellationToken);
         }
 
         var fileName = string.Create(CultureInfo.InvariantCulture, $"秘密の番号再発行のお知らせ_{institution.Code}_{Documents.JapanTime.ToJst(now):yyyyMMddHHmm}.pdf");

@@ -62,7 +62,7 @@ public sealed class CertificateAuthority : IDisposable
 
     private CertificateAuthority(X509Certificate2 certificate, ECDsa key, string certificatePath, string dataDirectory, TimeProvider time, MasterKey masterKey)
     {
-        _serverPfxPassword = Convert.ToBase64String(masterKey.Derive(ServerPfxPurpose));
+        _serverPfxPassword = ServerPfxPassword(masterKey);
         Certificate = certificate;
         CertificatePath = certificatePath;
         _key = key;
@@ -284,20 +284,85 @@ public sealed class CertificateAuthority : IDisposable
         SecretFiles.WriteAtomically(certPath, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
     }
 
+    /// <summary>The password of <c>DIR/tls/server.pfx</c> under <paramref name="masterKey"/> (a derived key, never stored).</summary>
+    internal static string ServerPfxPassword(MasterKey masterKey) => Convert.ToBase64String(masterKey.Derive(ServerPfxPurpose));
+
+    /// <summary>
+    /// <c>DIR/ca/ca.key</c> re-encrypted from <paramref name="current"/> to <paramref name="next"/>, in memory (for
+    /// <see cref="MasterKeyRotation"/>): the new file content, or null when the file is already under
+    /// <paramref name="next"/> (an interrupted rotation run again). Writes nothing.
+    /// </summary>
+    /// <exception cref="OnshiStartupException">The key is under another master key, or cannot be read.</exception>
+    internal static byte[]? RewrapKeyFile(string keyPath, MasterKey current, MasterKey next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        string text = File.ReadAllText(keyPath);
+        if (string.Equals(KeyIdOf(text), next.KeyId, StringComparison.Ordinal))
+        {
+            using ECDsa already = ReadKey(text, keyPath, next, out _);
+            return null;
+        }
+
+        using ECDsa key = ReadKey(text, keyPath, current, out _);
+        return KeyFileContent(key, next);
+    }
+
+    /// <summary>
+    /// <c>DIR/tls/server.pfx</c> re-encrypted from <paramref name="current"/> to <paramref name="next"/>, in memory: the new
+    /// file content, or null when it does not open under <paramref name="current"/> (already under <paramref name="next"/>,
+    /// or from an older version: the next start issues a new one anyway). Writes nothing.
+    /// </summary>
+    internal static byte[]? RewrapServerPfx(string pfxPath, MasterKey current, MasterKey next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        if (!File.Exists(pfxPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            using X509Certificate2 certificate = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, ServerPfxPassword(current), X509KeyStorageFlags.Exportable);
+            return certificate.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, ServerPfxPassword(next));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Reads the CA private key: encrypted PKCS#8 under the master key's CA password; a plain PKCS#8 (or SEC1) key an
     /// older version wrote is read and immediately rewritten encrypted.
     /// </summary>
     private static ECDsa LoadKey(string keyPath, MasterKey masterKey)
     {
-        string text = File.ReadAllText(keyPath);
+        ECDsa key = ReadKey(File.ReadAllText(keyPath), keyPath, masterKey, out bool wasPlain);
+        if (wasPlain)
+        {
+            // Migration: the key was plain; from now on it is stored encrypted.
+            SaveKey(keyPath, key, masterKey);
+        }
+
+        return key;
+    }
+
+    /// <summary>The master key id named in a key file's header line, or null.</summary>
+    private static string? KeyIdOf(string text) => text.Split('\n').Select(l => l.Trim())
+        .FirstOrDefault(l => l.StartsWith(KeyIdHeader, StringComparison.Ordinal))?[KeyIdHeader.Length..].Trim();
+
+    /// <summary>The CA private key from the text of its file; <paramref name="wasPlain"/> when it was not encrypted. Writes nothing.</summary>
+    private static ECDsa ReadKey(string text, string keyPath, MasterKey masterKey, out bool wasPlain)
+    {
+        wasPlain = false;
         ECDsa key = ECDsa.Create();
         try
         {
             if (text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal))
             {
-                string? keyId = text.Split('\n').Select(l => l.Trim())
-                    .FirstOrDefault(l => l.StartsWith(KeyIdHeader, StringComparison.Ordinal))?[KeyIdHeader.Length..].Trim();
+                string? keyId = KeyIdOf(text);
                 if (keyId is not null && !string.Equals(keyId, masterKey.KeyId, StringComparison.Ordinal))
                 {
                     throw new OnshiStartupException(
@@ -319,6 +384,8 @@ public sealed class CertificateAuthority : IDisposable
             }
 
             key.ImportFromPem(text);
+            wasPlain = true;
+            return key;
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
@@ -333,24 +400,24 @@ public sealed class CertificateAuthority : IDisposable
             key.Dispose();
             throw;
         }
-
-        // Migration: the key was plain; from now on it is stored encrypted.
-        SaveKey(keyPath, key, masterKey);
-        return key;
     }
 
     /// <summary>
     /// Writes the CA private key as encrypted PKCS#8 PEM (PBES2: AES-256-CBC, PBKDF2-HMAC-SHA256), mode 0600, with a
     /// header line naming the master key id (not secret) so a wrong key is reported as such.
     /// </summary>
-    private static void SaveKey(string keyPath, ECDsa key, MasterKey masterKey)
+    private static void SaveKey(string keyPath, ECDsa key, MasterKey masterKey) =>
+        SecretFiles.WriteAtomically(keyPath, KeyFileContent(key, masterKey), secret: true);
+
+    /// <summary>The content of the CA key file for <paramref name="key"/> under <paramref name="masterKey"/>.</summary>
+    private static byte[] KeyFileContent(ECDsa key, MasterKey masterKey)
     {
         byte[] password = masterKey.Derive(CaKeyPurpose);
         try
         {
             // The password is 256 random bits, so the iteration count adds little; 100,000 is the common floor.
             string pem = key.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000));
-            SecretFiles.WriteAtomically(keyPath, Encoding.ASCII.GetBytes($"{KeyIdHeader}{masterKey.KeyId}\n{pem}\n"), secret: true);
+            return Encoding.ASCII.GetBytes($"{KeyIdHeader}{masterKey.KeyId}\n{pem}\n");
         }
         finally
         {

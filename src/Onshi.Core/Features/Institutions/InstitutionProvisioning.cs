@@ -7,6 +7,13 @@ using Onshi.Core.Features.Passwords;
 
 namespace Onshi.Core.Features.Institutions;
 
+/// <summary>The master and reset accounts of one environment, made but not yet added (see <see cref="InstitutionProvisioning.PrepareAccountsAsync"/>).</summary>
+internal sealed record PreparedAccounts(OqsEnvironment Environment, Account Master, Account Reset, string MasterPassword)
+{
+    /// <summary>Redacts the password.</summary>
+    public override string ToString() => $"{nameof(PreparedAccounts)} {{ Environment = {Environment}, Master = {Master.UserId}, Reset = {Reset.UserId} }}";
+}
+
 /// <summary>What provisioning an institution in one environment produced; the plain values exist only here.</summary>
 public sealed record ProvisionedInstitution(Institution Institution, OqsEnvironment Environment, string MasterUserId,
     string MasterPassword, DateTime MasterPasswordExpiresAt, string ResetUserId);
@@ -43,27 +50,38 @@ public sealed class InstitutionProvisioning(
         if (institution is null)
         {
             institution = new Institution { Code = validCode, Name = name.Trim(), Address = address.Trim(), Phone = phone.Trim(), CreatedAt = now };
-            db.Institutions.Add(institution);
-            await db.SaveChangesAsync(cancellationToken);
         }
         else if (await db.Accounts.AnyAsync(a => a.InstitutionId == institution.Id && a.Environment == environment && a.Kind == AccountKind.Master, cancellationToken))
         {
             return OpResult<ProvisionedInstitution>.Fail(new OnshiError("institution.already_provisioned", "この医療機関等のこの環境のマスタアカウントは既に発行されています。"));
         }
 
-        var provisioned = await StageAccountsAsync(institution, environment, hasher.Hash(secretNumber), actor, cancellationToken);
-        await audit.CommitAsync(cancellationToken);
-        return OpResult<ProvisionedInstitution>.Success(provisioned);
+        // The hashing happens before the transaction; the institution, its accounts and their audit rows are one commit.
+        var prepared = await PrepareAccountsAsync(institution, environment, hasher.Hash(secretNumber), actor, cancellationToken);
+        ProvisionedInstitution? provisioned = null;
+        await audit.CommitAsync(async ct =>
+        {
+            if (institution.Id == 0)
+            {
+                db.Institutions.Add(institution);
+                await db.SaveChangesAsync(ct);
+            }
+
+            provisioned = AddAccounts(institution, prepared, actor);
+            return true;
+        }, cancellationToken);
+        return OpResult<ProvisionedInstitution>.Success(provisioned!);
     }
 
     /// <summary>
-    /// Adds the master and reset accounts of <paramref name="institution"/> (already saved) in
-    /// <paramref name="environment"/> to the context and queues their audit rows, without committing: the caller
-    /// commits them together with its own change. The reset account's hash is <paramref name="secretNumberHash"/>, a
-    /// 秘密の番号 hashed when it was chosen (the 利用申請 keeps only the hash). The caller checks that the environment
-    /// has no master yet.
+    /// Makes the master and reset accounts of <paramref name="institution"/> in <paramref name="environment"/> (unique IDs,
+    /// the master's temporary password and its hash) without adding them to the context: the slow part (an Argon2id
+    /// hash), done before the caller's transaction. <paramref name="institution"/> need not be saved yet. The reset
+    /// account's hash is <paramref name="secretNumberHash"/>, a 秘密の番号 hashed when it was chosen (the 利用申請 keeps only
+    /// the hash). The caller checks that the environment has no master yet, then calls <see cref="AddAccounts"/> inside
+    /// its commit.
     /// </summary>
-    internal async Task<ProvisionedInstitution> StageAccountsAsync(Institution institution, OqsEnvironment environment,
+    internal async Task<PreparedAccounts> PrepareAccountsAsync(Institution institution, OqsEnvironment environment,
         string secretNumberHash, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(institution);
@@ -78,12 +96,29 @@ public sealed class InstitutionProvisioning(
         master.PasswordExpiresAt = policy.TemporaryExpiry(now);
         var reset = NewAccount(institution, environment, resetId, AccountKind.MasterReset, now, actor);
         reset.PasswordHash = secretNumberHash;
-        db.Accounts.AddRange(master, reset);
-        foreach (var a in new[] { master, reset })
+        return new PreparedAccounts(environment, master, reset, password);
+    }
+
+    /// <summary>
+    /// Adds prepared accounts to the context for <paramref name="institution"/> (saved by now: its id is set on them) and
+    /// queues their audit rows, without committing: the caller commits them together with its own change.
+    /// </summary>
+    internal ProvisionedInstitution AddAccounts(Institution institution, PreparedAccounts prepared, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (institution.Id == 0)
         {
+            throw new InvalidOperationException("The institution must be saved before its accounts are added.");
+        }
+
+        foreach (var a in new[] { prepared.Master, prepared.Reset })
+        {
+            a.InstitutionId = institution.Id;
+            db.Accounts.Add(a);
             audit.Record(new AuditRecord(AuditActions.AccountCreate, AuditOutcomes.Success)
             {
-                Environment = environment,
+                Environment = prepared.Environment,
                 InstitutionId = institution.Id,
                 InstitutionCode = institution.Code,
                 Actor = actor,
@@ -92,7 +127,8 @@ public sealed class InstitutionProvisioning(
             });
         }
 
-        return new ProvisionedInstitution(institution, environment, masterId, password, master.PasswordExpiresAt.Value, resetId);
+        return new ProvisionedInstitution(institution, prepared.Environment, prepared.Master.UserId, prepared.MasterPassword,
+            prepared.Master.PasswordExpiresAt!.Value, prepared.Reset.UserId);
     }
 
     private static Account NewAccount(Institution institution, OqsEnvironment environment, string userId, AccountKind kind, DateTime now, string actor) => new()

@@ -3,12 +3,14 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Onshi.Core.Features.Secrets;
 
 namespace Onshi.Core.Features.Mail;
 
 /// <summary>
 /// Writes each message as an RFC 5322 <c>.eml</c> file (UTF-8 text, MIME-encoded headers) into the outbox directory.
-/// File names start with the UTC time to the 100 ns, so a directory listing sorts by time. The embedded default and
+/// File names start with the UTC time to the 100 ns, so a directory listing sorts by time. Each file is written to a
+/// hidden temporary file and renamed, so it appears whole or not at all. The embedded default and
 /// the demo use it; a real server is one setting away (<see cref="SmtpMailSender"/>).
 /// </summary>
 public sealed partial class OutboxMailSender(IOptions<MailOptions> options, TimeProvider time, ILogger<OutboxMailSender> logger) : IMailSender
@@ -28,7 +30,10 @@ public sealed partial class OutboxMailSender(IOptions<MailOptions> options, Time
         System.IO.Directory.CreateDirectory(Directory);
         var name = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfffffff'Z'", CultureInfo.InvariantCulture) + "-" + id + ".eml";
         var path = Path.Combine(Directory, name);
-        await File.WriteAllTextAsync(path, text, new UTF8Encoding(false), cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Written beside it and renamed into place: a reader (or a process killed mid-write) never sees half a message.
+        await Task.Run(() => SecretFiles.WriteAtomically(path, new UTF8Encoding(false).GetBytes(text), secret: false), cancellationToken);
         LogWritten(logger, name);
     }
 

@@ -54,6 +54,7 @@ public sealed partial class PortalAccountService(
     PasswordPolicy policy,
     AuditLog audit,
     IMailSender mail,
+    MailDispatcher mailDispatcher,
     IDataProtectionProvider dataProtection,
     SiteSessionService sessions,
     ILoginThrottle throttle,
@@ -330,14 +331,21 @@ public sealed partial class PortalAccountService(
         if (user is null)
         {
             audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Denied, null, clientAddress, "unknown-user"));
-        }
-        else
-        {
-            var sent = await TrySendAsync(clientAddress, normalized, () => ResetMail(user), cancellationToken);
-            audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, sent ? "sent" : "mail-throttled"));
+            await audit.CommitAsync(cancellationToken);
+            return OpResult.Ok;
         }
 
+        var reserved = TryReserveMail(clientAddress, normalized);
+        audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, reserved ? "sent" : "mail-throttled"));
         await audit.CommitAsync(cancellationToken);
+        if (reserved)
+        {
+            // Queued, not sent here: only a registered address gets a mail, so waiting for the outbox (or an SMTP server)
+            // would make its answer slower than an unknown address's. Queued after the commit, so no mail goes out
+            // without its audit row.
+            mailDispatcher.Enqueue(ResetMail(user));
+        }
+
         return OpResult.Ok;
     }
 
@@ -383,25 +391,30 @@ public sealed partial class PortalAccountService(
         var oldStamp = user.SecurityStamp;
         var newStamp = Guid.NewGuid().ToString("N");
         var hash = hasher.Hash(password);
-        var updated = await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == oldStamp)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(u => u.PasswordHash, hash)
-                .SetProperty(u => u.SecurityStamp, newStamp)
-                .SetProperty(u => u.EmailConfirmed, true)
-                .SetProperty(u => u.AccessFailedCount, 0)
-                .SetProperty(u => u.LockoutEnd, (DateTime?)null), cancellationToken);
-        if (updated == 0)
-        {
-            // Another reset with the same link won the race: the link is used up.
-            return OpResult.Fail(PortalAccountErrors.LinkInvalid());
-        }
 
-        var ended = await sessions.EndAllAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged,
-            address => SessionEndRecord(user.Id, SessionEndReasons.PasswordChanged) with { ClientAddress = address }, cancellationToken);
-        audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
-            "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
-        await audit.CommitAsync(cancellationToken);
-        return OpResult.Ok;
+        // The new password, the end of every session and the audit row: one commit.
+        var updated = await audit.CommitAsync(async ct =>
+        {
+            if (await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == oldStamp)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(u => u.PasswordHash, hash)
+                    .SetProperty(u => u.SecurityStamp, newStamp)
+                    .SetProperty(u => u.EmailConfirmed, true)
+                    .SetProperty(u => u.AccessFailedCount, 0)
+                    .SetProperty(u => u.LockoutEnd, (DateTime?)null), ct) == 0)
+            {
+                return false;
+            }
+
+            var ended = await sessions.EndAllWithinCommitAsync(Sites.Portal, user.Id, SessionEndReasons.PasswordChanged,
+                address => SessionEndRecord(user.Id, SessionEndReasons.PasswordChanged) with { ClientAddress = address }, ct);
+            audit.Record(Record(PortalAuditActions.Reset, AuditOutcomes.Success, user.Id, clientAddress,
+                "sessions-ended:" + ended.ToString(CultureInfo.InvariantCulture)));
+            return true;
+        }, cancellationToken);
+
+        // Not updated: another reset with the same link won the race, and the link is used up.
+        return updated ? OpResult.Ok : OpResult.Fail(PortalAccountErrors.LinkInvalid());
     }
 
     /// <summary>The e-mail rules: required, at most 254 characters, <c>local@domain.tld</c> in ASCII.</summary>
@@ -437,6 +450,17 @@ public sealed partial class PortalAccountService(
 
     private async Task<bool> TrySendAsync(string clientAddress, string normalizedEmail, Func<MailMessageData> message, CancellationToken cancellationToken)
     {
+        if (!TryReserveMail(clientAddress, normalizedEmail))
+        {
+            return false;
+        }
+
+        await mail.SendAsync(message(), cancellationToken);
+        return true;
+    }
+
+    private bool TryReserveMail(string clientAddress, string normalizedEmail)
+    {
         // Registration and reset cost nothing to ask for: cap the mails per asking address and per recipient, silently
         // (the answer stays the same), so neither a mailbox nor the outbox can be flooded.
         var addrKey = "portal-mail-addr:" + clientAddress;
@@ -451,7 +475,6 @@ public sealed partial class PortalAccountService(
             return false;
         }
 
-        await mail.SendAsync(message(), cancellationToken);
         return true;
     }
 

@@ -119,11 +119,24 @@ public sealed class MasterKey
         if (recorded is null)
         {
             Directory.CreateDirectory(directory);
-            SecretFiles.WriteAtomically(Path.Combine(directory, MarkerFileName), Encoding.ASCII.GetBytes(MarkerPrefix + masterKey.KeyId + "\n"), secret: false);
+            WriteMarker(directory, masterKey);
         }
 
         return masterKey;
     }
+
+    /// <summary>A key file's key (base64 or hex text); never generates one.</summary>
+    /// <exception cref="OnshiStartupException">The file cannot be read or holds no key.</exception>
+    public static MasterKey ReadKeyFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return FromFile(path, path);
+    }
+
+    /// <summary>Records <paramref name="masterKey"/>'s id as the one the data directory is encrypted with (atomically).</summary>
+    internal static void WriteMarker(string dataDirectory, MasterKey masterKey) =>
+        SecretFiles.WriteAtomically(Path.Combine(Path.GetFullPath(dataDirectory), MarkerFileName),
+            Encoding.ASCII.GetBytes(MarkerPrefix + masterKey.KeyId + "\n"), secret: false);
 
     /// <summary>
     /// The key configured for <paramref name="dataDirectory"/> (option, environment, or an existing default key file),

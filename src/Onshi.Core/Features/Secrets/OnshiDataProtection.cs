@@ -72,20 +72,9 @@ public static class OnshiDataProtection
                 decryptor.Decrypt(encrypted);
             }
 
-            var plain = document.Descendants()
-                .Where(e => string.Equals((string?)e.Attribute(DataProtectionNamespace + "requiresEncryption"), "true", StringComparison.OrdinalIgnoreCase))
-                .ToList();
-            if (plain.Count == 0)
+            if (EncryptPlainSecrets(document, encryptor) == 0)
             {
                 continue;
-            }
-
-            foreach (var element in plain)
-            {
-                var info = encryptor.Encrypt(new XElement(element));
-                element.ReplaceWith(new XElement(DataProtectionNamespace + "encryptedSecret",
-                    new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!),
-                    info.EncryptedElement));
             }
 
             SecretFiles.WriteAtomically(file, Encoding.UTF8.GetBytes(document.ToString()), secret: true);
@@ -93,5 +82,79 @@ public static class OnshiDataProtection
         }
 
         return rewritten;
+    }
+
+    /// <summary>
+    /// Every key file of <paramref name="keysDirectory"/> with its secrets re-encrypted from <paramref name="current"/> to
+    /// <paramref name="next"/> (and any plain secret encrypted under <paramref name="next"/>), in memory, for
+    /// <see cref="MasterKeyRotation"/>: the files whose content changes. A secret already under <paramref name="next"/> (an
+    /// interrupted rotation run again) is only checked. The keys themselves, and so every cookie, token and protected
+    /// document made with them, stay the same. Writes nothing.
+    /// </summary>
+    /// <exception cref="OnshiStartupException">A secret is under a third master key, or corrupt.</exception>
+    internal static IReadOnlyList<(string Path, byte[] Content)> RewrapKeys(string keysDirectory, MasterKey current, MasterKey next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        var changed = new List<(string Path, byte[] Content)>();
+        if (!Directory.Exists(keysDirectory))
+        {
+            return changed;
+        }
+
+        var fromCurrent = new OnshiXmlDecryptor(current);
+        var fromNext = new OnshiXmlDecryptor(next);
+        var encryptor = new OnshiXmlEncryptor(next);
+        foreach (var file in Directory.EnumerateFiles(keysDirectory, "*.xml").Order(StringComparer.Ordinal))
+        {
+            XDocument document;
+            try
+            {
+                document = XDocument.Load(file, LoadOptions.PreserveWhitespace);
+            }
+            catch (System.Xml.XmlException)
+            {
+                throw new OnshiStartupException(
+                    $"Data Protection の鍵ファイルを読めません: {file}。何も変更していません。 / The Data Protection key file {file} is not valid XML; nothing was changed.");
+            }
+
+            var count = 0;
+            foreach (var encrypted in document.Descendants(OnshiXmlEncryptor.ElementName).ToList())
+            {
+                if (string.Equals((string?)encrypted.Attribute("masterKeyId"), next.KeyId, StringComparison.Ordinal))
+                {
+                    fromNext.Decrypt(encrypted);
+                    continue;
+                }
+
+                encrypted.ReplaceWith(encryptor.Encrypt(fromCurrent.Decrypt(encrypted)).EncryptedElement);
+                count++;
+            }
+
+            count += EncryptPlainSecrets(document, encryptor);
+            if (count > 0)
+            {
+                changed.Add((file, Encoding.UTF8.GetBytes(document.ToString())));
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Replaces every secret Data Protection marked <c>requiresEncryption</c> with its encrypted form; returns how many.</summary>
+    private static int EncryptPlainSecrets(XDocument document, OnshiXmlEncryptor encryptor)
+    {
+        var plain = document.Descendants()
+            .Where(e => string.Equals((string?)e.Attribute(DataProtectionNamespace + "requiresEncryption"), "true", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        foreach (var element in plain)
+        {
+            var info = encryptor.Encrypt(new XElement(element));
+            element.ReplaceWith(new XElement(DataProtectionNamespace + "encryptedSecret",
+                new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!),
+                info.EncryptedElement));
+        }
+
+        return plain.Count;
     }
 }

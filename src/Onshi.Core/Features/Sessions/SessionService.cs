@@ -152,26 +152,13 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         return true;
     }
 
-    /// <summary>Ends every open session of an account, each with its own audit row (so its duration can be read). Returns how many ended.</summary>
-    public Task<int> EndAllAsync(long accountId, string reason, CancellationToken cancellationToken = default) =>
-        EndOpenAsync(accountId, null, reason, cancellationToken);
-
     /// <summary>
     /// Ends every open session of an account except <paramref name="currentSessionId"/> (the one that asked: its own
     /// password changed), each with its own audit row. Returns how many ended.
     /// </summary>
-    public Task<int> EndOthersAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken = default) =>
-        EndOpenAsync(accountId, currentSessionId, reason, cancellationToken);
-
-    private async Task<int> EndOpenAsync(long accountId, long? exceptSessionId, string reason, CancellationToken cancellationToken)
+    public async Task<int> EndOthersAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken = default)
     {
-        var query = db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null);
-        if (exceptSessionId is { } except)
-        {
-            query = query.Where(s => s.Id != except);
-        }
-
-        var open = await query
+        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null && s.Id != currentSessionId)
             .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
             .ToListAsync(cancellationToken);
         var ended = 0;
@@ -179,6 +166,44 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         {
             if (await EndAsync(s.Id, reason, s.UserId, s.Kind, s.InstitutionId, s.Code, s.Environment, s.ClientAddress, cancellationToken))
             {
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+
+    /// <summary>
+    /// Ends every open session of an account, each with its own audit row (so its duration can be read), in one commit.
+    /// A change that requires it (a new password, a disabled account) ends them in its own commit instead, with
+    /// <see cref="EndAllWithinCommitAsync"/>.
+    /// </summary>
+    public async Task<int> EndAllAsync(long accountId, string reason, CancellationToken cancellationToken = default)
+    {
+        var ended = 0;
+        await audit.CommitAsync(async ct => (ended = await EndAllWithinCommitAsync(accountId, reason, ct)) > 0, cancellationToken);
+        return ended;
+    }
+
+    /// <summary>
+    /// Ends every open session of an account and queues one audit row per session it ended, to be called inside the
+    /// work of the caller's <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the
+    /// change that ends them (パスワード初期化, 無効化, 秘密の番号再発行) and the ends are then one transaction, and a process
+    /// killed in between leaves neither. Each end is a conditional update, so a session ended meanwhile gets no second row.
+    /// </summary>
+    internal async Task<int> EndAllWithinCommitAsync(long accountId, string reason, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow().UtcDateTime;
+        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null)
+            .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
+            .ToListAsync(cancellationToken);
+        var ended = 0;
+        foreach (var s in open)
+        {
+            if (await db.LoginSessions.Where(x => x.Id == s.Id && x.EndedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, at).SetProperty(x => x.EndReason, reason), cancellationToken) == 1)
+            {
+                audit.Record(EndRecord(reason, s.UserId, s.Kind, s.InstitutionId, s.Code, s.Environment, s.ClientAddress, at));
                 ended++;
             }
         }
@@ -195,7 +220,14 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         OqsEnvironment environment, string clientAddress, CancellationToken cancellationToken, DateTime? endedAt = null)
     {
         var at = endedAt ?? time.GetUtcNow().UtcDateTime;
-        audit.Record(new AuditRecord(reason == SessionEndReasons.Logout ? AuditActions.Logout : AuditActions.SessionEnd, AuditOutcomes.Success)
+        audit.Record(EndRecord(reason, userId, kind, institutionId, institutionCode, environment, clientAddress, at));
+        return await audit.CommitAsync(async ct => await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, at).SetProperty(s => s.EndReason, reason), ct) == 1, cancellationToken);
+    }
+
+    private static AuditRecord EndRecord(string reason, string userId, AccountKind kind, long institutionId, string institutionCode,
+        OqsEnvironment environment, string clientAddress, DateTime at) =>
+        new(reason == SessionEndReasons.Logout ? AuditActions.Logout : AuditActions.SessionEnd, AuditOutcomes.Success)
         {
             Environment = environment,
             InstitutionId = institutionId,
@@ -206,8 +238,5 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             Detail = reason,
             ClientAddress = clientAddress,
             OccurredAt = new DateTimeOffset(at, TimeSpan.Zero),
-        });
-        return await audit.CommitAsync(async ct => await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, at).SetProperty(s => s.EndReason, reason), ct) == 1, cancellationToken);
-    }
+        };
 }

@@ -156,6 +156,35 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     }
 
     /// <summary>
+    /// As <see cref="EndAllAsync"/>, but to be called inside the work of the caller's
+    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the change that ends the
+    /// sessions (a password reset) and the ends with their audit rows are one transaction. Returns how many ended.
+    /// </summary>
+    internal async Task<int> EndAllWithinCommitAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord,
+        CancellationToken cancellationToken)
+    {
+        var open = await db.SiteSessions.AsNoTracking().Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null)
+            .Select(x => new { x.Id, x.ClientAddress }).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var ended = 0;
+        foreach (var s in open)
+        {
+            if (await db.SiteSessions.Where(x => x.Id == s.Id && x.EndedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken) == 1)
+            {
+                if (endRecord?.Invoke(s.ClientAddress) is { } record)
+                {
+                    audit.Record(record);
+                }
+
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+
+    /// <summary>
     /// Ends one session at <paramref name="endedAt"/> with its audit row (if any) in the same transaction, only if it was
     /// still open: when several requests, instances or the sweeper end it at once, exactly one of them writes the row.
     /// </summary>

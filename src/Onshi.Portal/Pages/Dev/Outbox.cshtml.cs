@@ -11,7 +11,7 @@ namespace Onshi.Portal.Pages.Dev;
 /// The mail outbox, for development and the demo only (<c>showOutbox</c> of <see cref="PortalApp.Create"/>): a demo user
 /// follows the verification link from here. In any other mode it is a 404.
 /// </summary>
-public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> mail) : PageModel
+public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> mail, MailDispatcher queue) : PageModel
 {
     private static readonly TimeSpan Jst9 = TimeSpan.FromHours(9);
 
@@ -21,12 +21,15 @@ public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> ma
 
     public IReadOnlyList<string> Links { get; private set; } = [];
 
-    public IActionResult OnGet(string? name)
+    public async Task<IActionResult> OnGetAsync(string? name)
     {
         if (!site.ShowOutbox || mail.Value.OutboxDirectory is not { } directory)
         {
             return NotFound();
         }
+
+        // A reset mail is sent just after its answer: let the queue catch up so the page shows what was just asked for.
+        await queue.WhenIdleAsync(TimeSpan.FromSeconds(5), HttpContext.RequestAborted);
 
         if (name is not null)
         {
