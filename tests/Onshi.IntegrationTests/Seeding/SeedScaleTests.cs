@@ -110,6 +110,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
             audit.Count.ShouldBe(20);
             audit.ShouldAllBe(a => a.Actor == SyntheticData.Actor && a.Action == "institution.create" && a.Detail == "synthetic:seed=3");
             (await AuditLog.VerifyAsync(context, ct)).ShouldBeNull();
+            (await ForeignKeyViolationsAsync(context)).ShouldBeEmpty();
         }
 
         // The same command with a larger N continues after the committed institutions; the first twenty stay as they were.
@@ -307,6 +308,59 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
         var refused = await SeedAsync(first, new SeedScaleOptions { Institutions = 20, Seed = 8 });
         refused.Code.ShouldBe(2);
         refused.Message.ShouldContain("--seed");
+    }
+
+    /// <summary>
+    /// Every row whose foreign key points nowhere (PostgreSQL's load skips the foreign-key triggers, so check them here):
+    /// SQLite's <c>foreign_key_check</c>, or one NOT EXISTS query per constraint of the PostgreSQL catalog.
+    /// </summary>
+    private static async Task<List<string>> ForeignKeyViolationsAsync(OnshiDbContext context)
+    {
+        var connection = context.Database.GetDbConnection();
+        await context.Database.OpenConnectionAsync();
+        var violations = new List<string>();
+        if (context.Database.IsSqlite())
+        {
+            await using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA foreign_key_check";
+            await using var reader = await check.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                violations.Add(reader.GetString(0) + " → " + reader.GetString(2));
+            }
+
+            return violations;
+        }
+
+        var constraints = new List<(string Child, string Column, string Parent, string Key)>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = """
+                SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, p.attname
+                FROM pg_constraint c
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                JOIN pg_attribute p ON p.attrelid = c.confrelid AND p.attnum = c.confkey[1]
+                WHERE c.contype = 'f'
+                """;
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                constraints.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            }
+        }
+
+        constraints.ShouldNotBeEmpty();
+        foreach (var (child, column, parent, key) in constraints)
+        {
+            await using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM {child} c WHERE c.\"{column}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.\"{key}\" = c.\"{column}\")";
+            if (Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                violations.Add($"{child}.{column} → {parent}");
+            }
+        }
+
+        return violations;
     }
 
     private static async Task<Snapshot> SnapshotAsync(TestDatabase db)
