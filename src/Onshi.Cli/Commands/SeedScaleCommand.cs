@@ -26,6 +26,9 @@ internal static class SeedScaleCommand
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
+            // The load runs mostly synchronously (SQLite); yield first so that the invocation's task exists at once and
+            // System.CommandLine's Ctrl+C handling waits for it (else it reports a forced termination and crashes on exit).
+            await Task.Yield();
             var options = new SeedScaleOptions
             {
                 Institutions = r.GetValue(institutions),

@@ -132,7 +132,7 @@ internal static class ScaleSeeder
         var progress = new SeedProgress(log, interactive, existing, Math.Max(existing, options.Institutions));
         if (existing < options.Institutions)
         {
-            await SeedAsync(settings, options, sp, db, existing, entries, outDirectory, manifestPath, Manifest, progress, cancellationToken);
+            await SeedAsync(settings, options, sp, db, existing, entries, outDirectory, manifestPath, Manifest, progress, log, cancellationToken);
             progress.Complete();
         }
 
@@ -159,7 +159,7 @@ internal static class ScaleSeeder
 
     private static async Task SeedAsync(OnshiSettings settings, SeedScaleOptions options, IServiceProvider sp, OnshiDbContext db, int existing,
         List<ManifestInstitution> entries, string outDirectory, string manifestPath, Func<int, long, bool, SeedManifest> manifest,
-        SeedProgress progress, CancellationToken cancellationToken)
+        SeedProgress progress, TextWriter log, CancellationToken cancellationToken)
     {
         var time = sp.GetRequiredService<TimeProvider>();
         var hasher = sp.GetRequiredService<Argon2idPasswordHasher>();
@@ -212,8 +212,8 @@ internal static class ScaleSeeder
         }
         catch (OperationCanceledException)
         {
-            progress.Complete();
-            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            progress.Interrupted();
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"seed-scale: interrupted; {existing + progress.Done:N0} complete synthetic institutions are committed. Run the same command again to continue."));
             throw;
         }

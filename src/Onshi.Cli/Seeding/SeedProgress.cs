@@ -61,7 +61,10 @@ internal sealed class SeedProgress
         }
     }
 
-    private void Draw(bool final)
+    /// <summary>The last line of a run that stops early (no ETA).</summary>
+    public void Interrupted() => Draw(final: true, interrupted: true);
+
+    private void Draw(bool final, bool interrupted = false)
     {
         drawnDone = Done;
         var todo = Math.Max(1, target - first);
@@ -69,7 +72,7 @@ internal sealed class SeedProgress
         var seconds = clock.Elapsed.TotalSeconds;
         var eta = Done == 0 ? "?" : Duration(TimeSpan.FromSeconds(seconds / Done * (todo - Done)));
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{fraction * 100,5:0.0}%  {first + Done:N0}/{target:N0} institutions  {Rows:N0} rows  {RowsPerSecond:N0} rows/s  elapsed {Duration(clock.Elapsed)}  ETA {(final ? "0s" : eta)}");
+            $"{fraction * 100,5:0.0}%  {first + Done:N0}/{target:N0} institutions  {Rows:N0} rows  {RowsPerSecond:N0} rows/s  elapsed {Duration(clock.Elapsed)}  ETA {(interrupted ? "-" : final ? "0s" : eta)}");
         if (interactive)
         {
             var filled = (int)Math.Round(fraction * BarWidth);

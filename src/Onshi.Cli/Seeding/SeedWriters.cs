@@ -130,6 +130,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
         if (transaction is not null)
         {
             await transaction.DisposeAsync(); // rolls back an unfinished batch
+            transaction = null;
         }
 
         foreach (var insert in inserts.Values)
@@ -360,6 +361,7 @@ internal sealed class PostgresSeedWriter : ISeedWriter
         if (transaction is not null)
         {
             await transaction.DisposeAsync();
+            transaction = null;
         }
 
         await connection.DisposeAsync();
