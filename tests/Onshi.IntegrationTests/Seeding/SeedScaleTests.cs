@@ -310,6 +310,22 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
         refused.Message.ShouldContain("--seed");
     }
 
+    [Fact]
+    public async Task Cli_SeedScale_TakesItsOptions_AndRejectsABadCount()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (settings, db) = await TargetAsync();
+        string[] target = ["--data", settings.DataDirectory, "--db", provider, "--connection", settings.ConnectionString!];
+        (await Onshi.Cli.OnshiCommand.RunAsync(["seed-scale", "--institutions", "0", .. target])).ShouldBe(2);
+        (await Onshi.Cli.OnshiCommand.RunAsync(["seed-scale", "--institutions", "3", "--seed", "9", "--large-institutions", "1", "--batch", "2", .. target]))
+            .ShouldBe(0);
+        await using var context = db.CreateDbContext();
+        (await context.Institutions.CountAsync(ct)).ShouldBe(3);
+        (await context.Institutions.OrderBy(i => i.Id).Select(i => i.Code).FirstAsync(ct)).ShouldBe(SyntheticGenerator.ExpectedCode(9, 0));
+        (await context.Accounts.CountAsync(a => a.InstitutionId == context.Institutions.Min(i => i.Id), ct)).ShouldBe(SyntheticData.LargeInstitutionAccounts);
+        File.Exists(Path.Combine(settings.DataDirectory, "seed-scale", "manifest.json")).ShouldBeTrue();
+    }
+
     /// <summary>
     /// Every row whose foreign key points nowhere (PostgreSQL's load skips the foreign-key triggers, so check them here):
     /// SQLite's <c>foreign_key_check</c>, or one NOT EXISTS query per constraint of the PostgreSQL catalog.
