@@ -21,13 +21,24 @@ internal static class ServeCommand
         var operatorPort = new Option<int>("--operator-port") { Description = "運用者コンソールの HTTPS ポート (always 127.0.0.1)", DefaultValueFactory = _ => OperatorApp.DefaultPort };
         var bind = new Option<string>("--bind") { Description = "待ち受けアドレス (OQS and portal)", DefaultValueFactory = _ => "127.0.0.1" };
         var outbox = new Option<bool>("--show-outbox") { Description = "開発・デモ用: ポータルの /Dev/Outbox でメールを表示する" };
-        var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)") { oqsPort, portalPort, operatorPort, bind, outbox };
+        var hostNames = new Option<string[]>("--host-name")
+        {
+            Description = "サイトのホスト名 (repeatable): the server certificate covers it and the sites answer to it besides localhost and loopback; "
+                + "a request naming any other host is refused",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)") { oqsPort, portalPort, operatorPort, bind, outbox, hostNames };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
             var settings = common.Settings(r);
             settings.OqsPort = r.GetValue(oqsPort);
             settings.BindAddress = r.GetValue(bind) ?? "127.0.0.1";
+            foreach (var name in r.GetValue(hostNames) ?? [])
+            {
+                settings.HostNames.Add(name);
+            }
+
             await RunAsync(settings, r.GetValue(portalPort), r.GetValue(operatorPort), r.GetValue(outbox), ct);
             return 0;
         });

@@ -48,6 +48,7 @@ public static class OperatorApp
         }, configureLogging);
         builder.Services.AddOnshiApplications();
         builder.Services.AddOperatorSessionAuthentication();
+        builder.Services.AddSingleton<IRefusalActor, OperatorRefusalActor>();
         configureServices?.Invoke(builder.Services);
 
         // Internal endpoint (SPEC §7): loopback only, never settings.BindAddress.

@@ -79,3 +79,17 @@ public static class OperatorPolicies
 
     public static string For(OperatorCapability capability) => "Operator." + capability;
 }
+
+/// <summary>The actor of a refused console request: the signed-in operator (<c>op:</c> + user ID), else <c>anonymous</c>.</summary>
+public sealed class OperatorRefusalActor : IRefusalActor
+{
+    public Onshi.Core.Features.Audit.AuditRecord Describe(HttpContext context, Onshi.Core.Features.Audit.AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(record);
+        return record with
+        {
+            Actor = context.Features.Get<OperatorPrincipal>() is { } p ? OperatorAudit.Actor(p.UserId) : RequestRefusals.Anonymous,
+        };
+    }
+}

@@ -40,7 +40,7 @@ public static class OqsApp
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
-        builder.Services.AddSingleton<RejectionAuditGate>();
+        builder.Services.AddSingleton<IRefusalActor, OqsRefusalActor>();
         builder.Services.AddScoped<InstitutionAuditQuery>();
         builder.Services.AddOqsSessionAuthentication();
         configureServices?.Invoke(builder.Services);

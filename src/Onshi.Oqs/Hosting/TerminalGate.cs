@@ -21,10 +21,12 @@ public sealed class TerminalGate(RequestDelegate next)
     public const string ErrorPath = "/CertificateError";
 
     public async Task InvokeAsync(HttpContext context, TerminalCertificateService certificates, AuditLog audit, OqsSiteOptions site,
-        RejectionAuditGate rejections)
+        RefusalAuditGate rejections)
     {
-        if (AssetEndpoints.IsAssetPath(context.Request.Path))
+        if (AssetEndpoints.IsAssetPath(context.Request.Path)
+            || (context.Features.Get<RequestRefusal>()?.Reason == RequestRefusalReasons.Host && RequestRefusals.IsReExecution(context)))
         {
+            // The assets, and the error page of a request refused for its Host header (refused before any certificate check).
             await next(context);
             return;
         }
@@ -40,7 +42,7 @@ public sealed class TerminalGate(RequestDelegate next)
         }
 
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        if (check.Status != CertificateCheckStatus.Missing && rejections.ShouldAudit($"{presented?.Thumbprint}|{address}"))
+        if (check.Status != CertificateCheckStatus.Missing && rejections.ShouldAudit($"certificate|{presented?.Thumbprint}|{address}"))
         {
             audit.Record(new AuditRecord(AuditActions.CertificateRejected, AuditOutcomes.Denied)
             {
@@ -63,29 +65,36 @@ public sealed class TerminalGate(RequestDelegate next)
     }
 }
 
-/// <summary>
-/// Audits a refused certificate once a minute per certificate and address, so a client hammering the site with a
-/// foreign certificate cannot flood the 操作ログ or hold its writer lock.
-/// </summary>
-public sealed class RejectionAuditGate(TimeProvider time)
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> last = new(StringComparer.Ordinal);
-
-    public bool ShouldAudit(string key)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        if (last.Count > 10_000)
-        {
-            last.Clear();
-        }
-
-        var previous = last.GetOrAdd(key, DateTime.MinValue);
-        return previous < now - TimeSpan.FromMinutes(1) && last.TryUpdate(key, now, previous);
-    }
-}
-
 /// <summary>What the OQS site needs to know of its deployment.</summary>
 public sealed record OqsSiteOptions(OqsEnvironment Environment);
+
+/// <summary>
+/// The actor of a refused OQS request: the signed-in account (user ID, kind, institution), else <c>anonymous</c> with the
+/// institution of the terminal when its certificate was accepted; always the terminal's certificate serial.
+/// </summary>
+public sealed class OqsRefusalActor(OqsSiteOptions site) : IRefusalActor
+{
+    public AuditRecord Describe(HttpContext context, AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(record);
+        var terminal = context.Features.Get<TerminalIdentity>();
+        if (context.Features.Get<Onshi.Core.Features.Sessions.SessionPrincipal>() is not null)
+        {
+            var actor = context.Actor().Audit(record.Action, record.Outcome, record.Target, record.Detail);
+            return actor with { ClientAddress = record.ClientAddress };
+        }
+
+        return record with
+        {
+            Environment = site.Environment,
+            InstitutionId = terminal?.InstitutionId,
+            InstitutionCode = terminal?.InstitutionCode ?? "",
+            Actor = RequestRefusals.Anonymous,
+            CertificateSerial = terminal?.SerialNumber ?? "",
+        };
+    }
+}
 
 /// <summary>Helpers for pages.</summary>
 public static class TerminalHttpContextExtensions

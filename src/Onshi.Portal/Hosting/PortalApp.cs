@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Mail;
@@ -56,6 +57,16 @@ public static class PortalApp
             o.PublicBaseUrl ??= PublicBaseUrl(server, settings));
         builder.Services.AddSingleton(new PortalSiteOptions(settings.Environment, showOutbox));
         builder.Services.AddPortalSessionAuthentication();
+        builder.Services.AddSingleton<IRefusalActor, PortalRefusalActor>();
+
+        // The host of a configured public address is one of the portal's names (mailed links point there).
+        builder.Services.AddOptions<SiteHostOptions>().Configure<IOptions<PortalAccountOptions>>((o, portal) =>
+        {
+            if (Uri.TryCreate(portal.Value.PublicBaseUrl, UriKind.Absolute, out var publicUrl))
+            {
+                o.Add(publicUrl.Host);
+            }
+        });
         configureServices?.Invoke(builder.Services);
         OnshiSite.Listen(builder, settings, IPAddress.Parse(settings.BindAddress), port);
 

@@ -64,3 +64,17 @@ public static class PortalPolicies
 {
     public const string SignedIn = "PortalSignedIn";
 }
+
+/// <summary>The actor of a refused portal request: the signed-in portal user (by id, never the address), else <c>anonymous</c>.</summary>
+public sealed class PortalRefusalActor : IRefusalActor
+{
+    public Onshi.Core.Features.Audit.AuditRecord Describe(HttpContext context, Onshi.Core.Features.Audit.AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(record);
+        return record with
+        {
+            Actor = context.Features.Get<PortalPrincipal>() is { } p ? PortalAuditActions.Actor(p.UserId) : RequestRefusals.Anonymous,
+        };
+    }
+}

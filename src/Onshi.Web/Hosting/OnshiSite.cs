@@ -66,6 +66,10 @@ public static class OnshiSite
         // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
         builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
         builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
+        // Refused requests are audited (rate-limited per reason and address) and only the configured host names are answered.
+        builder.Services.AddOptions<RefusalAuditOptions>().BindConfiguration(RefusalAuditOptions.SectionName);
+        builder.Services.AddSingleton<RefusalAuditGate>();
+        builder.Services.AddOptions<SiteHostOptions>().Configure(o => o.AddDefaults(settings));
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
         {
@@ -75,6 +79,11 @@ public static class OnshiSite
             o.FormFieldName = "__af";
         });
         builder.Services.AddRazorPages(pages)
+            .AddMvcOptions(o =>
+            {
+                o.Filters.Add(new RequestInputFilter());
+                o.Filters.Add(new AntiforgeryRefusalFilter());
+            })
             .ConfigureApplicationPartManager(parts =>
             {
                 // Exactly this site's pages and the shared layout: another site's pages never become routes here.
@@ -103,6 +112,8 @@ public static class OnshiSite
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(address);
+        builder.Services.Configure<SiteHostOptions>(o => o.AddBindAddress(address));
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -117,13 +128,17 @@ public static class OnshiSite
         });
     }
 
-    /// <summary>The start of every site's pipeline: error pages (never a stack trace) and the security headers.</summary>
+    /// <summary>
+    /// The start of every site's pipeline: error pages (never a stack trace), the security headers, and the host name check
+    /// (a forged Host header gets 400 and the error page before anything else runs).
+    /// </summary>
     public static WebApplication UseOnshiSiteDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler("/Error");
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseOnshiSecurityHeaders();
+        app.UseMiddleware<HostNameFilter>();
         return app;
     }
 }

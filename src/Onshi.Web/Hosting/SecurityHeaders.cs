@@ -9,6 +9,9 @@ public static class SecurityHeaders
     private const string Csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
         + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+    /// <summary>The HSTS header of every response.</summary>
+    public const string StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+
     /// <summary>The <c>Clear-Site-Data</c> value of a logout response.</summary>
     public const string ClearSiteDataOnLogout = "\"cache\", \"cookies\", \"storage\"";
 
@@ -36,7 +39,8 @@ public static class SecurityHeaders
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            h.StrictTransportSecurity = "max-age=31536000";
+            // One year, every subdomain too (ASVS 3.4.1); not "preload" (docs/decisions.md).
+            h.StrictTransportSecurity = StrictTransportSecurity;
             if (!AssetEndpoints.IsAssetPath(ctx.Request.Path))
             {
                 // Pages may show a temporary password: never keep them in a cache.

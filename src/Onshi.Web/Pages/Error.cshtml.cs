@@ -22,6 +22,12 @@ public sealed class ErrorModel : PageModel
     {
         // A re-executed POST whose form could not be read (e.g. a NUL in it) binds no code: use the status.
         code ??= Response.StatusCode;
+        if (HttpContext.Features.Get<Onshi.Web.Hosting.RequestRefusal>()?.Reason == Onshi.Core.Features.Audit.RequestRefusalReasons.Host)
+        {
+            (Title, Message) = ("接続先のアドレスが正しくありません", "このアドレスではご利用いただけません。正しいアドレス（URL）から画面を開き直してください。");
+            return;
+        }
+
         (Title, Message) = code switch
         {
             404 => ("ページが見つかりません", "お探しのページは見つかりませんでした。トップページから操作をやり直してください。"),

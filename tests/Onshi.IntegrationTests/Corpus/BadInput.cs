@@ -14,8 +14,8 @@ public sealed record BadValue(string Name, string? Text, byte[]? Raw, bool MustR
     public override string ToString() => Name;
 }
 
-/// <summary>A file for an upload field.</summary>
-public sealed record BadFile(string Name, string FileName, string ContentType, byte[] Bytes, bool MayResetConnection = false);
+/// <summary>A file for an upload field. <see cref="TooLarge"/>: over the page's request limit (refused 413 and audited).</summary>
+public sealed record BadFile(string Name, string FileName, string ContentType, byte[] Bytes, bool MayResetConnection = false, bool TooLarge = false);
 
 /// <summary>The corpus.</summary>
 public static class BadInput
@@ -43,6 +43,25 @@ public static class BadInput
         new("negative", "-1", null, false),
         new("huge-number", "99999999999999999999999999", null, false),
     ];
+
+    /// <summary>
+    /// The refusal a value must leave in the 操作ログ (docs/security.md): control characters, NUL and (in a body) invalid UTF-8
+    /// are <c>forbidden-input</c>; 1 MB in a url-encoded form is over Kestrel's 1 MiB (<c>too-large</c>) — in a GET it is over the
+    /// request line limit, which Kestrel answers itself, and the upload page allows 10 MB; the others are ordinary text or an
+    /// ordinary validation error, never audited.
+    /// </summary>
+    public static string? Refusal(BadValue value, bool isGet, bool multipart)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Name switch
+        {
+            "control-characters" or "nul" => Onshi.Core.Features.Audit.RequestRefusalReasons.ForbiddenInput,
+            // In a body the decoder makes U+FFFD of invalid UTF-8; in a query string it leaves the bytes escaped ("%C3%28" is text).
+            "invalid-utf8-raw" when !isGet => Onshi.Core.Features.Audit.RequestRefusalReasons.ForbiddenInput,
+            "1MB" when !isGet && !multipart => Onshi.Core.Features.Audit.RequestRefusalReasons.TooLarge,
+            _ => null,
+        };
+    }
 
     /// <summary>A sample for the second provider: one of each kind.</summary>
     public static readonly IReadOnlyList<BadValue> Sample =
@@ -72,7 +91,7 @@ public static class BadInput
         :
         [
             new("over-5MB", "receipt.pdf", "application/pdf", Pdf((5 * 1024 * 1024) + 1)),
-            new("over-10MB", "receipt.pdf", "application/pdf", Pdf(12 * 1024 * 1024), MayResetConnection: true),
+            new("over-10MB", "receipt.pdf", "application/pdf", Pdf(12 * 1024 * 1024), MayResetConnection: true, TooLarge: true),
             new("exe", "setup.exe", "application/x-msdownload", Exe),
             new("exe-as-pdf", "receipt.pdf", "application/pdf", Exe),
             new("html-as-png", "receipt.png", "image/png", Encoding.UTF8.GetBytes("<html><script>alert(1)</script></html>")),

@@ -9,10 +9,12 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.CallCenterDesk;
+using Onshi.Core.Features.Operators;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Operator;
 using Onshi.IntegrationTests.Oqs;
 using Onshi.IntegrationTests.Portal;
+using Onshi.Web.Hosting;
 using Shouldly;
 
 namespace Onshi.IntegrationTests.Corpus;
@@ -33,7 +35,7 @@ public abstract class BadInputCorpusTests(string provider)
     [Fact]
     public async Task Oqs_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
-        await using var server = await OqsServer.StartAsync(provider);
+        await using var server = await OqsServer.StartAsync(provider, EveryRefusalAudited);
         var master = server.Account("master");
         async Task<OqsClient> SignInAsync()
         {
@@ -42,10 +44,22 @@ public abstract class BadInputCorpusTests(string provider)
             return client;
         }
 
-        // 《パスワード初期化》's result screen shows once: fetch it through the flow and keep it for its forms.
+        CorpusRole Role(string kind, string name, string landing)
+        {
+            var account = server.Account(kind);
+            return new(name, async () =>
+            {
+                var client = server.Client(server.Demo.Terminal);
+                (await client.LoginAsync(account.UserId, account.Password)).Path.ShouldBe(landing, name);
+                return client;
+            }, account.UserId);
+        }
+
+        // 《パスワード初期化》's result screen shows once: fetch it through the flow and keep it for its forms (of the 顔認証用
+        // account: 管理者, 一般 and マスタリセット用 are crawled with their own passwords).
         var issuer = await SignInAsync();
-        var general = server.Account("general");
-        var issued = await issuer.InitializePasswordAsync(await issuer.OpenDetailAsync(await issuer.SearchAsync("全て"), general.UserId));
+        var face = server.Account("face");
+        var issued = await issuer.InitializePasswordAsync(await issuer.OpenDetailAsync(await issuer.SearchAsync("全て"), face.UserId));
         var revealed = await issuer.SubmitAsync(issued, "form[action*=Reveal]");
 
         // A locked account, so that its detail offers ロック解除.
@@ -64,6 +78,9 @@ public abstract class BadInputCorpusTests(string provider)
             LoginPath = "/Login",
             Seeds = [$"/Accounts/Detail/{lockedId}", "/Accounts?Kind=&UserId="],
             OneTimePages = [(issuer, issued), (issuer, revealed)],
+            Actor = master.UserId,
+            InstitutionCode = server.Demo.Institution.Code,
+            Roles = [Role("admin", "管理者", "/Menu"), Role("general", "一般", "/Menu"), Role("reset", "マスタリセット用", "/Menu")],
             Baseline = new Dictionary<string, string>
             {
                 ["/Accounts/Register|Input.UserId"] = "CORPUS01",
@@ -124,7 +141,7 @@ public abstract class BadInputCorpusTests(string provider)
     [Fact]
     public async Task Portal_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
-        await using var server = await PortalServer.StartAsync(provider);
+        await using var server = await PortalServer.StartAsync(provider, configureServices: EveryRefusalAudited);
         var demo = await DemoCommand.BuildAsync(server.App.Services, OqsEnvironment.Production, server.DataDirectory, 8443, CancellationToken.None);
         var user = demo.PortalUser!;
         var userId = (await server.UsersAsync(user.Email)).Single().Id;
@@ -162,6 +179,7 @@ public abstract class BadInputCorpusTests(string provider)
             Seeds = [reset, verify, "/Category/online-eligibility", "/Category/nothing"],
             OneTimePages = [(downloader, issued)],
             SkipPath = p => p.StartsWith("/Account/Verify", StringComparison.Ordinal),
+            Actor = Onshi.Core.Features.PortalAccounts.PortalAuditActions.Actor(userId),
             Baseline = new Dictionary<string, string>
             {
                 ["/OnlineEligibility/Subsidy|Input.TotalCost"] = "100000",
@@ -198,7 +216,7 @@ public abstract class BadInputCorpusTests(string provider)
     [Fact]
     public async Task Operator_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
-        await using var server = await OperatorServer.StartAsync(provider);
+        await using var server = await OperatorServer.StartAsync(provider, EveryRefusalAudited);
         var op = server.Demo.Operator!;
         var userId = await server.WithDbAsync(db => db.PortalUsers.Select(u => u.Id).SingleAsync());
         var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == server.Demo.Institution.Code).Select(i => i.Id).SingleAsync());
@@ -211,6 +229,17 @@ public abstract class BadInputCorpusTests(string provider)
             var client = server.Client();
             (await client.OperatorLoginAsync(op.UserId, op.Password)).Path.ShouldNotBe("/Login");
             return client;
+        }
+
+        async Task<CorpusRole> RoleAsync(OperatorRole role, string name)
+        {
+            var (roleUserId, password) = await server.ReadyOperatorAsync(role);
+            return new(name, async () =>
+            {
+                var client = server.Client();
+                (await client.OperatorLoginAsync(roleUserId, password)).Path.ShouldNotBe("/Login", name);
+                return client;
+            }, OperatorAudit.Actor(roleUserId));
         }
 
         // 秘密の番号の再発行: its confirmation (with the form that re-issues) follows a valid first step only.
@@ -233,6 +262,8 @@ public abstract class BadInputCorpusTests(string provider)
             LoginPath = "/Login",
             Seeds = ["/CallCenter?Code=" + server.Demo.Institution.Code, $"/CallCenter/Institution/{institutionId}"],
             OneTimePages = [(desk, confirm)],
+            Actor = OperatorAudit.Actor(op.UserId),
+            Roles = [await RoleAsync(OperatorRole.Reviewer, "審査担当"), await RoleAsync(OperatorRole.CallCenter, "コールセンター")],
             Baseline = new Dictionary<string, string>
             {
                 [$"/CallCenter/Institution/{institutionId}|Input.CallerName"] = "山田 花子",
@@ -242,24 +273,28 @@ public abstract class BadInputCorpusTests(string provider)
         var runner = new CorpusRunner(site, Sample);
         var summary = await runner.RunAsync(async r =>
         {
-            // A replayed approval: the second identical POST decides nothing again.
+            // A replayed approval: a fresh 電子証明書発行申請 (the field cases have decided the others by now) approved by the
+            // form, then the identical POST again, which decides nothing and issues no second certificate.
+            var fresh = await Service<CertificateApplicationService, OpResult<long>>(server.App, s => s.SubmitAsync(userId, institutionId, "CORPUS-RE"));
+            fresh.Succeeded.ShouldBeTrue();
             using var client = await SignInAsync();
-            var pending = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).FirstOrDefaultAsync());
-            if (pending != 0)
-            {
-                var page = await client.GetAsync($"/Review/Certificate/{pending}");
-                var form = page.Document.QuerySelectorAll("form").FirstOrDefault(f => (f.GetAttribute("action") ?? "").Contains("Approve", StringComparison.Ordinal));
-                if (form is not null)
-                {
-                    var action = form.GetAttribute("action")!;
-                    var fields = form.QuerySelectorAll("input[name]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
-                    await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, false, false);
-                    await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, true, false);
-                }
-            }
+            var page = await client.GetAsync($"/Review/Certificate/{fresh.Value}?confirm=approve");
+            var form = page.Document.QuerySelectorAll("form").Single(f => (f.GetAttribute("action") ?? "").Contains("handler=Approve", StringComparison.Ordinal));
+            var action = form.GetAttribute("action")!;
+            var fields = form.QuerySelectorAll("input[name]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, false, false);
+            (await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Id == fresh.Value).Select(a => a.Status).SingleAsync())).ShouldBe(ReviewStatus.Approved);
+            var issuedCount = await server.WithDbAsync(db => db.TerminalCertificates.CountAsync());
+            var second = await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) }, true, false);
+            second.ShouldNotBeNull().Document.ShouldNotBeNull().Body!.TextContent.ShouldContain("審査済み");
+            (await server.WithDbAsync(db => db.TerminalCertificates.CountAsync())).ShouldBe(issuedCount);
         });
         Report(runner, summary);
     }
+
+    /// <summary>Every refusal gets its row (no one-a-minute limit), so the corpus can check each case left one.</summary>
+    private static void EveryRefusalAudited(IServiceCollection services) =>
+        services.Configure<RefusalAuditOptions>(o => o.Interval = TimeSpan.Zero);
 
     private static void Report(CorpusRunner runner, string summary)
     {

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Builder;
+using Onshi.Core.Features.Audit;
 using Onshi.IntegrationTests.Oqs;
 
 namespace Onshi.IntegrationTests.Corpus;
@@ -45,7 +46,22 @@ public sealed class CorpusSite
 
     /// <summary>Paths the crawler must not GET with the signed-in client (none by default).</summary>
     public Func<string, bool> SkipPath { get; init; } = _ => false;
+
+    /// <summary>The actor of the main signed-in user in the 操作ログ (the refusal rows of its requests name it).</summary>
+    public required string Actor { get; init; }
+
+    /// <summary>The institution code every refusal row of this site names (the OQS: the terminal's), or null for none.</summary>
+    public string? InstitutionCode { get; init; }
+
+    /// <summary>The other roles, each crawled as well (every GET a checked case with the database snapshot) and sent a bad token on each of its forms.</summary>
+    public IReadOnlyList<CorpusRole> Roles { get; init; } = [];
 }
+
+/// <summary>Another role of a site: how to sign in as it, and its actor in the 操作ログ.</summary>
+public sealed record CorpusRole(string Name, Func<Task<OqsClient>> SignInAsync, string Actor);
+
+/// <summary>What a case must leave in the 操作ログ: one <c>request.refused</c> row of <see cref="Reason"/> by <see cref="Actor"/> (null: the site's actors).</summary>
+public sealed record ExpectedRefusal(string Reason, string? Actor = null);
 
 /// <summary>
 /// Throws the bad-input corpus at every route and form of one running site and checks every answer: never a 5xx, never a
@@ -60,6 +76,9 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
     private readonly List<string> failures = [];
     private readonly Dictionary<string, int> counts = new(StringComparer.Ordinal);
 
+    // The newest audit row already read: a case's new rows are those after it.
+    private long? auditMark;
+
     public int Cases { get; private set; }
 
     public IReadOnlyList<string> Failures => failures;
@@ -71,6 +90,7 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
     /// <summary>Fails (with the listed reasons) when a check failed or a handler was never reached.</summary>
     public async Task<string> RunAsync(Func<CorpusRunner, Task>? extra = null)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var inventory = await RouteInventory.ReadAsync(site.App);
         using var reach = new ReachRecorder(site.App);
         var signed = await site.SignInAsync();
@@ -88,12 +108,39 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             AddForms(client, false, page, forms);
         }
 
+        var roleStart = clock.Elapsed;
+
+        // 1b. The other roles: their view of every page (no changed row, the same headers), a bad token on each of their forms
+        //     (audited with their actor), and the full cases for a form only they see.
+        foreach (var role in site.Roles)
+        {
+            using var client = await role.SignInAsync();
+            var roleForms = new List<FormTarget>();
+            var roleClient = await CrawlAsync(client, false, starts, roleForms, [], role);
+            foreach (var form in roleForms.Where(f => f.Method == "POST" && !f.Action.Contains("Logout", StringComparison.OrdinalIgnoreCase)))
+            {
+                var fields = form.Fields.Where(f => f.Name != "__af").Select(f => (f.Name, new BadValue("", f.Value, null, false))).ToList();
+                await CaseAsync("role-antiforgery", roleClient, () => form.Request(fields, BadInput.ValidPng), true, false, $"{role.Name}: missing token",
+                    expect: HttpStatusCode.BadRequest, refusal: new(RequestRefusalReasons.Antiforgery, role.Actor));
+            }
+
+            foreach (var form in roleForms.Where(f => forms.All(m => m.Key != f.Key) && !f.Action.Contains("Logout", StringComparison.OrdinalIgnoreCase)))
+            {
+                await FormCasesAsync(form, roleClient, role.Actor);
+            }
+
+            roleClient.Dispose();
+        }
+
+        var roleTime = clock.Elapsed - roleStart;
+
         // 2. Query strings on every GET route.
         foreach (var path in getPaths)
         {
             foreach (var query in sample ? BadInput.Queries.Take(4) : BadInput.Queries)
             {
-                await CaseAsync("query", signed, () => new HttpRequestMessage(HttpMethod.Get, path + "?" + query), mustReject: true, isGet: true);
+                await CaseAsync("query", signed, () => new HttpRequestMessage(HttpMethod.Get, path + "?" + query), mustReject: true, isGet: true,
+                    refusal: query.Contains("%00", StringComparison.Ordinal) ? new(RequestRefusalReasons.ForbiddenInput, site.Actor) : null);
             }
         }
 
@@ -137,11 +184,13 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 
         signed.Dispose();
         var summary = $"{site.Name}: {Cases} cases ({string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}); "
-            + $"{inventory.Handlers.Count} handlers, {forms.Count} forms, {getPaths.Count} GET paths";
+            + $"{inventory.Handlers.Count} handlers, {forms.Count} forms, {getPaths.Count} GET paths; "
+            + string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0} s ({site.Roles.Count} other roles {roleTime.TotalSeconds:0} s)");
         return summary;
     }
 
-    private async Task<OqsClient> CrawlAsync(OqsClient client, bool signedIn, IReadOnlyList<string> starts, List<FormTarget> forms, SortedSet<string> getPaths)
+    private async Task<OqsClient> CrawlAsync(OqsClient client, bool signedIn, IReadOnlyList<string> starts, List<FormTarget> forms, SortedSet<string> getPaths,
+        CorpusRole? role = null)
     {
         var queue = new Queue<string>(starts);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -161,11 +210,18 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
                 continue;
             }
 
-            var result = await CaseAsync("crawl", client, () => new HttpRequestMessage(HttpMethod.Get, url), mustReject: false, isGet: true);
-            if (signedIn && result?.FinalPath == site.LoginPath && !url.StartsWith(site.LoginPath, StringComparison.OrdinalIgnoreCase))
+            if (role is not null && site.SkipPath(url))
+            {
+                continue;
+            }
+
+            // A role's view is checked like a refused input: a GET changes no row.
+            var result = await CaseAsync(role is null ? "crawl" : "role-crawl", client, () => new HttpRequestMessage(HttpMethod.Get, url),
+                mustReject: role is not null, isGet: true, label: role?.Name);
+            if ((signedIn || role is not null) && result?.FinalPath == site.LoginPath && !url.StartsWith(site.LoginPath, StringComparison.OrdinalIgnoreCase))
             {
                 client.Dispose();
-                client = await site.SignInAsync();
+                client = await (role?.SignInAsync ?? site.SignInAsync)();
                 continue;
             }
 
@@ -224,9 +280,10 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
         return added;
     }
 
-    private async Task<OqsClient> FormCasesAsync(FormTarget form, OqsClient signed)
+    private async Task<OqsClient> FormCasesAsync(FormTarget form, OqsClient signed, string? actor = null)
     {
         var client = form.SignedIn ? signed : form.Client;
+        actor ??= form.SignedIn ? site.Actor : null;
 
         // A fresh copy of the form (new token, current state) where the page still offers it; else the one the crawl saw.
         var current = form;
@@ -258,7 +315,7 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             {
                 var values = baseline.Select(f => (f.Name, f == field ? value : new BadValue("", f.Value, null, false))).ToList();
                 await CaseAsync("field", client, () => current.Request(values, BadInput.ValidPng), value.MustReject, isGet, $"{field.Name}={value.Name}",
-                    mayReset: value.MayResetConnection);
+                    mayReset: value.MayResetConnection, refusal: BadInput.Refusal(value, isGet, current.Multipart) is { } r ? new(r, actor) : null);
             }
         }
 
@@ -269,12 +326,14 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 
         var plain = baseline.Select(f => (f.Name, new BadValue("", f.Value, null, false))).ToList();
         var withoutToken = plain.Where(f => f.Name != "__af").ToList();
-        await CaseAsync("antiforgery", client, () => current.Request(withoutToken, BadInput.ValidPng), true, false, "missing token", expect: HttpStatusCode.BadRequest);
+        var refused = new ExpectedRefusal(RequestRefusalReasons.Antiforgery, actor);
+        await CaseAsync("antiforgery", client, () => current.Request(withoutToken, BadInput.ValidPng), true, false, "missing token", expect: HttpStatusCode.BadRequest,
+            refusal: refused);
         await CaseAsync("antiforgery", client, () => current.Request([.. withoutToken, ("__af", new BadValue("", "CfDJ8Forged" + new string('A', 100), null, false))], BadInput.ValidPng),
-            true, false, "forged token", expect: HttpStatusCode.BadRequest);
+            true, false, "forged token", expect: HttpStatusCode.BadRequest, refusal: refused);
         var token = plain.FirstOrDefault(f => f.Name == "__af").Item2?.Text ?? "";
         await CaseAsync("antiforgery", client, () => current.Request([.. withoutToken, ("__af", new BadValue("", token, null, false)), ("__af", new BadValue("", token, null, false))], BadInput.ValidPng),
-            true, false, "duplicated token", expect: HttpStatusCode.BadRequest);
+            true, false, "duplicated token", expect: HttpStatusCode.BadRequest, refusal: refused);
         using (var stranger = site.Anonymous())
         {
             // Another browser's token (its own cookie pair), sent with this session's cookies.
@@ -283,7 +342,7 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             if (otherToken is not null && otherToken != token)
             {
                 await CaseAsync("antiforgery", client, () => current.Request([.. withoutToken, ("__af", new BadValue("", otherToken, null, false))], BadInput.ValidPng),
-                    true, false, "another browser's token", expect: HttpStatusCode.BadRequest);
+                    true, false, "another browser's token", expect: HttpStatusCode.BadRequest, refusal: refused);
             }
         }
 
@@ -301,7 +360,7 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 
                 request.Content = content;
                 return request;
-            }, true, false, "Content-Type " + (contentType ?? "none"), expect: HttpStatusCode.BadRequest);
+            }, true, false, "Content-Type " + (contentType ?? "none"), expect: HttpStatusCode.BadRequest, refusal: refused);
         }
 
         foreach (var file in current.Files)
@@ -309,26 +368,33 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             foreach (var bad in BadInput.Files(sample))
             {
                 await CaseAsync("upload", client, () => current.Request(plain, BadInput.ValidPng, fileOverride: (file, bad)), true, false, $"{file}={bad.Name}",
-                    mayReset: bad.MayResetConnection);
+                    mayReset: bad.MayResetConnection, refusal: bad.TooLarge ? new(RequestRefusalReasons.TooLarge, actor) : null);
             }
         }
 
         return signed;
     }
 
-    /// <summary>Sends one case (following redirects), checks every response, and (for <paramref name="mustReject"/>) the database.</summary>
+    /// <summary>
+    /// Sends one case (following redirects), checks every response, and (for <paramref name="mustReject"/>) the database.
+    /// Every case also checks the <c>request.refused</c> rows it left: exactly one of <paramref name="refusal"/> (with the route,
+    /// the actor, the address and no submitted value), or none at all (an ordinary answer or validation error is not audited).
+    /// </summary>
     public async Task<CaseResult?> CaseAsync(string kind, OqsClient client, Func<HttpRequestMessage> build, bool mustReject, bool isGet,
-        string? label = null, HttpStatusCode? expect = null, bool mayReset = false)
+        string? label = null, HttpStatusCode? expect = null, bool mayReset = false, ExpectedRefusal? refusal = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(build);
         Cases++;
         counts[kind] = counts.GetValueOrDefault(kind) + 1;
         var before = mustReject ? await DbSnapshot.TakeAsync(site.App) : null;
+        auditMark ??= await DbSnapshot.AuditMaxIdAsync(site.App);
+        var mark = before?.AuditMaxId ?? auditMark.Value;
         var request = build();
         var uri = request.RequestUri!.OriginalString;
         var what = $"{site.Name} {request.Method} {(uri.Length > 100 ? uri[..100] + "…" : uri)} [{kind}{(label is null ? "" : ": " + label)}]";
         CaseResult? result = null;
+        var reset = false;
         try
         {
             result = await SendAsync(client, request, what, expect);
@@ -336,7 +402,10 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
         catch (Exception e) when (mayReset && e is HttpRequestException or IOException or TaskCanceledException)
         {
             // Kestrel cut off a body far over the limit while it was still being sent: nothing was read, nothing stored.
+            reset = true;
         }
+
+        await CheckRefusalAsync(what, mark, refusal, reset);
 
         if (before is not null)
         {
@@ -360,6 +429,58 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
         }
 
         return result;
+    }
+
+    private async Task CheckRefusalAsync(string what, long auditMark, ExpectedRefusal? expected, bool reset)
+    {
+        var rows = await RefusalsSinceAsync(auditMark);
+        for (var wait = 0; reset && expected is not null && rows.Count == 0 && wait < 40; wait++)
+        {
+            // The connection was cut while the site was still answering: its row may be a moment behind.
+            await Task.Delay(50);
+            rows = await RefusalsSinceAsync(auditMark);
+        }
+
+        if (expected is null)
+        {
+            foreach (var row in rows)
+            {
+                failures.Add($"{what}: an unexpected refusal row ({row.Detail}, {row.Target})");
+            }
+
+            return;
+        }
+
+        if (rows.Count != 1)
+        {
+            failures.Add($"{what}: {rows.Count} refusal rows, expected one ({expected.Reason}): {string.Join(", ", rows.Select(r => r.Detail))}");
+            return;
+        }
+
+        var refused = rows[0];
+        if (refused.Detail != expected.Reason || refused.Outcome != AuditOutcomes.Denied)
+        {
+            failures.Add($"{what}: refusal row {refused.Detail}/{refused.Outcome}, expected {expected.Reason}/denied");
+        }
+
+        var actors = expected.Actor is { } a ? [a] : site.Roles.Select(r => r.Actor).Append(site.Actor).Append("anonymous").ToList();
+        if (!actors.Contains(refused.Actor) && !(expected.Actor is null && refused.Actor == "anonymous"))
+        {
+            failures.Add($"{what}: refusal row by {refused.Actor}, expected {string.Join(" or ", actors)}");
+        }
+
+        if (refused.ClientAddress != "127.0.0.1" || refused.InstitutionCode != (site.InstitutionCode ?? "") || !RouteText().IsMatch(refused.Target))
+        {
+            failures.Add($"{what}: refusal row address {refused.ClientAddress}, institution {refused.InstitutionCode}, route {refused.Target}");
+        }
+    }
+
+    /// <summary>The refusal rows after <paramref name="mark"/>; every row read moves the runner's mark on (no extra query per case).</summary>
+    private async Task<List<NewAuditRow>> RefusalsSinceAsync(long mark)
+    {
+        var rows = await DbSnapshot.AuditSinceAsync(site.App, mark);
+        auditMark = Math.Max(auditMark ?? 0, rows.Count > 0 ? rows[^1].Id : mark);
+        return [.. rows.Where(r => r.Action == AuditActions.RequestRefused)];
     }
 
     private async Task<CaseResult> SendAsync(OqsClient client, HttpRequestMessage request, string what, HttpStatusCode? expect)
@@ -440,9 +561,9 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             failures.Add($"{what}: CSP {csp ?? "missing"}");
         }
 
-        if (Header("Strict-Transport-Security") is not { } hsts || !hsts.Contains("max-age=", StringComparison.Ordinal))
+        if (Header("Strict-Transport-Security") != "max-age=31536000; includeSubDomains")
         {
-            failures.Add($"{what}: no HSTS");
+            failures.Add($"{what}: HSTS {Header("Strict-Transport-Security") ?? "missing"} (one year with includeSubDomains expected)");
         }
 
         if (Header("X-Content-Type-Options") != "nosniff")
@@ -504,6 +625,10 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 
     [GeneratedRegex(@"[\u3040-\u30ff\u4e00-\u9fff]")]
     private static partial Regex Japanese();
+
+    // A route template or a path cut to route characters: never a submitted value.
+    [GeneratedRegex(@"^/[A-Za-z0-9/{}:?._-]{0,63}$")]
+    private static partial Regex RouteText();
 }
 
 /// <summary>The final answer of a case.</summary>

@@ -48,7 +48,7 @@ public sealed class OperatorServer : IAsyncDisposable
 
     public X509Certificate2 CaCertificate { get; }
 
-    public static async Task<OperatorServer> StartAsync(string provider)
+    public static async Task<OperatorServer> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var dir = Directory.CreateTempSubdirectory("onshi-op-").FullName;
@@ -61,7 +61,11 @@ public sealed class OperatorServer : IAsyncDisposable
         };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
-        var app = OperatorApp.Create(settings, 0, services => services.AddSingleton<TimeProvider>(time));
+        var app = OperatorApp.Create(settings, 0, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            configureServices?.Invoke(services);
+        });
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
         var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, 8443, CancellationToken.None);

@@ -397,6 +397,26 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangePassword_InstitutionCodeOrProductWord_RefusedInJapanese_NothingChanged()
+    {
+        using var client = Terminal();
+        var general = server.Account("general");
+        await client.LoginAsync(general.UserId, general.Password);
+        var before = await server.AccountRowAsync(general.UserId);
+        var message = Onshi.Core.Features.Passwords.PasswordErrors.ContainsContextWord().Message;
+
+        var code = await client.ChangePasswordAsync(general.Password, "Uketsuke#" + server.Demo.Institution.Code);
+        var product = await client.ChangePasswordAsync(general.Password, "0nsh1-Uketsuke#25");
+
+        code.Errors.ShouldContain(message);
+        product.Errors.ShouldContain(message);
+        code.Q("#NewPassword")?.GetAttribute("value").ShouldBeNullOrEmpty();
+        (await server.AccountRowAsync(general.UserId)).PasswordHash.ShouldBe(before.PasswordHash);
+        (await client.ChangePasswordAsync(general.Password, "Uketsuke-Madoguchi#25")).Errors.ShouldBeEmpty();
+        (await server.AccountRowAsync(general.UserId)).PasswordHash.ShouldNotBe(before.PasswordHash);
+    }
+
+    [Fact]
     public async Task RevokedCertificate_RefusedOnTheNextRequest()
     {
         using var client = Terminal();

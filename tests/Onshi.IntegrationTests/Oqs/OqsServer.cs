@@ -45,7 +45,7 @@ public sealed class OqsServer : IAsyncDisposable
 
     public string DataDirectory => dataDirectory;
 
-    public static async Task<OqsServer> StartAsync(string provider)
+    public static async Task<OqsServer> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var dir = Directory.CreateTempSubdirectory("onshi-oqs-").FullName;
@@ -58,7 +58,11 @@ public sealed class OqsServer : IAsyncDisposable
         };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
-        var app = OqsApp.Create(settings, services => services.AddSingleton<TimeProvider>(time));
+        var app = OqsApp.Create(settings, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            configureServices?.Invoke(services);
+        });
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
         var port = new Uri(app.Urls.First()).Port;

@@ -278,6 +278,49 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_DisplayNameAsInvalidUtf8_RefusedInJapanese_NothingStored()
+    {
+        using var client = server.Client();
+        var form = await client.GetAsync("/Account/Register");
+        var token = form.Q("input[name=__af]")!.GetAttribute("value")!;
+
+        // The name's bytes are not UTF-8 (as a broken client would send them): the decoder makes U+FFFD of them.
+        var body = new MemoryStream();
+        body.Write(System.Text.Encoding.ASCII.GetBytes("__af=" + Uri.EscapeDataString(token) + "&Input.Email=utf8%40example.jp&Input.DisplayName="));
+        body.Write([0xE5, 0xB1, 0xB1, 0xC3, 0x28, 0xFF]);
+        body.Write(System.Text.Encoding.ASCII.GetBytes("&Input.Password=" + Uri.EscapeDataString(PortalStories.Password)
+            + "&Input.ConfirmPassword=" + Uri.EscapeDataString(PortalStories.Password)));
+        var content = new ByteArrayContent(body.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        using var response = await client.Http.PostAsync("/Account/Register", content);
+        var html = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        html.ShouldContain(PortalAccountErrors.DisplayNameInvalid().Message);
+        (await server.UsersAsync("utf8@example.jp")).ShouldBeEmpty();
+        server.Mails().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Register_PasswordWithTheAddressLocalPartOrAProductWord_RefusedInJapanese_NothingStored()
+    {
+        using var client = server.Client();
+
+        var local = await client.RegisterAsync("yamada.hanako@clinic.example.jp", password: "Hanako#2025kx");
+        var product = await client.RegisterAsync("context@clinic.example.jp", password: "Portal-Madoguchi#1");
+
+        foreach (var page in new[] { local, product })
+        {
+            page.H1.ShouldBe("新規登録");
+            page.Errors.ShouldContain(Onshi.Core.Features.Passwords.PasswordErrors.ContainsContextWord().Message);
+            page.Q("#Password")!.GetAttribute("value").ShouldBeNullOrEmpty();
+        }
+
+        (await server.WithDbAsync(db => Task.FromResult(db.PortalUsers.Count()))).ShouldBe(0);
+        server.Mails().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Post_WithoutAntiforgeryToken_Is400JapanesePage_NothingStored()
     {
         using var client = server.Client();

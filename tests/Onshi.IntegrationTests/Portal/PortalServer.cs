@@ -43,7 +43,7 @@ public sealed class PortalServer : IAsyncDisposable
 
     public string OutboxDirectory => App.Services.GetRequiredService<IOptions<MailOptions>>().Value.OutboxDirectory!;
 
-    public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false)
+    public static async Task<PortalServer> StartAsync(string provider, bool showOutbox = false, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var dir = Directory.CreateTempSubdirectory("onshi-portal-").FullName;
@@ -55,7 +55,11 @@ public sealed class PortalServer : IAsyncDisposable
         };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(1);
-        var app = PortalApp.Create(settings, 0, services => services.AddSingleton<TimeProvider>(time), showOutbox: showOutbox);
+        var app = PortalApp.Create(settings, 0, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            configureServices?.Invoke(services);
+        }, showOutbox: showOutbox);
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
         return new PortalServer(app, database, dir, time);

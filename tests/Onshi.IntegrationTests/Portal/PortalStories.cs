@@ -7,7 +7,7 @@ namespace Onshi.IntegrationTests.Portal;
 /// <summary>The portal's steps as its user performs them (seed P4).</summary>
 public static class PortalStories
 {
-    public const string Password = "Kanri-Portal#2025";
+    public const string Password = "Kanri-Hikari#2025";
 
     /// <summary>ログイン → 「アカウントがありませんか? 新規登録はこちら」 → 新規登録 form.</summary>
     public static async Task<OqsPage> RegisterAsync(this OqsClient client, string email, string displayName = "山田 花子",

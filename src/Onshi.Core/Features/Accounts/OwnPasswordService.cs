@@ -46,7 +46,8 @@ public sealed class OwnPasswordService(
             errors.Add(AccountErrors.CurrentPasswordRequired);
         }
 
-        errors.AddRange(policy.ValidateChange(p.UserId, newPassword, confirmPassword));
+        errors.AddRange(policy.ValidateChange(p.UserId, newPassword, confirmPassword,
+            PasswordContext.ForOqsAccount(p.InstitutionCode, p.InstitutionName, p.DisplayName)));
 
         if (errors.Count > 0)
         {

@@ -29,7 +29,8 @@ public sealed record AuditCriteria(DateOnly? From, DateOnly? To, string Actor, s
 
 /// <summary>
 /// Checks the 操作ログ filters of both screens the same way: bad or impossible dates, a start after the end, over-long
-/// text and control characters become Japanese messages on their fields (never an exception).
+/// text and the characters no text may hold (<see cref="TextInput.IsForbidden"/>: control characters and U+FFFD, what the
+/// decoder makes of invalid UTF-8) become Japanese messages on their fields (never an exception).
 /// </summary>
 public static class AuditCriteriaParser
 {
@@ -104,7 +105,7 @@ public static class AuditCriteriaParser
     private static string Text(string? value, string field, string label, int max, List<OnshiError> errors)
     {
         var text = (value ?? "").Trim();
-        if (text.Any(char.IsControl))
+        if (text.Any(TextInput.IsForbidden))
         {
             errors.Add(new OnshiError("audit.control", $"{label}に使用できない文字が含まれています。", field));
             return "";

@@ -32,6 +32,7 @@ public static class AuditLabels
         (AuditActions.CertificateRevoke, "端末証明書の失効"),
         (AuditActions.DocumentDownload, "書類のダウンロード"),
         (AuditActions.AuditExport, "操作ログのCSV出力"),
+        (AuditActions.RequestRefused, "不正なリクエストの拒否"),
         (OperatorAuditActions.SecretReissue, "秘密の番号の再発行"),
         (OperatorAuditActions.Login, "運用者ログイン"),
         (OperatorAuditActions.Logout, "運用者ログアウト"),
@@ -164,6 +165,13 @@ public static class AuditLabels
             ["Expired"] = "有効期限切れの証明書",
             ["NotYetValid"] = "有効期間前の証明書",
             ["WrongUsage"] = "用途の異なる証明書",
+
+            // refused requests
+            [RequestRefusalReasons.Antiforgery] = "送信内容の確認用トークンが不正",
+            [RequestRefusalReasons.ForbiddenInput] = "使用できない文字（制御文字・不正な文字コード）",
+            [RequestRefusalReasons.TooLarge] = "送信サイズの上限超過",
+            [RequestRefusalReasons.MalformedBody] = "読み取れない送信内容",
+            [RequestRefusalReasons.Host] = "接続先（Hostヘッダー）が不正",
         };
         foreach (var (code, label) in VerificationMethods.All)
         {

@@ -28,6 +28,33 @@ public static class AuditActions
 
     /// <summary>A CSV export of the 操作ログ (the OQS's 操作ログ照会 or the console's 操作ログ).</summary>
     public const string AuditExport = "audit.export";
+
+    /// <summary>
+    /// A request refused before any page acted on it (a bad antiforgery token, forbidden characters, a body over the limit,
+    /// a forged Host header); the detail is one of <see cref="RequestRefusalReasons"/>, the target the route.
+    /// </summary>
+    public const string RequestRefused = "request.refused";
+}
+
+/// <summary>Why a request was refused (the detail of a <see cref="AuditActions.RequestRefused"/> row).</summary>
+public static class RequestRefusalReasons
+{
+    /// <summary>A POST without a valid antiforgery token (missing, forged, another browser's, or not a form at all).</summary>
+    public const string Antiforgery = "antiforgery";
+
+    /// <summary>A control character (NUL included) or invalid UTF-8 (U+FFFD) in a query or form value, a key or a file name.</summary>
+    public const string ForbiddenInput = "forbidden-input";
+
+    /// <summary>A body or form over the endpoint's limits (answered 413).</summary>
+    public const string TooLarge = "too-large";
+
+    /// <summary>A form body that cannot be read (broken multipart, bad chunking; answered 400).</summary>
+    public const string MalformedBody = "malformed-body";
+
+    /// <summary>A Host header naming none of the site's configured host names (answered 400).</summary>
+    public const string Host = "host";
+
+    public static IReadOnlyList<string> All { get; } = [Antiforgery, ForbiddenInput, TooLarge, MalformedBody, Host];
 }
 
 /// <summary>Outcomes of an audited operation.</summary>

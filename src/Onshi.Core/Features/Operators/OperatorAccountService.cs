@@ -272,7 +272,7 @@ public sealed class OperatorAccountService(
             errors.Add(OperatorErrors.CurrentPasswordRequired);
         }
 
-        errors.AddRange(policy.ValidateChange(account.UserId, newPassword, confirmPassword));
+        errors.AddRange(policy.ValidateChange(account.UserId, newPassword, confirmPassword, PasswordContext.ForOperator(account.DisplayName)));
 
         if (errors.Count > 0)
         {

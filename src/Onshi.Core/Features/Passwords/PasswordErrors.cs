@@ -23,6 +23,7 @@ public static class PasswordErrors
     public const string MissingSymbolCode = "password.missing_symbol";
     public const string InvalidCharacterCode = "password.invalid_character";
     public const string ContainsUserIdCode = "password.contains_user_id";
+    public const string ContainsContextWordCode = "password.contains_context_word";
     public const string CommonCode = "password.common";
     public const string ReusedCode = "password.reused";
     public const string SecretFormatCode = "secret.format";
@@ -62,6 +63,12 @@ public static class PasswordErrors
     public static OnshiError ContainsUserId() => new(
         ContainsUserIdCode,
         "パスワードにユーザIDを含めることはできません。",
+        PasswordField);
+
+    public static OnshiError ContainsContextWord() => new(
+        ContainsContextWordCode,
+        "パスワードにシステム名・組織名（onshi、shikaku など）や、医療機関等コード・医療機関等名・メールアドレス・氏名の一部など、"
+        + "推測されやすい語句を含めることはできません。",
         PasswordField);
 
     public static OnshiError Common() => new(

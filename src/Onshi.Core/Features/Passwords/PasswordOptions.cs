@@ -49,6 +49,13 @@ public sealed class PasswordOptions
     /// <summary>Gets or sets how long a temporary (issued or initialized) password stays valid. Defaults to 7 days.</summary>
     public TimeSpan TemporaryPasswordValidity { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Words of the deployment (its organisation, project or site names) that no password may contain, besides the built-in
+    /// <see cref="PasswordContext.ProductWords"/>. Compared case-insensitively as ASCII letters and digits; words under
+    /// <see cref="PasswordContext.MinWordLength"/> characters are ignored. Empty by default.
+    /// </summary>
+    public IList<string> ContextWords { get; } = [];
+
     /// <summary>Gets or sets the Argon2id cost of new hashes.</summary>
     public Argon2Options Argon2 { get; set; } = new();
 }

@@ -25,11 +25,15 @@ public sealed class PasswordPolicy
 
     /// <summary>
     /// Checks the rules that need no stored data: length, character classes, half-width ASCII only, not
-    /// containing the user ID, not a common password. An empty list means the password is acceptable.
+    /// containing the user ID or a context-specific word, not a common password. An empty list means the password is
+    /// acceptable.
     /// </summary>
     /// <param name="userId">The account's user ID; null or empty skips the user-ID rule.</param>
     /// <param name="candidate">The new password as entered (null counts as empty).</param>
-    public IReadOnlyList<OnshiError> Validate(string? userId, string? candidate)
+    /// <param name="context">
+    /// The account's own words (institution, e-mail local part, name); null checks the product and deployment words only.
+    /// </param>
+    public IReadOnlyList<OnshiError> Validate(string? userId, string? candidate, PasswordContext? context = null)
     {
         candidate ??= "";
         List<OnshiError> errors = [];
@@ -71,6 +75,11 @@ public sealed class PasswordPolicy
             errors.Add(PasswordErrors.ContainsUserId());
         }
 
+        if (candidate.Length > 0 && (context ?? PasswordContext.None).IsContainedIn(candidate, _options.ContextWords))
+        {
+            errors.Add(PasswordErrors.ContainsContextWord());
+        }
+
         if (candidate.Length > 0 && CommonPasswordList.IsCommon(candidate))
         {
             errors.Add(PasswordErrors.Common());
@@ -83,14 +92,14 @@ public sealed class PasswordPolicy
     /// A new password as a change form gives it: present, valid by <see cref="Validate"/>, and equal to its
     /// confirmation. (The current-password and history checks belong to the caller, which holds the account.)
     /// </summary>
-    public IReadOnlyList<OnshiError> ValidateChange(string? userId, string? newPassword, string? confirmPassword)
+    public IReadOnlyList<OnshiError> ValidateChange(string? userId, string? newPassword, string? confirmPassword, PasswordContext? context = null)
     {
         if (string.IsNullOrEmpty(newPassword))
         {
             return [PasswordErrors.NewRequired()];
         }
 
-        var errors = Validate(userId, newPassword).ToList();
+        var errors = Validate(userId, newPassword, context).ToList();
         if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
         {
             errors.Add(PasswordErrors.ConfirmMismatch());

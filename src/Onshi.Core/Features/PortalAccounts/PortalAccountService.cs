@@ -89,7 +89,7 @@ public sealed partial class PortalAccountService(
         {
             errors.Add(PortalAccountErrors.DisplayNameTooLong());
         }
-        else if (displayName.Any(char.IsControl))
+        else if (displayName.Any(TextInput.IsForbidden))
         {
             errors.Add(PortalAccountErrors.DisplayNameInvalid());
         }
@@ -100,7 +100,8 @@ public sealed partial class PortalAccountService(
         }
         else
         {
-            errors.AddRange(policy.Validate(email, password).Select(e => e with { Field = PortalAccountErrors.PasswordField }));
+            errors.AddRange(policy.Validate(email, password, PasswordContext.ForPortalUser(email, displayName))
+                .Select(e => e with { Field = PortalAccountErrors.PasswordField }));
         }
 
         if (password.Length > 0 && !string.Equals(password, confirm, StringComparison.Ordinal))
@@ -365,7 +366,8 @@ public sealed partial class PortalAccountService(
         }
         else
         {
-            errors.AddRange(policy.Validate(user.Email, password).Select(e => e with { Field = PortalAccountErrors.PasswordField }));
+            errors.AddRange(policy.Validate(user.Email, password, PasswordContext.ForPortalUser(user.Email, user.DisplayName))
+                .Select(e => e with { Field = PortalAccountErrors.PasswordField }));
         }
 
         if (password.Length > 0 && !string.Equals(password, confirm, StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Shouldly;
@@ -34,6 +35,20 @@ public sealed class AuditCriteriaTests
         Errors(new AuditCriteriaInput(Actor: "ad\u0000min")).ShouldBe([("Account", "アカウントに使用できない文字が含まれています。")]);
         Errors(new AuditCriteriaInput(Action: "drop table")).ShouldBe([("Action", "操作は一覧から選択してください。")]);
         Errors(new AuditCriteriaInput(Outcome: "ok")).ShouldBe([("Outcome", "結果は一覧から選択してください。")]);
+    }
+
+    [Theory]
+    [InlineData("ad\uFFFDmin")]
+    [InlineData("\uFFFD")]
+    [InlineData("ad\u0085min")]
+    public void InvalidUtf8OrC1Control_InAnyText_RefusedLikeAControlCharacter(string typed)
+    {
+        // U+FFFD is what the query decoder makes of invalid UTF-8: the same rule as every stored text (TextInput.IsForbidden).
+        Errors(new AuditCriteriaInput(Actor: typed)).ShouldBe([("Account", "アカウントに使用できない文字が含まれています。")]);
+        AuditCriteriaParser.Parse(new AuditCriteriaInput(Actor: typed), "Actor", "操作者", 64).Errors
+            .ShouldBe([new OnshiError("audit.control", "操作者に使用できない文字が含まれています。", "Actor")]);
+        AuditCriteriaParser.Parse(new AuditCriteriaInput(InstitutionCode: typed), "Actor", "操作者", 64).Errors
+            .ShouldBe([new OnshiError("audit.control", "医療機関等コードに使用できない文字が含まれています。", "InstitutionCode")]);
     }
 
     [Fact]

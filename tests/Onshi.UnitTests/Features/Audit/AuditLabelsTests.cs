@@ -38,6 +38,18 @@ public sealed class AuditLabelsTests
         }
     }
 
+    [Fact]
+    public void EveryRequestRefusalReason_HasALabel_AndTheInstitutionCanFilterByIt()
+    {
+        RequestRefusalReasons.All.ShouldBe(Constants(typeof(RequestRefusalReasons)), ignoreOrder: true);
+        foreach (var reason in RequestRefusalReasons.All)
+        {
+            AuditLabels.Detail(reason).ShouldNotBe(reason);
+        }
+
+        InstitutionAuditQuery.Actions.ShouldContain((AuditActions.RequestRefused, "不正なリクエストの拒否"));
+    }
+
     [Theory]
     [InlineData("wrong-password", "パスワード誤り")]
     [InlineData("name,kind:general>admin,disabled", "ユーザ名、権限区分 一般→管理者、アカウント無効")]

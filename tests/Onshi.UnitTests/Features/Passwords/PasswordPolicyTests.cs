@@ -240,6 +240,71 @@ public sealed class PasswordPolicyTests
         _policy.TemporaryExpiry(Now).ShouldBe(new DateTime(2025, 4, 8, 0, 30, 0, DateTimeKind.Utc));
     }
 
+    [Theory]
+    [InlineData("Onshi-2025!x")]
+    [InlineData("my0nsh1Pass#9")] // swapped characters
+    [InlineData("On$hi-Pass#42")]
+    [InlineData("Shikaku#Kakunin1")]
+    [InlineData("Kx7#IryoKikan")] // 医療機関
+    [InlineData("OnshiPass#2025")] // not "championship"
+    [InlineData("x9#MYNUMBERcard")]
+    [InlineData("Mhlw#2025pass")]
+    [InlineData("ShiharaiKikin#7")]
+    [InlineData("P0rt@l-Login#7")]
+    public void Validate_ProductOrOrganisationWord_RejectedWithJapaneseMessage(string candidate)
+    {
+        OnshiError error = _policy.Validate(UserId, candidate).ShouldHaveSingleItem();
+
+        error.Code.ShouldBe(PasswordErrors.ContainsContextWordCode);
+        error.Field.ShouldBe(PasswordErrors.PasswordField);
+        error.Message.ShouldBe("パスワードにシステム名・組織名（onshi、shikaku など）や、医療機関等コード・医療機関等名・メールアドレス・氏名の一部など、推測されやすい語句を含めることはできません。");
+        error.Message.ShouldNotContain(candidate);
+    }
+
+    [Theory]
+    [InlineData("Championship#2026")] // "onshi" inside an ordinary word
+    [InlineData("Relationship-Goals9")]
+    [InlineData("Championships!2026")]
+    [InlineData("Kx7#Relations")]
+    public void Validate_ProductWordOnlyInsideAnOrdinaryWord_Accepted(string candidate)
+    {
+        _policy.Validate(UserId, candidate).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Validate_OqsAccount_InstitutionCodeAndLatinPartsOfItsNameRejected()
+    {
+        PasswordContext context = PasswordContext.ForOqsAccount("1310000017", "医療法人ＳＡＫＵＲＡ会 さくらクリニック", "受付 花子");
+
+        _policy.Validate(UserId, "Kx#1310000017", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate(UserId, "Kx#131-000-0017", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate(UserId, "Sakura#Kx7q", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate(UserId, Good, context).ShouldBeEmpty();
+        _policy.Validate(UserId, "Kx#13100000q", context).ShouldBeEmpty(); // part of the code only
+        context.Words.ShouldBe(["1310000017", "sakura"]); // a kana/kanji name gives no ASCII word
+    }
+
+    [Fact]
+    public void Validate_PortalUser_EmailLocalPartAndItsPartsRejected_ShortPartsIgnored()
+    {
+        PasswordContext context = PasswordContext.ForPortalUser("taro.yamada@clinic.example.jp", "Yamada Taro");
+
+        _policy.Validate("taro.yamada@clinic.example.jp", "Yamada#2025kx", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate("taro.yamada@clinic.example.jp", "Kx7#TaroYamada", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate("taro.yamada@clinic.example.jp", "Clinic#2025kx", context).ShouldBeEmpty(); // the domain is not the user's word
+        PasswordContext.ForPortalUser("ab@example.jp", null).Words.ShouldBeEmpty(); // under four characters
+    }
+
+    [Fact]
+    public void Validate_DeploymentWords_FromOptions_Rejected()
+    {
+        PasswordPolicy policy = PasswordTestOptions.Policy(o => o.ContextWords.Add("Kokuho-Center"));
+
+        policy.Validate(UserId, "kokuhocenter#9X").Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        policy.Validate(UserId, Good).ShouldBeEmpty();
+        PasswordContext.ProductWords.ShouldAllBe(w => w.Length >= PasswordContext.MinWordLength && w.All(char.IsAsciiLetterLower));
+    }
+
     private string[] Codes(string? userId, string? candidate) => [.. _policy.Validate(userId, candidate).Select(static e => e.Code)];
 
     private static string Repeat(string unit, int length) =>
