@@ -23,7 +23,7 @@ internal static class SyntheticData
     /// The password of every synthetic OQS account except the reset accounts, and of every synthetic portal user.
     /// 13 characters or more, so it does not expire (docs/passwords.md).
     /// </summary>
-    public const string Password = "Onshi-Synthetic-2026!";
+    public const string Password = "Synthetic-Load-2026!";
 
     /// <summary>The 秘密の番号 of every synthetic マスタアカウントリセット用アカウント (its password).</summary>
     public const string SecretNumber = "2580";
