@@ -19,6 +19,7 @@ internal static class OnshiCommand
             BackupCommand.Create(),
             BackupCommand.CreateRestore(),
             MasterKeyCommand.Create(),
+            SeedScaleCommand.Create(),
         };
         try
         {

@@ -48,15 +48,18 @@ internal sealed class CommonOptions
         };
     }
 
-    /// <summary>A service provider with the core (no web host), the schema migrated.</summary>
-    public static async Task<ServiceProvider> BuildServicesAsync(OnshiSettings settings, CancellationToken cancellationToken)
+    /// <summary>A service provider with the core (no web host), the schema migrated; <paramref name="configure"/> adds more.</summary>
+    public static async Task<ServiceProvider> BuildServicesAsync(OnshiSettings settings, CancellationToken cancellationToken,
+        Action<IServiceCollection, MasterKey>? configure = null)
     {
         Directory.CreateDirectory(settings.DataDirectory);
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
-        services.AddSingleton(MasterKey.Resolve(settings.DataDirectory, settings.MasterKeyFile));
+        var masterKey = MasterKey.Resolve(settings.DataDirectory, settings.MasterKeyFile);
+        services.AddSingleton(masterKey);
         services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
+        configure?.Invoke(services, masterKey);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = false });
         await OnshiDatabase.MigrateAsync(provider, settings, cancellationToken);
         return provider;

@@ -101,7 +101,8 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
     /// <summary>The previous-hash of the first row.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    private const long PostgresAdvisoryLockKey = 0x4F6E736869; // "Onshi"
+    /// <summary>The PostgreSQL advisory lock every writer of the chain holds in its transaction (seed-scale too).</summary>
+    public const long PostgresAdvisoryLockKey = 0x4F6E736869; // "Onshi"
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private readonly List<AuditEntry> pending = [];
 
