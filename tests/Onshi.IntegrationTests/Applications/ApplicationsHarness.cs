@@ -146,6 +146,11 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
     {
         var hits = new List<string>();
         var bytes = Encoding.UTF8.GetBytes(needle);
+        // A short secret (a 4-digit 秘密の番号) turns up by chance inside hex hashes and thumbprints: like SecretScanner,
+        // it counts only as a token of its own, not inside a longer run of letters and digits.
+        var wholeToken = needle.Length < 8
+            ? new System.Text.RegularExpressions.Regex($"(?<![0-9A-Za-z]){System.Text.RegularExpressions.Regex.Escape(needle)}(?![0-9A-Za-z])")
+            : null;
         await using var context = Database.CreateDbContext();
         var connection = context.Database.GetDbConnection();
         await connection.OpenAsync();
@@ -165,8 +170,8 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
 
                     var found = reader.GetValue(i) switch
                     {
-                        string s => s.Contains(needle, StringComparison.Ordinal),
-                        byte[] b => b.AsSpan().IndexOf(bytes) >= 0,
+                        string s => wholeToken is null ? s.Contains(needle, StringComparison.Ordinal) : wholeToken.IsMatch(s),
+                        byte[] b => wholeToken is null ? b.AsSpan().IndexOf(bytes) >= 0 : wholeToken.IsMatch(Encoding.Latin1.GetString(b)),
                         _ => false,
                     };
                     if (found)
