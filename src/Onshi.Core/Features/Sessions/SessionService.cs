@@ -154,34 +154,12 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
     /// <summary>
     /// Ends every open session of an account except <paramref name="currentSessionId"/> (the one that asked: its own
-    /// password changed), each with its own audit row. Returns how many ended.
+    /// password changed), each with its own audit row, in one commit. Returns how many ended.
     /// </summary>
     public async Task<int> EndOthersAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken = default)
     {
-        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null && s.Id != currentSessionId)
-            .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
-            .ToListAsync(cancellationToken);
         var ended = 0;
-        foreach (var s in open)
-        {
-            if (await EndAsync(s.Id, reason, s.UserId, s.Kind, s.InstitutionId, s.Code, s.Environment, s.ClientAddress, cancellationToken))
-            {
-                ended++;
-            }
-        }
-
-        return ended;
-    }
-
-    /// <summary>
-    /// Ends every open session of an account, each with its own audit row (so its duration can be read), in one commit.
-    /// A change that requires it (a new password, a disabled account) ends them in its own commit instead, with
-    /// <see cref="EndAllWithinCommitAsync"/>.
-    /// </summary>
-    public async Task<int> EndAllAsync(long accountId, string reason, CancellationToken cancellationToken = default)
-    {
-        var ended = 0;
-        await audit.CommitAsync(async ct => (ended = await EndAllWithinCommitAsync(accountId, reason, ct)) > 0, cancellationToken);
+        await audit.CommitAsync(async ct => (ended = await EndOpenWithinCommitAsync(accountId, currentSessionId, reason, ct)) > 0, cancellationToken);
         return ended;
     }
 
@@ -191,10 +169,19 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     /// change that ends them (パスワード初期化, 無効化, 秘密の番号再発行) and the ends are then one transaction, and a process
     /// killed in between leaves neither. Each end is a conditional update, so a session ended meanwhile gets no second row.
     /// </summary>
-    internal async Task<int> EndAllWithinCommitAsync(long accountId, string reason, CancellationToken cancellationToken)
+    internal Task<int> EndAllWithinCommitAsync(long accountId, string reason, CancellationToken cancellationToken) =>
+        EndOpenWithinCommitAsync(accountId, null, reason, cancellationToken);
+
+    private async Task<int> EndOpenWithinCommitAsync(long accountId, long? exceptSessionId, string reason, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow().UtcDateTime;
-        var open = await db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null)
+        var query = db.LoginSessions.AsNoTracking().Where(s => s.AccountId == accountId && s.EndedAt == null);
+        if (exceptSessionId is { } except)
+        {
+            query = query.Where(s => s.Id != except);
+        }
+
+        var open = await query
             .Select(s => new { s.Id, s.Account!.UserId, s.Account.Kind, s.Account.InstitutionId, s.Account.Institution!.Code, s.Account.Environment, s.ClientAddress })
             .ToListAsync(cancellationToken);
         var ended = 0;

@@ -117,23 +117,30 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     }
 
     /// <summary>
-    /// Ends every open session of a subject of <paramref name="site"/>, each with the audit row <paramref name="endRecord"/>
-    /// makes from the session's client address (if any), written with its end. Returns how many ended.
+    /// Ends every open session of a subject of <paramref name="site"/> except <paramref name="currentSessionId"/> (the one
+    /// that asked: its own password changed), each with the audit row <paramref name="endRecord"/> makes from the session's
+    /// client address (if any), in one commit. Returns how many ended.
     /// </summary>
-    public Task<int> EndAllAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord = null,
-        CancellationToken cancellationToken = default) =>
-        EndOpenAsync(site, subjectId, null, reason, endRecord, cancellationToken);
+    public async Task<int> EndOthersAsync(string site, long subjectId, long currentSessionId, string reason, Func<string, AuditRecord?>? endRecord = null,
+        CancellationToken cancellationToken = default)
+    {
+        var ended = 0;
+        await audit.CommitAsync(async ct => (ended = await EndOpenWithinCommitAsync(site, subjectId, currentSessionId, reason, endRecord, ct)) > 0,
+            cancellationToken);
+        return ended;
+    }
 
     /// <summary>
-    /// As <see cref="EndAllAsync"/>, except the session <paramref name="currentSessionId"/> (the one that asked: its own
-    /// password changed), which goes on.
+    /// Ends every open session of a subject of <paramref name="site"/>, to be called inside the work of the caller's
+    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the change that ends the
+    /// sessions (a password reset) and the ends with their audit rows are one transaction. Returns how many ended.
     /// </summary>
-    public Task<int> EndOthersAsync(string site, long subjectId, long currentSessionId, string reason, Func<string, AuditRecord?>? endRecord = null,
-        CancellationToken cancellationToken = default) =>
-        EndOpenAsync(site, subjectId, currentSessionId, reason, endRecord, cancellationToken);
+    internal Task<int> EndAllWithinCommitAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord,
+        CancellationToken cancellationToken) =>
+        EndOpenWithinCommitAsync(site, subjectId, null, reason, endRecord, cancellationToken);
 
-    private async Task<int> EndOpenAsync(string site, long subjectId, long? exceptSessionId, string reason, Func<string, AuditRecord?>? endRecord,
-        CancellationToken cancellationToken)
+    private async Task<int> EndOpenWithinCommitAsync(string site, long subjectId, long? exceptSessionId, string reason,
+        Func<string, AuditRecord?>? endRecord, CancellationToken cancellationToken)
     {
         var query = db.SiteSessions.AsNoTracking().Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null);
         if (exceptSessionId is { } except)
@@ -142,29 +149,6 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         }
 
         var open = await query.Select(x => new { x.Id, x.ClientAddress }).ToListAsync(cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        var ended = 0;
-        foreach (var s in open)
-        {
-            if (await EndAsync(s.Id, reason, now, endRecord?.Invoke(s.ClientAddress), cancellationToken))
-            {
-                ended++;
-            }
-        }
-
-        return ended;
-    }
-
-    /// <summary>
-    /// As <see cref="EndAllAsync"/>, but to be called inside the work of the caller's
-    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the change that ends the
-    /// sessions (a password reset) and the ends with their audit rows are one transaction. Returns how many ended.
-    /// </summary>
-    internal async Task<int> EndAllWithinCommitAsync(string site, long subjectId, string reason, Func<string, AuditRecord?>? endRecord,
-        CancellationToken cancellationToken)
-    {
-        var open = await db.SiteSessions.AsNoTracking().Where(x => x.Site == site && x.SubjectId == subjectId && x.EndedAt == null)
-            .Select(x => new { x.Id, x.ClientAddress }).ToListAsync(cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var ended = 0;
         foreach (var s in open)
