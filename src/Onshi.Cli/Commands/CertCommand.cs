@@ -1,17 +1,24 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Secrets;
 
 namespace Onshi.Cli.Commands;
 
-/// <summary><c>onshi cert issue|revoke|list</c>: terminal certificates of our CA.</summary>
+/// <summary>
+/// <c>onshi cert issue|revoke|list</c>: terminal certificates of our CA; <c>cert crl</c>: its revocation list and
+/// <c>cert server</c>: a server certificate, both for a TLS proxy in front of the instances (deploy/README.md).
+/// </summary>
 internal static class CertCommand
 {
-    public static Command Create() => new("cert", "端末の認証用の証明書 (terminal certificates)") { Issue(), Revoke(), List() };
+    public static Command Create() => new("cert", "端末の認証用の証明書 (terminal certificates)") { Issue(), Revoke(), List(), Crl(), Server() };
 
     private static Command Issue()
     {
@@ -130,6 +137,66 @@ internal static class CertCommand
                     $"{c.Institution?.Code,-12} {c.TerminalName,-9} {c.SerialNumber,-33} {c.NotAfter:yyyy-MM-dd}  {state}"));
             }
 
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Crl()
+    {
+        var common = new CommonOptions();
+        var output = new Option<string>("--out") { Description = "書き出す CRL のファイル (PEM)", Required = true };
+        var days = new Option<int>("--days") { Description = "有効日数 (nextUpdate = now + days)", DefaultValueFactory = _ => (int)CertificateRevocationListWriter.DefaultValidity.TotalDays };
+        var cmd = new Command("crl", "失効リスト (CRL) を書き出します: every revoked terminal certificate, signed by our CA, for nginx ssl_crl") { output, days };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            var validity = r.GetValue(days);
+            if (validity is < 1 or > 366)
+            {
+                Console.Error.WriteLine("--days は 1〜366 で指定してください。");
+                return 2;
+            }
+
+            await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
+            await using var scope = sp.CreateAsyncScope();
+            var written = await scope.ServiceProvider.GetRequiredService<CertificateRevocationListWriter>()
+                .WriteAsync(r.GetValue(output)!, TimeSpan.FromDays(validity), ct);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"CRL を書き出しました: {written.Path} (CRL number {written.CrlNumber}, {written.Entries} revoked, next update {written.NextUpdate:yyyy-MM-dd HH:mm:ss} UTC)"));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Server()
+    {
+        var common = new CommonOptions();
+        var hostNames = new Option<string[]>("--host-name") { Description = "証明書に入れるホスト名 (repeatable)", Required = true, Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "出力先ディレクトリ: server.crt and server.key (0600)", Required = true };
+        var cmd = new Command("server", "TLS プロキシ用のサーバ証明書を発行します (PEM certificate + unencrypted key, for nginx)") { hostNames, output };
+        common.AddTo(cmd);
+        cmd.SetAction(async (r, ct) =>
+        {
+            await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
+            using var certificate = sp.GetRequiredService<CertificateAuthority>().IssueServerCertificate(r.GetValue(hostNames) ?? []);
+            using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The server certificate has no ECDSA key.");
+            var dir = Path.GetFullPath(r.GetValue(output)!);
+            var crt = Path.Combine(dir, "server.crt");
+            var keyPath = Path.Combine(dir, "server.key");
+            var keyPem = key.ExportPkcs8PrivateKeyPem();
+            var keyBytes = Encoding.ASCII.GetBytes(keyPem + "\n");
+            try
+            {
+                SecretFiles.WriteAtomically(keyPath, keyBytes, secret: true);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(keyBytes);
+            }
+
+            SecretFiles.WriteAtomically(crt, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+            Console.WriteLine($"発行しました: {crt} (valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} UTC), key {keyPath} (0600)");
             return 0;
         });
         return cmd;

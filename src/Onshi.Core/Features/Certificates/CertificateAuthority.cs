@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -163,18 +164,7 @@ public sealed class CertificateAuthority : IDisposable
     /// <returns>A new instance each call; the caller owns (and may dispose) it.</returns>
     public X509Certificate2 GetOrIssueServerCertificate(IEnumerable<string> hostNames)
     {
-        ArgumentNullException.ThrowIfNull(hostNames);
-
-        List<string> names = [.. DefaultServerNames];
-        foreach (string raw in hostNames)
-        {
-            string name = raw?.Trim() ?? "";
-            if (name.Length > 0 && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                names.Add(name);
-            }
-        }
-
+        List<string> names = ServerNames(hostNames);
         lock (_signLock)
         {
             DateTimeOffset now = _time.GetUtcNow();
@@ -201,6 +191,57 @@ public sealed class CertificateAuthority : IDisposable
             byte[] pfx = CreateServerPfx(names, now);
             SecretFiles.WriteAtomically(_serverPfxPath, pfx, secret: true);
             return X509CertificateLoader.LoadPkcs12(pfx, _serverPfxPassword);
+        }
+    }
+
+    /// <summary>
+    /// Issues a server certificate for <paramref name="hostNames"/> (plus <c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c>), exactly
+    /// like the one <see cref="GetOrIssueServerCertificate"/> stores, but stores nothing: for a TLS proxy in front of the
+    /// instances (<c>onshi cert server</c>). ECDSA P-256, EKU serverAuth, 397 days.
+    /// </summary>
+    /// <returns>The certificate with its (exportable) private key; the caller owns it.</returns>
+    public X509Certificate2 IssueServerCertificate(IEnumerable<string> hostNames)
+    {
+        List<string> names = ServerNames(hostNames);
+        byte[] pfx;
+        lock (_signLock)
+        {
+            pfx = CreateServerPfx(names, _time.GetUtcNow());
+        }
+
+        return X509CertificateLoader.LoadPkcs12(pfx, _serverPfxPassword, X509KeyStorageFlags.Exportable);
+    }
+
+    /// <summary>
+    /// A certificate revocation list (X.509 v2 CRL, DER) signed by this CA: one entry per serial (big-endian bytes, as in the
+    /// certificate) with its revocation time, the CRL number, thisUpdate and nextUpdate, and the CA's authority key identifier.
+    /// </summary>
+    public byte[] BuildCrl(IEnumerable<(byte[] Serial, DateTimeOffset RevokedAt)> revoked, BigInteger crlNumber, DateTimeOffset thisUpdate,
+        DateTimeOffset nextUpdate)
+    {
+        ArgumentNullException.ThrowIfNull(revoked);
+        ArgumentOutOfRangeException.ThrowIfNegative(crlNumber);
+        if (nextUpdate <= thisUpdate)
+        {
+            throw new ArgumentOutOfRangeException(nameof(nextUpdate), "nextUpdate must be after thisUpdate.");
+        }
+
+        CertificateRevocationListBuilder builder = new();
+        foreach ((byte[] serial, DateTimeOffset revokedAt) in revoked)
+        {
+            builder.AddEntry(serial, TruncateToSeconds(revokedAt));
+        }
+
+        lock (_signLock)
+        {
+            return builder.Build(
+                Certificate.SubjectName,
+                X509SignatureGenerator.CreateForECDsa(_key),
+                crlNumber,
+                TruncateToSeconds(nextUpdate),
+                HashAlgorithmName.SHA384,
+                X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(_subjectKeyIdentifier),
+                TruncateToSeconds(thisUpdate));
         }
     }
 
@@ -282,6 +323,23 @@ public sealed class CertificateAuthority : IDisposable
         // Key first: a certificate without its key is unusable, and LoadOrCreate refuses either half alone.
         SaveKey(keyPath, key, masterKey);
         SecretFiles.WriteAtomically(certPath, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+    }
+
+    /// <summary>The default names and <paramref name="hostNames"/> (trimmed, without duplicates), in that order.</summary>
+    private static List<string> ServerNames(IEnumerable<string> hostNames)
+    {
+        ArgumentNullException.ThrowIfNull(hostNames);
+        List<string> names = [.. DefaultServerNames];
+        foreach (string raw in hostNames)
+        {
+            string name = raw?.Trim() ?? "";
+            if (name.Length > 0 && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 
     /// <summary>The password of <c>DIR/tls/server.pfx</c> under <paramref name="masterKey"/> (a derived key, never stored).</summary>

@@ -8,7 +8,8 @@ public static class CertificatesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="CertificateAuthority"/> as a singleton, loaded from (or created in)
-    /// <paramref name="dataDirectory"/> on first use, and <see cref="TerminalCertificateService"/> as scoped.
+    /// <paramref name="dataDirectory"/> on first use, and <see cref="TerminalCertificateService"/> and
+    /// <see cref="CertificateRevocationListWriter"/> as scoped.
     /// Uses the registered <see cref="TimeProvider"/>, adding <see cref="TimeProvider.System"/> if there is none.
     /// The <c>OnshiDbContext</c> must be registered by the host.
     /// </summary>
@@ -21,6 +22,7 @@ public static class CertificatesServiceCollectionExtensions
         services.TryAddSingleton(_ => Secrets.MasterKey.Resolve(dataDirectory));
         services.TryAddSingleton(sp => CertificateAuthority.LoadOrCreate(dataDirectory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Secrets.MasterKey>()));
         services.TryAddScoped<TerminalCertificateService>();
+        services.TryAddScoped<CertificateRevocationListWriter>();
         return services;
     }
 }
