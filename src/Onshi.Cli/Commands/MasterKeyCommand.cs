@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Onshi.Core.Data;
 using Onshi.Core.Features.Secrets;
 
 namespace Onshi.Cli.Commands;
@@ -40,7 +42,7 @@ internal static class MasterKeyCommand
         var rotate = new Command("rotate",
             "秘密情報 (CA の秘密鍵、サーバ証明書、Data Protection の鍵) を新しいマスター鍵で暗号化し直します (stop every site first)") { newKey };
         common.AddTo(rotate);
-        rotate.SetAction(r =>
+        rotate.SetAction(async (r, ct) =>
         {
             var data = Path.GetFullPath(r.GetValue(common.Data) ?? "data");
             var newPath = Path.GetFullPath(r.GetValue(newKey)!);
@@ -72,11 +74,14 @@ internal static class MasterKeyCommand
                 return 2;
             }
 
-            var result = MasterKeyRotation.Rotate(data, current, next);
+            // The shared key ring is in the database: its rows are re-wrapped in the same run (one transaction, before the files).
+            await using var services = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
+            await using var scope = services.CreateAsyncScope();
+            var result = await MasterKeyRotation.RotateAsync(data, current, next, scope.ServiceProvider.GetRequiredService<OnshiDbContext>(), ct);
             Console.WriteLine(result.AlreadyDone
                 ? $"{data} は既に鍵 ID {result.NewKeyId} で暗号化されています。 / Already under master key id {result.NewKeyId}."
-                : $"マスター鍵を更新しました: 鍵 ID {result.OldKeyId} → {result.NewKeyId} ({result.Files} ファイルを暗号化し直しました)。" +
-                  $" / Rotated master key {result.OldKeyId} → {result.NewKeyId} ({result.Files} files re-encrypted).");
+                : $"マスター鍵を更新しました: 鍵 ID {result.OldKeyId} → {result.NewKeyId} ({result.Files} ファイルとデータベースの鍵 {result.KeyRows} 件を暗号化し直しました)。" +
+                  $" / Rotated master key {result.OldKeyId} → {result.NewKeyId} ({result.Files} files and {result.KeyRows} database keys re-encrypted).");
             Console.WriteLine($"  新しい鍵: {newPath}{(created ? " (作成しました, mode 0600)" : "")}");
             Console.WriteLine($"  次回から {MasterKey.FileEnvironmentVariable}={newPath} か --master-key-file {newPath} で起動してください。今までの鍵ではもう起動できません。");
             Console.WriteLine("  今までの鍵は、それ以前に取ったバックアップの復元にだけ必要です (keep the old key only for backups taken before this).");

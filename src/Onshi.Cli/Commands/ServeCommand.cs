@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Secrets;
 using Onshi.Operator.Hosting;
 using Onshi.Oqs.Hosting;
 using Onshi.Portal.Hosting;
@@ -27,7 +28,16 @@ internal static class ServeCommand
                 + "a request naming any other host is refused",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)") { oqsPort, portalPort, operatorPort, bind, outbox, hostNames };
+        var trustedProxies = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "信頼する TLS プロキシ (nginx) のアドレス (IP or CIDR, repeatable): only requests from it may carry X-Client-Cert, "
+                + "X-Client-Verify, X-Forwarded-For, X-Forwarded-Proto; from any other address they are refused",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)")
+        {
+            oqsPort, portalPort, operatorPort, bind, outbox, hostNames, trustedProxies,
+        };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
@@ -37,6 +47,11 @@ internal static class ServeCommand
             foreach (var name in r.GetValue(hostNames) ?? [])
             {
                 settings.HostNames.Add(name);
+            }
+
+            foreach (var proxy in r.GetValue(trustedProxies) ?? [])
+            {
+                settings.TrustedProxies.Add(proxy);
             }
 
             await RunAsync(settings, r.GetValue(portalPort), r.GetValue(operatorPort), r.GetValue(outbox), ct);
@@ -50,6 +65,10 @@ internal static class ServeCommand
         Directory.CreateDirectory(settings.DataDirectory);
         await using var oqs = OqsApp.Create(settings);
         await OnshiDatabase.MigrateAsync(oqs.Services, settings, cancellationToken);
+
+        // The shared key ring read (legacy key files imported) and its first key created now, under the ring's lock, so
+        // that instances starting together end with one key (docs/scaling.md).
+        OnshiDataProtection.EnsureKeyRing(oqs.Services);
 
         // One after the other: the first start creates the CA and the server certificate the others reuse.
         await oqs.StartAsync(cancellationToken);

@@ -38,6 +38,10 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<CallCenterContact> CallCenterContacts => Set<CallCenterContact>();
 
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<ThrottleAttempt> ThrottleAttempts => Set<ThrottleAttempt>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.
@@ -68,7 +72,9 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.UpdatedBy).HasMaxLength(32);
             e.Property(x => x.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();
             e.HasIndex(x => new { x.Environment, x.NormalizedUserId }).IsUnique();
-            e.HasIndex(x => new { x.InstitutionId, x.Environment, x.Kind });
+            // アカウント管理 search: an institution's accounts of one environment (and 権限区分) in user-ID order, from the index
+            // alone (SQLite without statistics otherwise walked the whole environment's user-ID index: docs/scaling.md).
+            e.HasIndex(x => new { x.InstitutionId, x.Environment, x.Kind, x.NormalizedUserId });
             e.HasOne(x => x.Institution).WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -233,6 +239,19 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.HasIndex(x => new { x.InstitutionId, x.At });
             e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<DataProtectionKey>(e =>
+        {
+            e.Property(x => x.FriendlyName).HasMaxLength(200);
+            e.HasIndex(x => x.FriendlyName).IsUnique();
+        });
+
+        modelBuilder.Entity<ThrottleAttempt>(e =>
+        {
+            e.Property(x => x.KeyHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.KeyHash, x.AttemptedAt });
+            e.HasIndex(x => x.AttemptedAt);
         });
     }
 

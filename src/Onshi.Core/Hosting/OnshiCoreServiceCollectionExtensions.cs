@@ -25,7 +25,7 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddOnshiDocuments();
         services.AddOptions<SessionOptions>().BindConfiguration("Onshi:Sessions");
         services.AddOptions<LoginOptions>().BindConfiguration("Onshi:Login");
-        services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();
+        services.AddSingleton<ILoginThrottle, DbLoginThrottle>();
         services.AddScoped<AuditLog>();
         services.AddScoped<SessionService>();
         services.AddScoped<SiteSessionService>();

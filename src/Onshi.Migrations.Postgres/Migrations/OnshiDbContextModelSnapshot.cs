@@ -107,7 +107,7 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasIndex("Environment", "NormalizedUserId")
                         .IsUnique();
 
-                    b.HasIndex("InstitutionId", "Environment", "Kind");
+                    b.HasIndex("InstitutionId", "Environment", "Kind", "NormalizedUserId");
 
                     b.ToTable("Accounts");
                 });
@@ -293,6 +293,31 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasIndex("Status", "SubmittedAt");
 
                     b.ToTable("CertificateApplications");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendlyName")
+                        .IsUnique();
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.Institution", b =>
@@ -834,6 +859,31 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasIndex("InstitutionId", "TerminalName");
 
                     b.ToTable("TerminalCertificates");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.ThrottleAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AttemptedAt");
+
+                    b.HasIndex("KeyHash", "AttemptedAt");
+
+                    b.ToTable("ThrottleAttempts");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.UsageApplication", b =>

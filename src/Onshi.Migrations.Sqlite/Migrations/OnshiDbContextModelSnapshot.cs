@@ -100,7 +100,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasIndex("Environment", "NormalizedUserId")
                         .IsUnique();
 
-                    b.HasIndex("InstitutionId", "Environment", "Kind");
+                    b.HasIndex("InstitutionId", "Environment", "Kind", "NormalizedUserId");
 
                     b.ToTable("Accounts");
                 });
@@ -280,6 +280,29 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "SubmittedAt");
 
                     b.ToTable("CertificateApplications");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendlyName")
+                        .IsUnique();
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.Institution", b =>
@@ -799,6 +822,29 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasIndex("InstitutionId", "TerminalName");
 
                     b.ToTable("TerminalCertificates");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.ThrottleAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AttemptedAt");
+
+                    b.HasIndex("KeyHash", "AttemptedAt");
+
+                    b.ToTable("ThrottleAttempts");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.UsageApplication", b =>

@@ -14,7 +14,8 @@ public sealed record CertificateProblem(CertificateCheckStatus Status);
 /// <summary>
 /// Every request but the static assets must come from a terminal with a valid, unrevoked certificate of our CA that
 /// this system issued. Others see the certificate error page (never a bare TLS failure), and the refusal is audited.
-/// Revocation is read from the database on every request, so it takes effect at once.
+/// Revocation is read from the database on every request, so it takes effect at once. Behind a trusted proxy the certificate
+/// is the one it forwarded (<see cref="ProxiedRequest"/>).
 /// </summary>
 public sealed class TerminalGate(RequestDelegate next)
 {
@@ -24,15 +25,22 @@ public sealed class TerminalGate(RequestDelegate next)
         RefusalAuditGate rejections)
     {
         if (AssetEndpoints.IsAssetPath(context.Request.Path)
-            || (context.Features.Get<RequestRefusal>()?.Reason == RequestRefusalReasons.Host && RequestRefusals.IsReExecution(context)))
+            || (context.Features.Get<RequestRefusal>()?.Reason is RequestRefusalReasons.Host or RequestRefusalReasons.ForwardedHeader
+                && RequestRefusals.IsReExecution(context)))
         {
-            // The assets, and the error page of a request refused for its Host header (refused before any certificate check).
+            // The assets, and the error page of a request refused for its Host or forwarded headers (refused before any
+            // certificate check).
             await next(context);
             return;
         }
 
-        var presented = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
-        var check = await certificates.CheckAsync(presented, context.RequestAborted);
+        // Behind a trusted proxy the certificate is the one it forwarded (never one the proxy itself presented), checked here in
+        // full all the same; a certificate the proxy failed to verify, or could not forward readably, is rejected.
+        var proxied = context.Features.Get<ProxiedRequest>();
+        var presented = proxied is null ? await context.Connection.GetClientCertificateAsync(context.RequestAborted) : proxied.Certificate;
+        var check = proxied is { CertificateRejected: true }
+            ? new CertificateCheck(CertificateCheckStatus.Untrusted)
+            : await certificates.CheckAsync(presented, context.RequestAborted);
         if (check.Status == CertificateCheckStatus.Valid && check.Certificate is { } cert && check.Institution is { } inst)
         {
             context.Features.Set(new TerminalIdentity(cert.Id, inst.Id, inst.Code, inst.Name, cert.TerminalName, cert.SerialNumber,

@@ -32,6 +32,12 @@ public sealed class OnshiSettings
     /// <summary>Host names the server certificate must cover besides localhost and loopback.</summary>
     public IList<string> HostNames { get; } = [];
 
+    /// <summary>
+    /// Addresses or CIDR ranges of the TLS proxies whose forwarded headers are believed (<c>onshi serve --trusted-proxy</c>);
+    /// added to <see cref="TrustedProxyOptions.TrustedProxies"/> (<c>Onshi:Proxy:TrustedProxies</c>). Empty: none.
+    /// </summary>
+    public IList<string> TrustedProxies { get; } = [];
+
     public string ResolveConnectionString() =>
         ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "onshi.db")};Foreign Keys=True;Pooling=True";
 }

@@ -70,6 +70,16 @@ public static class OnshiSite
         builder.Services.AddOptions<RefusalAuditOptions>().BindConfiguration(RefusalAuditOptions.SectionName);
         builder.Services.AddSingleton<RefusalAuditGate>();
         builder.Services.AddOptions<SiteHostOptions>().Configure(o => o.AddDefaults(settings));
+
+        // Forwarded headers are believed from the configured proxies only (and refused from anyone else).
+        builder.Services.AddOptions<TrustedProxyOptions>().BindConfiguration(TrustedProxyOptions.SectionName).Configure(o =>
+        {
+            foreach (var proxy in settings.TrustedProxies)
+            {
+                o.TrustedProxies.Add(proxy);
+            }
+        });
+        builder.Services.AddSingleton<TrustedProxySet>();
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddAntiforgery(o =>
         {
@@ -129,8 +139,9 @@ public static class OnshiSite
     }
 
     /// <summary>
-    /// The start of every site's pipeline: error pages (never a stack trace), the security headers, and the host name check
-    /// (a forged Host header gets 400 and the error page before anything else runs).
+    /// The start of every site's pipeline: error pages (never a stack trace), the security headers, the forwarded headers
+    /// (believed from a trusted proxy, refused from anyone else) and the host name check (a forged Host header gets 400 and
+    /// the error page before anything else runs).
     /// </summary>
     public static WebApplication UseOnshiSiteDefaults(this WebApplication app)
     {
@@ -138,6 +149,10 @@ public static class OnshiSite
         app.UseExceptionHandler("/Error");
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseOnshiSecurityHeaders();
+
+        // Parsed now: a wrong --trusted-proxy stops the start (OnshiStartupException), not the first request.
+        _ = app.Services.GetRequiredService<TrustedProxySet>();
+        app.UseMiddleware<ForwardedHeadersGate>();
         app.UseMiddleware<HostNameFilter>();
         return app;
     }

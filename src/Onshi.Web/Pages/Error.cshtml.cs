@@ -22,9 +22,16 @@ public sealed class ErrorModel : PageModel
     {
         // A re-executed POST whose form could not be read (e.g. a NUL in it) binds no code: use the status.
         code ??= Response.StatusCode;
-        if (HttpContext.Features.Get<Onshi.Web.Hosting.RequestRefusal>()?.Reason == Onshi.Core.Features.Audit.RequestRefusalReasons.Host)
+        var refusal = HttpContext.Features.Get<Onshi.Web.Hosting.RequestRefusal>()?.Reason;
+        if (refusal == Onshi.Core.Features.Audit.RequestRefusalReasons.Host)
         {
             (Title, Message) = ("接続先のアドレスが正しくありません", "このアドレスではご利用いただけません。正しいアドレス（URL）から画面を開き直してください。");
+            return;
+        }
+
+        if (refusal == Onshi.Core.Features.Audit.RequestRefusalReasons.ForwardedHeader)
+        {
+            (Title, Message) = ("接続経路が正しくありません", "この経路からの接続は受け付けられません。正しいアドレス（URL）から画面を開き直してください。");
             return;
         }
 

@@ -45,6 +45,9 @@ public sealed class OqsServer : IAsyncDisposable
 
     public string DataDirectory => dataDirectory;
 
+    /// <summary>The database this server was started on (a second instance may share it).</summary>
+    public TestDatabase Database => database;
+
     /// <summary>Starts the OQS; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
     public static async Task<OqsServer> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {

@@ -172,6 +172,7 @@ public static class AuditLabels
             [RequestRefusalReasons.TooLarge] = "送信サイズの上限超過",
             [RequestRefusalReasons.MalformedBody] = "読み取れない送信内容",
             [RequestRefusalReasons.Host] = "接続先（Hostヘッダー）が不正",
+            [RequestRefusalReasons.ForwardedHeader] = "中継装置以外からの転送用ヘッダー",
         };
         foreach (var (code, label) in VerificationMethods.All)
         {

@@ -54,7 +54,13 @@ public static class RequestRefusalReasons
     /// <summary>A Host header naming none of the site's configured host names (answered 400).</summary>
     public const string Host = "host";
 
-    public static IReadOnlyList<string> All { get; } = [Antiforgery, ForbiddenInput, TooLarge, MalformedBody, Host];
+    /// <summary>
+    /// A proxy header (<c>X-Client-Cert</c>, <c>X-Client-Verify</c>, <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c>) from an
+    /// address that is not a configured trusted proxy, or a malformed <c>X-Forwarded-For</c> from one (answered 400).
+    /// </summary>
+    public const string ForwardedHeader = "forwarded-header";
+
+    public static IReadOnlyList<string> All { get; } = [Antiforgery, ForbiddenInput, TooLarge, MalformedBody, Host, ForwardedHeader];
 }
 
 /// <summary>Outcomes of an audited operation.</summary>

@@ -56,9 +56,21 @@ public sealed class CallCenterDeskService(
         }
 
         var institutions = db.Institutions.AsNoTracking();
-        institutions = q.All(char.IsAsciiDigit)
-            ? institutions.Where(i => i.Code.StartsWith(q))
-            : institutions.Where(i => i.Name.Contains(q));
+        if (q.All(char.IsAsciiDigit))
+        {
+            // A range on the unique index of Code (both providers), not LIKE 'q%' (a scan): docs/scaling.md.
+            var (from, to) = Onshi.Core.Features.Institutions.InstitutionCode.PrefixRange(q);
+#pragma warning disable CA1309 // translated to SQL (Code >= @from AND Code < @to); digits compare alike in every collation
+            institutions = to is null
+                ? institutions.Where(i => string.Compare(i.Code, from) >= 0)
+                : institutions.Where(i => string.Compare(i.Code, from) >= 0 && string.Compare(i.Code, to) < 0);
+#pragma warning restore CA1309
+        }
+        else
+        {
+            institutions = institutions.Where(i => i.Name.Contains(q));
+        }
+
         var total = await institutions.CountAsync(cancellationToken);
         var pageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
         page = Math.Clamp(page, 1, pageCount);

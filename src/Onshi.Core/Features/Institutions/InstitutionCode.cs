@@ -84,4 +84,29 @@ public static class InstitutionCode
         InstitutionKind.HomeVisitNursing => "訪問看護",
         _ => "",
     };
+
+    /// <summary>
+    /// The codes starting with the digits <paramref name="prefix"/> as a range <c>[From, To)</c> on the code column, so that a
+    /// prefix search is an index range scan on both providers (a <c>LIKE 'p%'</c> is not: SQLite's LIKE is case-insensitive
+    /// and PostgreSQL's needs a C collation or <c>text_pattern_ops</c>). <c>To</c> is the prefix with its last digit raised
+    /// (with carry: <c>19</c> → <c>2</c>), digits only, so it compares right under any collation; null when the prefix is
+    /// all nines (no upper bound). An empty prefix gives <c>("", null)</c>: every code.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix holds something other than ASCII digits.</exception>
+    public static (string From, string? To) PrefixRange(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (!prefix.All(char.IsAsciiDigit))
+        {
+            throw new ArgumentException("A code prefix is ASCII digits only.", nameof(prefix));
+        }
+
+        var end = prefix.TrimEnd('9');
+        if (end.Length == 0)
+        {
+            return (prefix, null);
+        }
+
+        return (prefix, end[..^1] + (char)(end[^1] + 1));
+    }
 }

@@ -76,14 +76,14 @@ public sealed class LoginService(
         };
 
         // Every attempt takes a throttle slot before anything is checked; only a success gives it back.
-        if (!throttle.TryAcquire(certKey, opts.MaxFailuresPerCertificate))
+        if (await throttle.TryAcquireAsync(certKey, opts.MaxFailuresPerCertificate, cancellationToken) is not { } certSlot)
         {
             return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
         }
 
-        if (!throttle.TryAcquire(addrKey, opts.MaxFailuresPerAddress))
+        if (await throttle.TryAcquireAsync(addrKey, opts.MaxFailuresPerAddress, cancellationToken) is not { } addrSlot)
         {
-            throttle.Release(certKey);
+            await throttle.ReleaseAsync(certSlot, cancellationToken);
             return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
         }
 
@@ -151,8 +151,8 @@ public sealed class LoginService(
         if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
         {
             await ResetFailuresAsync(account, now, newHash: null, loggedIn: false, cancellationToken);
-            throttle.Release(certKey);
-            throttle.Release(addrKey);
+            await throttle.ReleaseAsync(certSlot, cancellationToken);
+            await throttle.ReleaseAsync(addrSlot, cancellationToken);
             audit.Record(baseRecord with { Detail = "temporary-password-expired" });
             await audit.CommitAsync(cancellationToken);
             return new LoginResult(LoginOutcome.TemporaryPasswordExpired);
@@ -165,8 +165,8 @@ public sealed class LoginService(
             return await DeniedAsync(baseRecord with { Detail = "concurrent-change" }, cancellationToken);
         }
 
-        throttle.Release(certKey);
-        throttle.Release(addrKey);
+        await throttle.ReleaseAsync(certSlot, cancellationToken);
+        await throttle.ReleaseAsync(addrSlot, cancellationToken);
         var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });

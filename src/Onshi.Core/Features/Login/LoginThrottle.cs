@@ -1,91 +1,94 @@
-using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Onshi.Core.Data;
 
 namespace Onshi.Core.Features.Login;
 
+/// <summary>A slot taken by <see cref="ILoginThrottle.TryAcquireAsync"/>: give it back with <see cref="ILoginThrottle.ReleaseAsync"/>.</summary>
+/// <param name="Id">The attempt's row.</param>
+public readonly record struct ThrottleSlot(long Id);
+
 /// <summary>
-/// Counts login attempts per key (terminal certificate, client address) in a sliding window. An attempt takes a slot
-/// before the password is checked, so a burst of parallel requests cannot all get past the limit; a successful login
-/// gives its slot back.
+/// Counts login attempts (and mails asked for) per key — terminal certificate, client address, recipient — in a sliding
+/// window. An attempt takes a slot before the password is checked, so a burst of parallel requests cannot all get past the
+/// limit; a successful login gives its slot back. Shared by every instance of a deployment (SPEC §10).
 /// </summary>
 public interface ILoginThrottle
 {
-    /// <summary>Takes a slot for <paramref name="key"/> unless <paramref name="limit"/> slots are taken in the window.</summary>
-    bool TryAcquire(string key, int limit);
+    /// <summary>Takes a slot for <paramref name="key"/> unless <paramref name="limit"/> slots are taken in the window; null when refused.</summary>
+    Task<ThrottleSlot?> TryAcquireAsync(string key, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives back one slot of <paramref name="key"/> (the attempt succeeded).</summary>
-    void Release(string key);
+    /// <summary>Gives back a slot (the attempt succeeded).</summary>
+    Task ReleaseAsync(ThrottleSlot slot, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
-/// The single-instance throttle: an in-memory sliding window. A multi-instance deployment replaces it with one
-/// backed by shared state (SPEC §10).
+/// The throttle in the database, so that every instance behind the proxy counts the same attempts: one
+/// <see cref="ThrottleAttempt"/> row per attempt (the key only as its SHA-256), counted over
+/// <see cref="LoginOptions.ThrottleWindow"/>. Taking a slot is count-then-insert inside one transaction that holds, on
+/// PostgreSQL, a transaction advisory lock on the key (concurrent attempts on one key, from any instance, queue; other keys
+/// do not wait) and on SQLite the database's write lock (<c>BEGIN IMMEDIATE</c>): never more than the limit, on either
+/// provider. Rows past the window are deleted by <see cref="Sessions.SessionSweep"/>.
 /// </summary>
-public sealed class InMemoryLoginThrottle(TimeProvider time, IOptions<LoginOptions> options) : ILoginThrottle
+public sealed class DbLoginThrottle(IServiceScopeFactory scopes, TimeProvider time, IOptions<LoginOptions> options) : ILoginThrottle
 {
-    private readonly ConcurrentDictionary<string, List<DateTime>> attempts = new(StringComparer.Ordinal);
+    /// <summary>The first key of PostgreSQL's two-key advisory locks used by the throttle (the second is the key's hash).</summary>
+    public const int PostgresAdvisoryLockClass = 0x4F54_4852; // "OTHR"
+
     private readonly TimeSpan window = options.Value.ThrottleWindow;
 
-    public bool TryAcquire(string key, int limit)
+    public async Task<ThrottleSlot?> TryAcquireAsync(string key, int limit, CancellationToken cancellationToken = default)
     {
-        var list = attempts.GetOrAdd(key, _ => []);
-        lock (list)
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = Hash(key);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async ct =>
         {
-            Prune(list);
-            if (list.Count >= limit)
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (db.Database.IsPostgres())
             {
-                return false;
+                var lockKey = BitConverter.ToInt32(Convert.FromHexString(hash.AsSpan(0, 8)));
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgresAdvisoryLockClass}, {lockKey})", ct);
             }
 
-            list.Add(time.GetUtcNow().UtcDateTime);
-        }
-
-        if (attempts.Count > 100_000)
-        {
-            Sweep();
-        }
-
-        return true;
-    }
-
-    public void Release(string key)
-    {
-        if (attempts.TryGetValue(key, out var list))
-        {
-            lock (list)
+            var now = time.GetUtcNow().UtcDateTime;
+            var cutoff = now - window;
+            var taken = await db.ThrottleAttempts.CountAsync(t => t.KeyHash == hash && t.AttemptedAt > cutoff, ct);
+            if (taken >= limit)
             {
-                if (list.Count > 0)
-                {
-                    list.RemoveAt(list.Count - 1);
-                }
+                await tx.RollbackAsync(ct);
+                return (ThrottleSlot?)null;
             }
-        }
+
+            var attempt = new ThrottleAttempt { KeyHash = hash, AttemptedAt = now };
+            db.ThrottleAttempts.Add(attempt);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return new ThrottleSlot(attempt.Id);
+        }, cancellationToken);
     }
 
-    private void Sweep()
+    public async Task ReleaseAsync(ThrottleSlot slot, CancellationToken cancellationToken = default)
     {
-        foreach (var (k, v) in attempts)
-        {
-            lock (v)
-            {
-                Prune(v);
-                if (v.Count == 0)
-                {
-                    attempts.TryRemove(k, out _);
-                }
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+        await db.ThrottleAttempts.Where(t => t.Id == slot.Id).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private void Prune(List<DateTime> list)
+    /// <summary>Deletes the attempts older than the window (they count no more); returns how many.</summary>
+    public static Task<int> SweepAsync(OnshiDbContext db, DateTime nowUtc, TimeSpan window, CancellationToken cancellationToken = default)
     {
-        var cutoff = time.GetUtcNow().UtcDateTime - window;
-        var stale = 0;
-        while (stale < list.Count && list[stale] < cutoff)
-        {
-            stale++;
-        }
-
-        list.RemoveRange(0, stale);
+        ArgumentNullException.ThrowIfNull(db);
+        var cutoff = nowUtc - window;
+        return db.ThrottleAttempts.Where(t => t.AttemptedAt <= cutoff).ExecuteDeleteAsync(cancellationToken);
     }
+
+    /// <summary>The stored form of a key: its SHA-256 in upper-case hex (no address or e-mail in the table).</summary>
+    public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key ?? "")));
 }

@@ -118,7 +118,7 @@ public sealed class OperatorAccountService(
         var record = new AuditRecord(OperatorAuditActions.Login, AuditOutcomes.Failure) { Actor = UnknownUser, ClientAddress = clientAddress };
 
         // The attempt takes its throttle slot before anything is checked; only a success gives it back.
-        if (!throttle.TryAcquire(addrKey, opts.MaxFailuresPerAddress))
+        if (await throttle.TryAcquireAsync(addrKey, opts.MaxFailuresPerAddress, cancellationToken) is not { } addrSlot)
         {
             return await FailAsync(record with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, LoginOutcome.Throttled, cancellationToken);
         }
@@ -163,7 +163,7 @@ public sealed class OperatorAccountService(
         if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
         {
             await ResetFailuresAsync(account, now, null, loggedIn: false, cancellationToken);
-            throttle.Release(addrKey);
+            await throttle.ReleaseAsync(addrSlot, cancellationToken);
             return await FailAsync(record with { Detail = "temporary-password-expired" }, LoginOutcome.TemporaryPasswordExpired, cancellationToken);
         }
 
@@ -174,7 +174,7 @@ public sealed class OperatorAccountService(
             return await FailAsync(record with { Detail = "concurrent-change" }, LoginOutcome.Failed, cancellationToken);
         }
 
-        throttle.Release(addrKey);
+        await throttle.ReleaseAsync(addrSlot, cancellationToken);
         var sessionKey = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(record with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });

@@ -39,7 +39,12 @@ public sealed class OperatorCertificateService(OnshiDbContext db, OperatorGate g
         var query = db.TerminalCertificates.AsNoTracking();
         if (code.Length > 0)
         {
-            query = query.Where(c => c.Institution!.Code.StartsWith(code));
+            var (from, to) = Onshi.Core.Features.Institutions.InstitutionCode.PrefixRange(code);
+#pragma warning disable CA1309 // translated to SQL (Code >= @from AND Code < @to); digits compare alike in every collation
+            query = to is null
+                ? query.Where(c => string.Compare(c.Institution!.Code, from) >= 0)
+                : query.Where(c => string.Compare(c.Institution!.Code, from) >= 0 && string.Compare(c.Institution!.Code, to) < 0);
+#pragma warning restore CA1309
         }
 
         var rows = await query

@@ -201,7 +201,7 @@ public sealed partial class PortalAccountService(
         email = (email ?? "").Trim();
         password ??= "";
         var addrKey = "portal-addr:" + clientAddress;
-        if (!throttle.TryAcquire(addrKey, login.MaxFailuresPerAddress))
+        if (await throttle.TryAcquireAsync(addrKey, login.MaxFailuresPerAddress, cancellationToken) is not { } addrSlot)
         {
             audit.Record(Record(PortalAuditActions.Login, AuditOutcomes.Denied, null, clientAddress, "throttled"));
             await audit.CommitAsync(cancellationToken);
@@ -265,7 +265,7 @@ public sealed partial class PortalAccountService(
             return await FailAsync(user.Id, "concurrent-change");
         }
 
-        throttle.Release(addrKey);
+        await throttle.ReleaseAsync(addrSlot, cancellationToken);
         var sessionKey = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
         audit.Record(Record(PortalAuditActions.Login, AuditOutcomes.Success, user.Id, clientAddress, ""));
         await audit.CommitAsync(cancellationToken);
@@ -328,6 +328,10 @@ public sealed partial class PortalAccountService(
 
         var normalized = Normalize(email);
         var user = await db.PortalUsers.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+
+        // The caps are asked for an unknown address too (no mail goes out): the same database work on both paths, so the
+        // answer's time does not tell a registered address from an unknown one, and a scan of addresses is capped as well.
+        var reserved = await TryReserveMailAsync(clientAddress, normalized, cancellationToken);
         if (user is null)
         {
             audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Denied, null, clientAddress, "unknown-user"));
@@ -335,7 +339,6 @@ public sealed partial class PortalAccountService(
             return OpResult.Ok;
         }
 
-        var reserved = TryReserveMail(clientAddress, normalized);
         audit.Record(Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, reserved ? "sent" : "mail-throttled"));
         await audit.CommitAsync(cancellationToken);
         if (reserved)
@@ -450,7 +453,7 @@ public sealed partial class PortalAccountService(
 
     private async Task<bool> TrySendAsync(string clientAddress, string normalizedEmail, Func<MailMessageData> message, CancellationToken cancellationToken)
     {
-        if (!TryReserveMail(clientAddress, normalizedEmail))
+        if (!await TryReserveMailAsync(clientAddress, normalizedEmail, cancellationToken))
         {
             return false;
         }
@@ -459,19 +462,19 @@ public sealed partial class PortalAccountService(
         return true;
     }
 
-    private bool TryReserveMail(string clientAddress, string normalizedEmail)
+    private async Task<bool> TryReserveMailAsync(string clientAddress, string normalizedEmail, CancellationToken cancellationToken)
     {
         // Registration and reset cost nothing to ask for: cap the mails per asking address and per recipient, silently
         // (the answer stays the same), so neither a mailbox nor the outbox can be flooded.
         var addrKey = "portal-mail-addr:" + clientAddress;
-        if (!throttle.TryAcquire(addrKey, opts.MaxMailsPerAddress))
+        if (await throttle.TryAcquireAsync(addrKey, opts.MaxMailsPerAddress, cancellationToken) is not { } addrSlot)
         {
             return false;
         }
 
-        if (!throttle.TryAcquire("portal-mail-to:" + normalizedEmail, opts.MaxMailsPerRecipient))
+        if (await throttle.TryAcquireAsync("portal-mail-to:" + normalizedEmail, opts.MaxMailsPerRecipient, cancellationToken) is null)
         {
-            throttle.Release(addrKey);
+            await throttle.ReleaseAsync(addrSlot, cancellationToken);
             return false;
         }
 

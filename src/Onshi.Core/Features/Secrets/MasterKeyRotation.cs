@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Features.Certificates;
 
 namespace Onshi.Core.Features.Secrets;
@@ -7,12 +8,14 @@ namespace Onshi.Core.Features.Secrets;
 /// <param name="OldKeyId">The id of the key the directory was encrypted with.</param>
 /// <param name="NewKeyId">The id of the key it is encrypted with now.</param>
 /// <param name="AlreadyDone">True when the directory was already under the new key: nothing was written.</param>
-public sealed record MasterKeyRotationResult(int Files, string OldKeyId, string NewKeyId, bool AlreadyDone);
+/// <param name="KeyRows">Data Protection keys re-encrypted in the database (the shared key ring).</param>
+public sealed record MasterKeyRotationResult(int Files, string OldKeyId, string NewKeyId, bool AlreadyDone, int KeyRows = 0);
 
 /// <summary>
 /// <c>onshi master-key rotate</c>: re-encrypts everything in a data directory that is encrypted under the
 /// <see cref="MasterKey"/> — the CA private key (<c>ca/ca.key</c>), the OQS server PKCS#12 (<c>tls/server.pfx</c>) and
-/// the secret of every Data Protection key (<c>keys/*.xml</c>) — under a new key, and records the new key's id.
+/// the secret of every Data Protection key (the shared ring in the database, and the <c>keys/*.xml</c> files of older
+/// versions) — under a new key, and records the new key's id.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -34,7 +37,16 @@ public static class MasterKeyRotation
     /// The two keys are the same, the directory is not encrypted with <paramref name="current"/>, or a file cannot be
     /// opened with it; nothing was written.
     /// </exception>
-    public static MasterKeyRotationResult Rotate(string dataDirectory, MasterKey current, MasterKey next)
+    public static MasterKeyRotationResult Rotate(string dataDirectory, MasterKey current, MasterKey next) =>
+        RotateAsync(dataDirectory, current, next, database: null, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// As <see cref="Rotate"/>, and the Data Protection keys in <paramref name="database"/> (the shared key ring) too: all
+    /// re-encrypted in memory first, then the rows in one transaction, then the files, then the marker. Run again after an
+    /// interruption, rows and files already under the new key are only checked.
+    /// </summary>
+    public static async Task<MasterKeyRotationResult> RotateAsync(string dataDirectory, MasterKey current, MasterKey next,
+        Data.OnshiDbContext? database, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         ArgumentNullException.ThrowIfNull(current);
@@ -74,6 +86,27 @@ public static class MasterKeyRotation
         }
 
         files.AddRange(OnshiDataProtection.RewrapKeys(OnshiDataProtection.KeysDirectory(directory), current, next));
+        var rows = new List<(int Id, string Xml)>();
+        if (database is not null)
+        {
+            var stored = await database.DataProtectionKeys.AsNoTracking().OrderBy(k => k.Id)
+                .Select(k => new { k.Id, k.FriendlyName, k.Xml }).ToListAsync(cancellationToken);
+            rows.AddRange(OnshiDataProtection.RewrapRows(stored.Select(k => (k.Id, k.FriendlyName, k.Xml)), current, next));
+            if (rows.Count > 0)
+            {
+                var strategy = database.Database.CreateExecutionStrategy();
+                await strategy.ExecuteAsync(async ct =>
+                {
+                    await using var tx = await database.Database.BeginTransactionAsync(ct);
+                    foreach (var (id, xml) in rows)
+                    {
+                        await database.DataProtectionKeys.Where(k => k.Id == id).ExecuteUpdateAsync(u => u.SetProperty(k => k.Xml, xml), ct);
+                    }
+
+                    await tx.CommitAsync(ct);
+                }, cancellationToken);
+            }
+        }
 
         // Then one file at a time, each atomically, and the marker last: until it names the new key, the old key still
         // starts nothing half-rotated by mistake (a file under the new key refuses the old one), and the same command
@@ -84,6 +117,6 @@ public static class MasterKeyRotation
         }
 
         MasterKey.WriteMarker(directory, next);
-        return new MasterKeyRotationResult(files.Count, current.KeyId, next.KeyId, AlreadyDone: false);
+        return new MasterKeyRotationResult(files.Count, current.KeyId, next.KeyId, AlreadyDone: false, rows.Count);
     }
 }

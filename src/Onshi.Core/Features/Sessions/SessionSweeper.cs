@@ -17,7 +17,7 @@ namespace Onshi.Core.Features.Sessions;
 /// so several instances (or a request validating the same cookie) never write two rows for one session.
 /// </summary>
 public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, SiteSessionService siteSessions, TimeProvider time,
-    IOptions<SessionOptions> options)
+    IOptions<SessionOptions> options, IOptions<Login.LoginOptions> login)
 {
     /// <summary>Sessions handled per kind and sweep; the next sweep takes the rest.</summary>
     public const int BatchSize = 500;
@@ -28,6 +28,9 @@ public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, 
     public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
+
+        // The shared login throttle's attempts past its window count no more (Login.DbLoginThrottle).
+        await Login.DbLoginThrottle.SweepAsync(db, now, login.Value.ThrottleWindow, cancellationToken);
         var idleCutoff = now - opts.IdleTimeout;
         var absoluteCutoff = now - opts.AbsoluteTimeout;
         var ended = 0;

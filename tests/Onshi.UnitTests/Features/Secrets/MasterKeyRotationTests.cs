@@ -162,7 +162,7 @@ public sealed class MasterKeyRotationTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOnshiDataProtection(Data, key);
+        services.AddOnshiDataProtection(Data, key, keysInDatabase: false);
         return services.BuildServiceProvider();
     }
 

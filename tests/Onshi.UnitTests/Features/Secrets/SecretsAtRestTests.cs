@@ -155,7 +155,7 @@ public sealed class SecretsAtRestTests : IDisposable
         var logs = new List<string>();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new ListLoggerProvider(logs)));
-        services.AddOnshiDataProtection(Data, key);
+        services.AddOnshiDataProtection(Data, key, keysInDatabase: false);
         using (var provider = services.BuildServiceProvider())
         {
             var protector = provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("t");
@@ -179,7 +179,7 @@ public sealed class SecretsAtRestTests : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddOnshiDataProtection(Data, MasterKey.Generate());
+        services.AddOnshiDataProtection(Data, MasterKey.Generate(), keysInDatabase: false);
         using (var provider = services.BuildServiceProvider())
         {
             provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("t").Protect("x");
