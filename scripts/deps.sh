@@ -27,8 +27,12 @@ run() {
 installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
 
 missing=()
-for pkg in chromium fonts-ipaexfont postgresql poppler-utils openssl; do
+for pkg in chromium fonts-ipaexfont postgresql poppler-utils openssl nginx gettext-base; do
   case $pkg in
+    # Any nginx with the SSL module counts (Debian's nginx, nginx-light, …): deploy/scale-out-check.sh runs its own.
+    nginx) [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || missing+=("$pkg") ;;
+    # envsubst renders deploy/nginx/ (usually present already).
+    gettext-base) command -v envsubst >/dev/null || missing+=("$pkg") ;;
     # Any PostgreSQL server version counts (scripts/pg.sh finds /usr/lib/postgresql/*/bin).
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || installed postgresql || missing+=("$pkg") ;;
     *) installed "$pkg" || missing+=("$pkg") ;;
@@ -44,8 +48,22 @@ if ((${#missing[@]})); then
   (or run this script as root)"
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (nginx, postgresql) must not start it: no daemon on port 80 or 5432 is left behind. Debian's
+  # maintainer scripts ask /usr/sbin/policy-rc.d; exit 101 = "not allowed". Ours only for the install, and only if there
+  # is none (container images ship one that already says 101).
+  policy=
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# scripts/deps.sh: no service starts while packages are installed.\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   run "apt-get update" apt-get update -q
   run "apt-get install ${missing[*]}" apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+  if [[ -n $policy ]]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
 fi
 
 # --- npm assets (pinned by vendor/package-lock.json) -------------------------------------------------------

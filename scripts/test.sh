@@ -5,10 +5,11 @@
 #   3. dotnet format --verify-no-changes (a formatting difference fails the run; the tests still run)
 #   4. a throwaway PostgreSQL cluster (scripts/pg.sh) -> ONSHI_TEST_POSTGRES; always stopped again
 #   5. dotnet test --solution Onshi.slnx -c Release --no-build (every test project, Microsoft.Testing.Platform)
-# and ends with one line "N passed, N failed, N skipped" summed over all test projects. The exit status is
-# non-zero when a test failed or any step failed. Logs: artifacts/logs/ (test.log is the whole run);
-# TRX reports: artifacts/test-results/<TestProject>.trx.
-# Limits (override by environment): ONSHI_BUILD_TIMEOUT=30m, ONSHI_TEST_TIMEOUT=40m.
+#   6. deploy/scale-out-check.sh: PostgreSQL, two onshi instances and nginx on loopback, named PASS/FAIL checks
+# and ends with one line "N passed, N failed, N skipped" summed over all test projects and the scale-out checks. The
+# exit status is non-zero when a test or check failed or any step failed. Logs: artifacts/logs/ (test.log is the whole
+# run; scale-out.log and scale-out/); TRX reports: artifacts/test-results/<TestProject>.trx.
+# Limits (override by environment): ONSHI_BUILD_TIMEOUT=30m, ONSHI_TEST_TIMEOUT=40m, ONSHI_SCALE_OUT_TIMEOUT=5m.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 root=$PWD
@@ -142,5 +143,38 @@ if ((test_rc != 0)); then
 fi
 ((failed > 0)) && status=1
 ((total == passed + failed + skipped)) || say "tests: counts do not add up (total $total); see artifacts/logs/dotnet-test.log"
+
+# 6. the scale-out check (deploy/scale-out-check.sh): its own PostgreSQL, so the tests' cluster goes first. Its PASS/FAIL
+# checks are added to the counts; a run that ends without its summary line counts as one failure.
+cleanup
+scale_out_log=$logs/scale-out.log
+printf '== scale-out: deploy/scale-out-check.sh\n' >>"$log"
+scale_start=$SECONDS
+scale_limit=${ONSHI_SCALE_OUT_TIMEOUT:-5m}
+: >"$scale_out_log"
+SCALE_OUT_LOGS=$logs/scale-out timeout -k 30s "$scale_limit" bash deploy/scale-out-check.sh >>"$scale_out_log" 2>&1 </dev/null &
+test_pid=$!
+tail -n +1 -f --pid="$test_pid" "$scale_out_log"
+scale_rc=0
+wait "$test_pid" || scale_rc=$?
+test_pid=
+cat "$scale_out_log" >>"$log"
+summary=$(sed -n -E 's/^scale-out: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$scale_out_log" | tail -n 1)
+if [[ -n $summary ]]; then
+  read -r scale_passed scale_failed <<<"$summary"
+  passed=$((passed + scale_passed))
+  failed=$((failed + scale_failed))
+else
+  ((scale_rc == 124)) && say "scale-out: timed out after $scale_limit"
+  failed=$((failed + 1))
+fi
+if ((scale_rc == 0)); then
+  say "scale-out: ok ($((SECONDS - scale_start))s)"
+else
+  say "scale-out: FAILED (exit $scale_rc, $((SECONDS - scale_start))s; log: artifacts/logs/scale-out.log)"
+  status=1
+  # A non-zero exit without a FAIL line (e.g. an unexpected exit) still counts as a failure.
+  [[ -n $summary ]] && ((scale_failed == 0)) && failed=$((failed + 1))
+fi
 
 finish "$status"
