@@ -223,11 +223,12 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         caKey.ShouldContain("BEGIN ENCRYPTED PRIVATE KEY");
         caKey.ShouldNotContain("BEGIN PRIVATE KEY");
         caKey.ShouldNotContain("BEGIN EC PRIVATE KEY");
-        var keyFiles = Directory.GetFiles(Path.Combine(dataDirectory, "keys"), "*.xml");
-        keyFiles.ShouldNotBeEmpty();
-        foreach (var keyFile in keyFiles)
+        // The key ring is in the database (shared by every instance), no longer in DATA/keys.
+        Directory.Exists(Path.Combine(dataDirectory, "keys")).ShouldBeFalse();
+        var keyRows = await Db(db => db.DataProtectionKeys.Select(k => k.Xml).ToListAsync());
+        keyRows.ShouldNotBeEmpty();
+        foreach (var xml in keyRows)
         {
-            var xml = await File.ReadAllTextAsync(keyFile);
             xml.ShouldNotContain("<masterKey");
             xml.ShouldContain("onshiEncryptedSecret");
         }

@@ -128,6 +128,7 @@ public sealed class OperatorServer : IAsyncDisposable
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(dataDirectory));
         }
         catch (IOException)
         {

@@ -117,6 +117,7 @@ public sealed class OqsServer : IAsyncDisposable
         try
         {
             Directory.Delete(dataDirectory, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(dataDirectory));
         }
         catch (IOException)
         {

@@ -121,6 +121,7 @@ public sealed class PortalServer : IAsyncDisposable
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(DataDirectory));
         }
         catch (IOException)
         {

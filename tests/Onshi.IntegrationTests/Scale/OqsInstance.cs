@@ -77,6 +77,7 @@ public sealed class OqsInstance : IAsyncDisposable
         try
         {
             Directory.Delete(directory, recursive: true);
+            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(directory));
         }
         catch (IOException)
         {
