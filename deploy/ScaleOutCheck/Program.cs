@@ -19,6 +19,8 @@ internal sealed record CheckConfig(
     string Connection,
     string Host,
     int NginxOqsPort,
+    int NginxPortalPort,
+    string PortalHost,
     int PinnedAPort,
     int PinnedBPort,
     int InstanceAOqsPort,
@@ -92,6 +94,7 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
         await CheckAsync("c-nginx-crl-refuses-revoked", NginxCrlAsync);
         await CheckAsync("e-sigkill-no-committed-write-lost", SigkillAsync);
         await CheckAsync("e-audit-chain-verifies", AuditVerifyAsync);
+        await CheckAsync("portal-through-nginx", PortalAsync);
         Console.WriteLine($"driver: {passed} passed, {failed} failed");
         return failed;
     }
@@ -428,6 +431,15 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
             $"{config.Writers} writers, {all.Count} registrations in {watch.Elapsed.TotalSeconds:F1} s; A killed at {killedAt / 1000.0:F1} s after {committedBeforeKill} commits; " +
             $"{ok.Count} answered success ({afterKill} after the kill), all in the database with their audit row; {failedRequests.Count} cut off by the kill " +
             $"(answered 502 or no answer; {cutOffCommitted} of them committed anyway, as a write in flight may); {throughB} registrations through B in the access log");
+    }
+
+    /// <summary>The portal server of the template: plain TLS, our proxy certificate, B serving alone after A's kill.</summary>
+    private async Task<string> PortalAsync()
+    {
+        using var portal = new Browser(config.PortalHost, config.NginxPortalPort, ca, null);
+        var login = await portal.GetAsync("/Account/Login");
+        Expect(login.Status == HttpStatusCode.OK && Browser.TokenOf(login.Body) is not null, $"the portal's login page through nginx answered {login}");
+        return "the portal's login page through nginx: 200 with its form";
     }
 
     /// <summary>(e) <c>onshi audit verify</c> after the kill.</summary>
