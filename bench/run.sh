@@ -2,9 +2,12 @@
 # The benchmarks of issue 6, in one command: builds Release, measures the Argon2id hash ceiling, bare Kestrel, the
 # peer (ASP.NET Core Identity's template) and Onshi on SQLite and PostgreSQL with 1 k and 2.5 M accounts, prints the
 # table and writes docs/performance.md.
-#   bash bench/run.sh [--quick] [--no-pg] [--no-peer] [--only NAMES]
+#   bash bench/run.sh [--quick] [--no-pg] [--no-peer] [--trace] [--only NAMES]
 #     --quick     tiny databases, short cells: a smoke check in about two minutes
 #     --no-pg     SQLite only;  --no-peer  without the Identity template
+#     --trace     also profile one search and one login cell of each Onshi run with perf (extra cells, not in the
+#                 figures; the Onshi servers get DOTNET_PerfMapEnabled=1 and
+#                 DOTNET_EnableWriteXorExecute=0, so all their figures are of a slightly different runtime; top symbols in WORK/traces/*.txt; needs root)
 #     --only      comma list of hash,bare,peer,sqlite-1k,sqlite-2.5M,postgres-1k,postgres-2.5M (sqlite-tiny,postgres-tiny with --quick)
 # Work directory (databases kept between runs, ~4 GB for a full run; logs): $ONSHI_BENCH_WORK, default /tmp/onshi-bench.
 # --quick writes artifacts/performance-quick.md instead of docs/performance.md.
@@ -12,14 +15,15 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${ONSHI_BENCH_WORK:-/tmp/onshi-bench}
-quick=0 pg=1 peer=1 only=
+quick=0 pg=1 peer=1 only= trace=0
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
     --no-pg) pg=0 ;;
     --no-peer) peer=0 ;;
     --only) only=$2; shift ;;
-    *) echo "usage: $0 [--quick] [--no-pg] [--no-peer] [--only NAMES]" >&2; exit 2 ;;
+    --trace) trace=1 ;;
+    *) echo "usage: $0 [--quick] [--no-pg] [--no-peer] [--trace] [--only NAMES]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -28,7 +32,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "== load average before the build: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 for p in src/Onshi.Cli/Onshi.Cli.csproj bench/BareKestrel/BareKestrel.csproj bench/Onshi.Bench/Onshi.Bench.csproj; do
-  dotnet build "$repo/$p" -c Release -nologo -v q 2>&1 | grep -E 'error|Warn|Error' | grep -v ' 0 Error\| 0 Warn' || true
+  if ! out=$(dotnet build "$repo/$p" -c Release -nologo -v q 2>&1); then
+    echo "$out" | grep -E 'error' | sort -u | head -n 20 >&2
+    echo "run.sh: build of $p failed" >&2
+    exit 1
+  fi
 done
 onshi=$repo/src/Onshi.Cli/bin/Release/net10.0/onshi.dll
 bare=$repo/bench/BareKestrel/bin/Release/net10.0/bare-kestrel.dll
@@ -44,6 +52,10 @@ else
   args+=(--out "$repo/docs/performance.md")
 fi
 [[ -n $only ]] && args+=(--only "$only")
+if ((trace)); then
+  command -v perf >/dev/null || apt-get install -y linux-perf >/dev/null
+  args+=(--trace "$(command -v perf)")
+fi
 
 if ((peer)); then
   echo "== the peer: dotnet new webapp --auth Individual (cached in $work/peer)"

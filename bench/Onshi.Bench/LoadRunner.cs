@@ -66,8 +66,9 @@ public sealed record CellResult(
 /// </summary>
 public static class LoadRunner
 {
+    /// <summary>Runs one cell; <c>duringMeasurement</c> (e.g. a profiler) is started with the measured phase and awaited after it.</summary>
     public static async Task<CellResult> RunCellAsync(string target, IScenario scenario, int concurrency, CellLimits limits,
-        ServerProcess? server, CancellationToken ct)
+        ServerProcess? server, CancellationToken ct, Func<CancellationToken, Task>? duringMeasurement = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(limits);
@@ -88,7 +89,12 @@ public static class LoadRunner
             var serverCpu0 = server?.CpuTicks() ?? 0;
             var clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var machine0 = ProcStat.MachineTicks();
+            var side = duringMeasurement?.Invoke(ct);
             var phase = await RunPhaseAsync(workers, limits.Duration, limits.MaxOperations, record: true, ct);
+            if (side is not null)
+            {
+                await side;
+            }
             var machine1 = ProcStat.MachineTicks();
             var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu0).TotalSeconds;
             var serverCpu = server is null ? 0 : (server.CpuTicks() - serverCpu0) / (double)ProcStat.ClockTicksPerSecond;

@@ -39,6 +39,9 @@ public sealed class BenchOptions
     /// <summary>A hand-written analysis appended to the report (bench/analysis.md).</summary>
     public string? Analysis { get; set; }
 
+    /// <summary>perf: after each Onshi run's figures, profile extra (unreported) search and login cells.</summary>
+    public string? TraceTool { get; set; }
+
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
@@ -57,6 +60,7 @@ public sealed class BenchOptions
                 case "--pg-note": o.PostgresNote = Next(); break;
                 case "--sdk": o.SdkVersion = Next(); break;
                 case "--commit": o.Commit = Next(); break;
+                case "--trace": o.TraceTool = Path.GetFullPath(Next()); break;
                 case "--analysis": o.Analysis = Path.GetFullPath(Next()); break;
                 case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries)]; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
@@ -339,7 +343,8 @@ public sealed partial class Orchestrator(BenchOptions options)
         var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
         List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
             "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
-        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, new Dictionary<string, string>(), Log("onshi-" + plan.Name), options.Work),
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args,
+                options.TraceTool is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }, Log("onshi-" + plan.Name), options.Work),
             async (server, ct2) =>
             {
                 var institution = manifest.RealCertificateInstitutions[0];
@@ -374,6 +379,12 @@ public sealed partial class Orchestrator(BenchOptions options)
                 foreach (var c in Concurrencies(wide: false))
                 {
                     await CellAsync(run, new PortalDocumentsScenario(target), c, server, ct2);
+                }
+
+                if (options.TraceTool is not null)
+                {
+                    await TraceAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2);
+                    await TraceAsync(run, new OnshiLoginScenario(target), Math.Min(16, manifest.RealCertificateInstitutions.Count * 2), server, ct2);
                 }
             }, ct);
     }
@@ -413,6 +424,37 @@ public sealed partial class Orchestrator(BenchOptions options)
         Say($"  {scenario.Name,-17} c={concurrency,-3} {cell.OpsPerSecond,9:F1} ops/s {cell.RequestsPerSecond,9:F1} req/s  p50 {cell.P50Ms,7:F1} ms  p99 {cell.P99Ms,7:F1} ms  "
             + $"server {cell.ServerCpuPercent,3:F0} % client {cell.ClientCpuPercent,3:F0} % other {cell.OtherCpuPercent,3:F0} %  RSS {cell.ServerRssMb,4:F0} MB"
             + (cell.Errors > 0 ? $"  ERRORS {cell.Errors}: {cell.FirstError}" : ""));
+    }
+
+    /// <summary>
+    /// An extra cell, not in the figures, with <c>perf record</c> sampling the server's CPU during the measured phase (the
+    /// server runs with DOTNET_PerfMapEnabled=1 and W^X off so that JIT-compiled methods have names); the top symbols by own CPU
+    /// and by CPU including callees go to WORK/traces/*.txt.
+    /// </summary>
+    private async Task TraceAsync(ServerRun run, IScenario scenario, int concurrency, ServerProcess server, CancellationToken ct)
+    {
+        var dir = Path.Combine(options.Work, "traces");
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, $"{run.Target.Replace(' ', '-')}-{scenario.Name}-c{concurrency}.perf.data");
+        var seconds = (int)Math.Max(2, Limits.Duration.TotalSeconds);
+        var limits = Limits with { Duration = TimeSpan.FromSeconds(seconds + 1) };
+        var cell = await LoadRunner.RunCellAsync(run.Target, scenario, concurrency, limits, server, ct, async c =>
+        {
+            using var p = Process.Start(new ProcessStartInfo(options.TraceTool!, ["record", "-F", "499", "-g", "-p", Inv(server.Pid), "-o", file, "--", "sleep", Inv(seconds)])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            await p.StandardError.ReadToEndAsync(c);
+            await p.WaitForExitAsync(c);
+        });
+        foreach (var (suffix, extra) in new[] { ("self", "--no-children"), ("children", "--children") })
+        {
+            using var p = Process.Start(new ProcessStartInfo(options.TraceTool!, ["report", "-i", file, "--stdio", extra, "-g", "none", "--sort", "dso,sym", "--percent-limit", "0.7"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            var text = await p.StandardOutput.ReadToEndAsync(ct);
+            await p.WaitForExitAsync(ct);
+            await File.WriteAllTextAsync(Path.ChangeExtension(file, $".{suffix}.txt"), text, ct);
+        }
+
+        Say($"  profiled {scenario.Name} c={concurrency} ({cell.OpsPerSecond:F1} ops/s while sampled): {Path.ChangeExtension(file, ".self.txt")}");
     }
 
     private string Log(string name) => Path.Combine(options.Work, "logs", name + ".log");
