@@ -52,7 +52,8 @@ public static class HashCeiling
             }
 
             Interlocked.Add(ref total, mine);
-        }) { IsBackground = true }).ToList();
+        })
+        { IsBackground = true }).ToList();
         workers.ForEach(t => t.Start());
         var machine0 = ProcStat.MachineTicks();
         clock.Start();

@@ -39,6 +39,9 @@ public sealed class BenchOptions
     /// <summary>A hand-written analysis appended to the report (bench/analysis.md).</summary>
     public string? Analysis { get; set; }
 
+    /// <summary>Extra environment of the Onshi servers (<c>--onshi-env K=V</c>, repeatable), e.g. runtime knobs to compare.</summary>
+    public Dictionary<string, string> OnshiEnvironment { get; } = [];
+
     /// <summary>perf: after each Onshi run's figures, profile extra (unreported) search and login cells.</summary>
     public string? TraceTool { get; set; }
 
@@ -60,6 +63,10 @@ public sealed class BenchOptions
                 case "--pg-note": o.PostgresNote = Next(); break;
                 case "--sdk": o.SdkVersion = Next(); break;
                 case "--commit": o.Commit = Next(); break;
+                case "--onshi-env":
+                    var kv = Next().Split('=', 2);
+                    o.OnshiEnvironment[kv[0]] = kv.Length > 1 ? kv[1] : "";
+                    break;
                 case "--trace": o.TraceTool = Path.GetFullPath(Next()); break;
                 case "--analysis": o.Analysis = Path.GetFullPath(Next()); break;
                 case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries)]; break;
@@ -110,11 +117,11 @@ public sealed class ServerRun(string target, string description)
 /// <summary>Everything one run measured.</summary>
 public sealed class BenchResults
 {
-    public DateTimeOffset Started { get; } = DateTimeOffset.Now;
+    public DateTimeOffset Started { get; init; } = DateTimeOffset.Now;
 
     public DateTimeOffset Finished { get; set; }
 
-    public string LoadBefore { get; } = ProcStat.LoadAverage();
+    public string LoadBefore { get; init; } = ProcStat.LoadAverage();
 
     public string LoadAfter { get; set; } = "";
 
@@ -245,13 +252,18 @@ public sealed partial class Orchestrator(BenchOptions options)
 
         var added = SeedLine().Match(output);
         var size = DatabaseSize().Match(output);
-        var info = new SeedInfo(plan.Name, plan.Provider, manifest.Institutions, manifest.Accounts, clock.Elapsed.TotalSeconds,
-            added.Success ? int.Parse(added.Groups[1].Value, CultureInfo.InvariantCulture) : -1, size.Success ? size.Groups[1].Value : "?");
+        var sqliteFile = Path.Combine(dir, "onshi.db");
+        var sizeText = size.Success ? size.Groups[1].Value
+            : plan.Provider == "sqlite" && File.Exists(sqliteFile) ? string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(sqliteFile).Length / 1048576.0:F1} MiB")
+            : "–";
+        var newInstitutions = added.Success ? int.Parse(added.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)
+            : output.Contains("nothing to do", StringComparison.Ordinal) ? 0 : -1;
+        var info = new SeedInfo(plan.Name, plan.Provider, manifest.Institutions, manifest.Accounts, clock.Elapsed.TotalSeconds, newInstitutions, sizeText);
         Say($"  {info.Accounts:N0} accounts, {info.Size}, {info.NewInstitutions:N0} institutions added in {info.Seconds:F1} s");
         return info;
     }
 
-    [GeneratedRegex(@"\((\d+) new\)")]
+    [GeneratedRegex(@"\(([\d,]+) new\)")]
     private static partial Regex SeedLine();
 
     [GeneratedRegex(@"database ([\d.,]+ [KMG]iB)")]
@@ -343,8 +355,7 @@ public sealed partial class Orchestrator(BenchOptions options)
         var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
         List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
             "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
-        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args,
-                options.TraceTool is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }, Log("onshi-" + plan.Name), options.Work),
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
             async (server, ct2) =>
             {
                 var institution = manifest.RealCertificateInstitutions[0];
@@ -387,6 +398,18 @@ public sealed partial class Orchestrator(BenchOptions options)
                     await TraceAsync(run, new OnshiLoginScenario(target), Math.Min(16, manifest.RealCertificateInstitutions.Count * 2), server, ct2);
                 }
             }, ct);
+    }
+
+    private Dictionary<string, string> OnshiEnvironment()
+    {
+        var env = new Dictionary<string, string>(options.OnshiEnvironment);
+        if (options.TraceTool is not null)
+        {
+            env["DOTNET_PerfMapEnabled"] = "1";
+            env["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        return env;
     }
 
     /// <summary>Starts nothing itself: runs <paramref name="body"/> against a started server, records memory, stops it by PID.</summary>

@@ -10,9 +10,22 @@ if (args.Length > 0 && args[0] == "hash")
     return 0;
 }
 
+if (args.Length >= 2 && args[0] == "report")
+{
+    // Re-renders a saved run (WORK/results-latest.json) with the current report code and analysis text.
+    var saved = SavedRun.Load(args[1]);
+    var rest = BenchOptions.Parse(args[2..]);
+    var text = rest.Analysis is { } path && File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
+    saved.Options.Analysis = rest.Analysis;
+    await File.WriteAllTextAsync(rest.Out, Report.Markdown(saved.Results, saved.Options, text));
+    Console.WriteLine(Report.ConsoleTable(saved.Results));
+    Console.WriteLine($"written: {rest.Out}");
+    return 0;
+}
+
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: onshi-bench run [--quick] --work DIR --out FILE --onshi DLL --bare DLL [--peer DLL] [--pg CONNECTION] | onshi-bench hash [SECONDS]");
+    Console.Error.WriteLine("usage: onshi-bench run [--quick] --work DIR --out FILE --onshi DLL --bare DLL [--peer DLL] [--pg CONNECTION] ... | onshi-bench report RESULTS.json --out FILE [--analysis FILE] | onshi-bench hash [SECONDS]");
     return 2;
 }
 
@@ -27,6 +40,7 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.StopAll();
 try
 {
     var results = await new Orchestrator(options).RunAsync(cts.Token);
+    SavedRun.Save(new SavedRun(options, results), options.Work);
     var analysis = options.Analysis is { } a && File.Exists(a) ? await File.ReadAllTextAsync(a) : null;
     await File.WriteAllTextAsync(options.Out, Report.Markdown(results, options, analysis));
     Console.WriteLine();
@@ -42,4 +56,24 @@ catch (OperationCanceledException)
 finally
 {
     ServerProcess.StopAll();
+}
+
+/// <summary>A run's options and figures as JSON in the work directory, so that the report can be written again.</summary>
+internal sealed record SavedRun(BenchOptions Options, BenchResults Results)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
+    };
+
+    public static void Save(SavedRun run, string work)
+    {
+        var text = System.Text.Json.JsonSerializer.Serialize(run, Json);
+        File.WriteAllText(Path.Combine(work, $"results-{run.Results.Started:yyyyMMdd-HHmmss}.json"), text);
+        File.WriteAllText(Path.Combine(work, "results-latest.json"), text);
+    }
+
+    public static SavedRun Load(string path) =>
+        System.Text.Json.JsonSerializer.Deserialize<SavedRun>(File.ReadAllText(path), Json) ?? throw new InvalidOperationException($"empty {path}");
 }

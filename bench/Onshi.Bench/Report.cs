@@ -31,7 +31,9 @@ public static class Report
 
             var ratio = login.OpsPerSecond / hash.HashesPerSecond;
             var rest = login.ServerCpuMsPerOp - hash.MsPerHash;
-            rows.Add(new(Name(run, "logins/s ≥ 90 % of the hash ceiling"), F($"{login.OpsPerSecond:F1}/s (c={login.Concurrency}) = {ratio:P0} of {hash.HashesPerSecond:F1}"), ratio >= 0.9,
+            // What the server's own CPU per login allows on cores it has to itself: independent of the other processes.
+            var perCpu = Environment.ProcessorCount * 1000 / login.ServerCpuMsPerOp / hash.HashesPerSecond;
+            rows.Add(new(Name(run, "logins/s ≥ 90 % of the hash ceiling"), F($"{login.OpsPerSecond:F1}/s (c={login.Concurrency}) = {ratio:P0} of {hash.HashesPerSecond:F1}; by CPU per login {perCpu:P0}"), ratio >= 0.9,
                 F($"server CPU per login {login.ServerCpuMsPerOp:F1} ms, of which the Argon2id verification ≈ {hash.MsPerHash:F1} ms ({hash.MsPerHash / login.ServerCpuMsPerOp:P0}), the rest {rest:F1} ms (3 requests: TLS records, antiforgery, Razor, EF queries, session and audit rows in one commit); the load client took {login.ClientCpuPercent:F0} % of the cores, other processes {login.OtherCpuPercent:F0} %, the server {login.ServerCpuPercent:F0} %")));
         }
 
@@ -42,14 +44,14 @@ public static class Report
             if (bare?.Cell("form-page", 16) is { } b)
             {
                 var ratio = search16.RequestsPerSecond / b.RequestsPerSecond;
-                rows.Add(new(Name(primary, "search ≥ 40 % of bare Kestrel's form page (c=16)"), F($"{search16.RequestsPerSecond:F0} vs {b.RequestsPerSecond:F0} req/s = {ratio:P0}"), ratio >= 0.4 && search16.Errors == 0,
+                rows.Add(new(Name(primary, "search ≥ 40 % of bare Kestrel's form page (c=16)"), F($"{search16.RequestsPerSecond:F0} vs {b.RequestsPerSecond:F0} req/s = {ratio:P0}; by CPU per request {b.ServerCpuMsPerOp / search16.ServerCpuMsPerOp:P0}"), ratio >= 0.4 && search16.Errors == 0,
                     F($"server CPU per request: Onshi {search16.ServerCpuMsPerOp:F2} ms, bare {b.ServerCpuMsPerOp:F2} ms — Onshi's extra is the terminal gate (certificate chain + DB row), the session check (DB), two search queries, the layout and security headers; load client {search16.ClientCpuPercent:F0} % / {b.ClientCpuPercent:F0} % of the cores, other processes {search16.OtherCpuPercent:F0} % / {b.OtherCpuPercent:F0} %")));
             }
 
             if (peer?.Cell("manage-page", 16) is { } p)
             {
                 var ratio = search16.RequestsPerSecond / p.RequestsPerSecond;
-                rows.Add(new(Name(primary, "search ≥ 3× the peer's authenticated page (c=16)"), F($"{search16.RequestsPerSecond:F0} vs {p.RequestsPerSecond:F0} req/s = {ratio:F2}×"), ratio >= 3 && search16.Errors == 0,
+                rows.Add(new(Name(primary, "search ≥ 3× the peer's authenticated page (c=16)"), F($"{search16.RequestsPerSecond:F0} vs {p.RequestsPerSecond:F0} req/s = {ratio:F2}×; by CPU per request {p.ServerCpuMsPerOp / search16.ServerCpuMsPerOp:F2}×"), ratio >= 3 && search16.Errors == 0,
                     F($"server CPU per request: Onshi {search16.ServerCpuMsPerOp:F2} ms, peer {p.ServerCpuMsPerOp:F2} ms")));
             }
 
@@ -118,13 +120,20 @@ public static class Report
         L($"| load average (1, 5, 15 min) | before {r.LoadBefore}, after {r.LoadAfter}; per server below. **The cores are shared with the load client and with whatever else runs** (the *other* column: CPU used by processes other than the server and the load client) |");
         L($"| .NET | {RuntimeInformation.FrameworkDescription}, SDK {o.SdkVersion}; Release builds; onshi and bare Kestrel with workstation concurrent GC, the peer with its template default (server GC) |");
         L($"| PostgreSQL | {(string.IsNullOrEmpty(o.PostgresNote) ? "not run" : o.PostgresNote)} |");
+        if (o.OnshiEnvironment.Count > 0 || o.TraceTool is not null)
+        {
+            L($"| onshi environment | {string.Join(", ", o.OnshiEnvironment.Select(kv => $"`{kv.Key}={kv.Value}`"))}{(o.TraceTool is null ? "" : " + perf profiling (`DOTNET_PerfMapEnabled=1`, `DOTNET_EnableWriteXorExecute=0`)")} — **not the default runtime settings** |");
+        }
+
         L($"| cells | warm-up {(o.Quick ? "0.5" : "2")} s (discarded), then {(o.Quick ? "1.5" : "8")} s measured or the request cap, whichever first; every server is a child process on 127.0.0.1, started once for all its cells |");
         L($"| duration | {(r.Finished - r.Started).TotalMinutes:F1} min |");
         L($"");
-        L($"**The load client** (`bench/Onshi.Bench`): N concurrent workers, each one HttpClient/SocketsHttpHandler = one keep-alive HTTP/1.1 connection and its own cookie jar, like N browsers; terminal certificate from the seed manifest, server certificate checked against our CA only, connections to 127.0.0.1 only. An *operation* is what the row says (a login = GET /Login + POST + GET /Menu); latencies are per operation, every successful operation recorded, sorted, nearest-rank p50/p99. An operation that does not get the expected answer counts as an error and the cell is marked. *server CPU/op* = the server's CPU time during the cell (from /proc/PID/stat) divided by the operations.");
+        L($"**The load client** (`bench/Onshi.Bench`): N concurrent workers, each one HttpClient/SocketsHttpHandler = one keep-alive HTTP/1.1 connection and its own cookie jar, like N browsers; terminal certificate from the seed manifest, server certificate checked against our CA only, connections to 127.0.0.1 only. An *operation* is what the row says (a login = GET /Login + POST + GET /Menu); latencies are per operation, every successful operation recorded, sorted, nearest-rank p50/p99. An operation that does not get the expected answer counts as an error and the cell is marked. *server CPU/op* = the server's CPU time during the cell (from /proc/PID/stat) divided by the operations; *server %*, *client %* and *other %* split the cores' busy time during the cell between the server process, the load client and everything else (on PostgreSQL, *other* includes the PostgreSQL backends). The hash ceiling is measured at its own moment, before the servers; compare it with the logins by CPU as well.");
         L($"");
 
         L($"## Targets");
+        L($"");
+        L($"Each ratio is given twice: as measured (throughput, which depends on how much of the cores the other processes took during each cell) and *by CPU* (the server's own CPU time per operation, compared: what the ratio would be on cores each server had to itself). *Reached* is judged on the measured figure.");
         L($"");
         L($"| target | measured | reached | what holds it back / the figures behind it |");
         L($"|---|---|---|---|");
