@@ -17,7 +17,14 @@ namespace Onshi.Bench;
 /// <param name="Hashes">Verifications done.</param>
 /// <param name="Seconds">The measured time.</param>
 /// <param name="OtherCpuPercent">CPU used meanwhile by other processes, in percent of all cores.</param>
-public sealed record HashCeilingResult(double HashesPerSecond, int Threads, string Parameters, double MsPerHash, long Hashes, double Seconds, double OtherCpuPercent);
+/// <param name="OwnCpuSeconds">CPU time the hashing threads' process used (0 in runs saved before it was recorded).</param>
+public sealed record HashCeilingResult(double HashesPerSecond, int Threads, string Parameters, double MsPerHash, long Hashes, double Seconds, double OtherCpuPercent,
+    double OwnCpuSeconds = 0)
+{
+    /// <summary>CPU time of one verification (ms): independent of how much of the cores other processes took.</summary>
+    public double CpuMsPerHash => Hashes == 0 ? 0
+        : (OwnCpuSeconds > 0 ? OwnCpuSeconds : (1 - (OtherCpuPercent / 100)) * Threads * Seconds) * 1000 / Hashes;
+}
 
 /// <summary>
 /// The physical limit of logins: our own <see cref="Argon2idPasswordHasher"/> with our default parameters verifying
@@ -73,6 +80,6 @@ public static class HashCeiling
         var other = Math.Max(0, busy - own) / (seconds * threads) * 100;
         var a = options.Argon2;
         var perSecond = total / seconds;
-        return new HashCeilingResult(perSecond, threads, $"m={a.MemoryKiB} KiB, t={a.Iterations}, p={a.Parallelism}", threads * 1000 / perSecond, total, seconds, other);
+        return new HashCeilingResult(perSecond, threads, $"m={a.MemoryKiB} KiB, t={a.Iterations}, p={a.Parallelism}", threads * 1000 / perSecond, total, seconds, other, own);
     }
 }

@@ -40,7 +40,7 @@ public sealed class BenchOptions
     public string? Analysis { get; set; }
 
     /// <summary>Extra environment of the Onshi servers (<c>--onshi-env K=V</c>, repeatable), e.g. runtime knobs to compare.</summary>
-    public Dictionary<string, string> OnshiEnvironment { get; } = [];
+    public Dictionary<string, string> OnshiEnvironment { get; init; } = [];
 
     /// <summary>perf: after each Onshi run's figures, profile extra (unreported) search and login cells.</summary>
     public string? TraceTool { get; set; }
@@ -103,7 +103,7 @@ public sealed class ServerRun(string target, string description)
 
     public string LoadAfter { get; set; } = "";
 
-    public List<CellResult> Cells { get; } = [];
+    public List<CellResult> Cells { get; init; } = [];
 
     public SeedInfo? Seed { get; set; }
 
@@ -127,7 +127,7 @@ public sealed class BenchResults
 
     public HashCeilingResult? Hash { get; set; }
 
-    public List<ServerRun> Runs { get; } = [];
+    public List<ServerRun> Runs { get; init; } = [];
 
     public ServerRun? Run(string target) => Runs.FirstOrDefault(r => r.Target == target);
 }
@@ -436,7 +436,10 @@ public sealed partial class Orchestrator(BenchOptions options)
         finally
         {
             run.LoadAfter = ProcStat.LoadAverage();
+            var pid = server.Pid;
             await server.DisposeAsync();
+            // The JIT's symbol map of a profiled server (DOTNET_PerfMapEnabled) is only needed while perf reports.
+            File.Delete($"/tmp/perf-{pid}.map");
         }
     }
 

@@ -64,7 +64,6 @@ internal sealed record SavedRun(BenchOptions Options, BenchResults Results)
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
     };
 
     public static void Save(SavedRun run, string work)
