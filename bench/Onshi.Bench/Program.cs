@@ -69,8 +69,10 @@ internal sealed record SavedRun(BenchOptions Options, BenchResults Results)
     public static void Save(SavedRun run, string work)
     {
         var text = System.Text.Json.JsonSerializer.Serialize(run, Json);
-        File.WriteAllText(Path.Combine(work, $"results-{run.Results.Started:yyyyMMdd-HHmmss}.json"), text);
-        File.WriteAllText(Path.Combine(work, "results-latest.json"), text);
+        var kind = run.Options.Quick ? "quick-" : "";
+        File.WriteAllText(Path.Combine(work, $"results-{kind}{run.Results.Started:yyyyMMdd-HHmmss}.json"), text);
+        // A --quick run never replaces the full run's figures that --report-only renders.
+        File.WriteAllText(Path.Combine(work, $"results-{kind}latest.json"), text);
     }
 
     public static SavedRun Load(string path) =>
