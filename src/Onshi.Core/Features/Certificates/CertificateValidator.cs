@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Onshi.Core.Features.Certificates;
@@ -28,8 +30,21 @@ public enum CertificateValidationStatus
 /// Pure validation of a presented client certificate: chain to our CA only, validity period, key usage.
 /// Revocation is not checked here: the database is the revocation list (see <see cref="TerminalCertificateService.CheckAsync"/>).
 /// </summary>
+/// <remarks>
+/// Every OQS request is checked, and building the chain (an ECDSA signature verification in OpenSSL) was the largest
+/// single cost of a signed-in page (~1.3 ms of ~3.5 ms CPU, bench/). So a <b>Valid</b> outcome is remembered for the
+/// exact certificate bytes (SHA-256) under the exact CA (SHA-256): the signature, the chain and the key usage are
+/// properties of those bytes and cannot change. The one thing that can — time — is checked again on every call against
+/// the remembered window (the leaf's and the CA's validity periods intersected); outside it, the full validation runs.
+/// Nothing but <see cref="CertificateValidationStatus.Valid"/> is remembered, and revocation is never cached (it is the
+/// caller's database read). At most <see cref="CacheCapacity"/> entries; when full, the cache starts over.
+/// </remarks>
 public static class CertificateValidator
 {
+    /// <summary>How many validated certificates are remembered (a terminal each; then the cache is emptied).</summary>
+    public const int CacheCapacity = 10_000;
+
+    private static readonly ConcurrentDictionary<(string Ca, string Leaf), (DateTime From, DateTime Until)> ValidWindows = new();
     /// <summary>The clientAuth extended key usage, 1.3.6.1.5.5.7.3.2.</summary>
     public const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
 
@@ -46,6 +61,32 @@ public static class CertificateValidator
         }
 
         nowUtc = nowUtc.Kind == DateTimeKind.Local ? nowUtc.ToUniversalTime() : DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+        var key = (Convert.ToHexString(caCertificate.GetCertHash(HashAlgorithmName.SHA256)), Convert.ToHexString(presented.GetCertHash(HashAlgorithmName.SHA256)));
+        if (ValidWindows.TryGetValue(key, out var window) && nowUtc >= window.From && nowUtc <= window.Until)
+        {
+            return CertificateValidationStatus.Valid;
+        }
+
+        var status = ValidateUncached(presented, caCertificate, nowUtc);
+        if (status == CertificateValidationStatus.Valid)
+        {
+            if (ValidWindows.Count >= CacheCapacity)
+            {
+                ValidWindows.Clear();
+            }
+
+            ValidWindows[key] = (Later(presented.NotBefore, caCertificate.NotBefore), Earlier(presented.NotAfter, caCertificate.NotAfter));
+        }
+
+        return status;
+    }
+
+    private static DateTime Later(DateTime a, DateTime b) => a.ToUniversalTime() > b.ToUniversalTime() ? a.ToUniversalTime() : b.ToUniversalTime();
+
+    private static DateTime Earlier(DateTime a, DateTime b) => a.ToUniversalTime() < b.ToUniversalTime() ? a.ToUniversalTime() : b.ToUniversalTime();
+
+    private static CertificateValidationStatus ValidateUncached(X509Certificate2 presented, X509Certificate2 caCertificate, DateTime nowUtc)
+    {
 
         X509ChainStatusFlags flags = X509ChainStatusFlags.NoError;
         X509ChainStatusFlags leafFlags = X509ChainStatusFlags.NoError;

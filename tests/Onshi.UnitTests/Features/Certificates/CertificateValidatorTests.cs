@@ -112,4 +112,37 @@ public sealed class CertificateValidatorTests : IDisposable
         _terminal.Certificate.RawData.Length.ShouldBeGreaterThan(0);
         _ca.Authority.Certificate.RawData.Length.ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public void Validate_ValidAndThenPastNotAfter_IsExpired_TheRememberedOutcomeKeepsToItsWindow()
+    {
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Valid);
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Valid);
+
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, _terminal.Certificate.NotAfter.ToUniversalTime().AddSeconds(1))
+            .ShouldBe(CertificateValidationStatus.Expired);
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, _terminal.Certificate.NotBefore.ToUniversalTime().AddSeconds(-1))
+            .ShouldBe(CertificateValidationStatus.NotYetValid);
+    }
+
+    [Fact]
+    public void Validate_ValidUnderOurCa_IsStillUntrustedUnderAnotherCa()
+    {
+        using TestCa other = new();
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Valid);
+
+        CertificateValidator.Validate(_terminal.Certificate, other.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Untrusted);
+    }
+
+    [Fact]
+    public void Validate_SameSubjectAndKeyButNotSignedByOurCa_IsUntrustedAfterTheRealOneWasValidated()
+    {
+        CertificateValidator.Validate(_terminal.Certificate, _ca.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Valid);
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        CertificateRequest request = new(_terminal.Certificate.SubjectName, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(CertificateValidator.ClientAuthenticationOid)], false));
+        using X509Certificate2 lookalike = request.CreateSelfSigned(TestCa.Start.AddDays(-1), TestCa.Start.AddYears(1));
+
+        CertificateValidator.Validate(lookalike, _ca.Authority.Certificate, Now).ShouldBe(CertificateValidationStatus.Untrusted);
+    }
 }

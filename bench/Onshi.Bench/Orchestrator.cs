@@ -1,0 +1,498 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+
+using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Secrets;
+
+namespace Onshi.Bench;
+
+/// <summary>The command line of <c>onshi-bench run</c> (run.sh fills it in).</summary>
+public sealed class BenchOptions
+{
+    public bool Quick { get; set; }
+
+    public string Work { get; set; } = "/tmp/onshi-bench";
+
+    public string Out { get; set; } = "docs/performance.md";
+
+    public string OnshiDll { get; set; } = "";
+
+    public string BareDll { get; set; } = "";
+
+    public string? PeerDll { get; set; }
+
+    public string? PostgresUrl { get; set; }
+
+    public string PostgresNote { get; set; } = "";
+
+    public string SdkVersion { get; set; } = "";
+
+    public string Commit { get; set; } = "";
+
+    public HashSet<string>? Only { get; set; }
+
+    /// <summary>A hand-written analysis appended to the report (bench/analysis.md).</summary>
+    public string? Analysis { get; set; }
+
+    /// <summary>Extra environment of the Onshi servers (<c>--onshi-env K=V</c>, repeatable), e.g. runtime knobs to compare.</summary>
+    public Dictionary<string, string> OnshiEnvironment { get; init; } = [];
+
+    /// <summary>perf: after each Onshi run's figures, profile extra (unreported) search and login cells.</summary>
+    public string? TraceTool { get; set; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--quick": o.Quick = true; break;
+                case "--work": o.Work = Path.GetFullPath(Next()); break;
+                case "--out": o.Out = Path.GetFullPath(Next()); break;
+                case "--onshi": o.OnshiDll = Path.GetFullPath(Next()); break;
+                case "--bare": o.BareDll = Path.GetFullPath(Next()); break;
+                case "--peer": o.PeerDll = Path.GetFullPath(Next()); break;
+                case "--pg": o.PostgresUrl = Next(); break;
+                case "--pg-note": o.PostgresNote = Next(); break;
+                case "--sdk": o.SdkVersion = Next(); break;
+                case "--commit": o.Commit = Next(); break;
+                case "--onshi-env":
+                    var kv = Next().Split('=', 2);
+                    o.OnshiEnvironment[kv[0]] = kv.Length > 1 ? kv[1] : "";
+                    break;
+                case "--trace": o.TraceTool = Path.GetFullPath(Next()); break;
+                case "--analysis": o.Analysis = Path.GetFullPath(Next()); break;
+                case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries)]; break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+
+        return o;
+    }
+}
+
+/// <summary>One database the Onshi figures are taken on.</summary>
+public sealed record DatabasePlan(string Name, string Provider, int Institutions, int Large, int RealCertificates);
+
+/// <summary>How one database was prepared.</summary>
+public sealed record SeedInfo(string Name, string Provider, int Institutions, long Accounts, double Seconds, int NewInstitutions, string Size);
+
+/// <summary>One server's run: time to first response, memory, and its cells.</summary>
+public sealed class ServerRun(string target, string description)
+{
+    public string Target { get; } = target;
+
+    public string Description { get; } = description;
+
+    public double FirstResponseSeconds { get; set; }
+
+    public double RssAfterStartMb { get; set; }
+
+    public double RssAfterLoadMb { get; set; }
+
+    public double PeakRssMb { get; set; }
+
+    public string LoadBefore { get; set; } = "";
+
+    public string LoadAfter { get; set; } = "";
+
+    public List<CellResult> Cells { get; init; } = [];
+
+    public SeedInfo? Seed { get; set; }
+
+    public string? Failure { get; set; }
+
+    public CellResult? Cell(string scenario, int concurrency) => Cells.FirstOrDefault(c => c.Scenario == scenario && c.Concurrency == concurrency);
+
+    public CellResult? Best(string scenario) => Cells.Where(c => c.Scenario == scenario && c.Errors == 0).MaxBy(c => c.OpsPerSecond);
+}
+
+/// <summary>Everything one run measured.</summary>
+public sealed class BenchResults
+{
+    public DateTimeOffset Started { get; init; } = DateTimeOffset.Now;
+
+    public DateTimeOffset Finished { get; set; }
+
+    public string LoadBefore { get; init; } = ProcStat.LoadAverage();
+
+    public string LoadAfter { get; set; } = "";
+
+    public HashCeilingResult? Hash { get; set; }
+
+    public List<ServerRun> Runs { get; init; } = [];
+
+    public ServerRun? Run(string target) => Runs.FirstOrDefault(r => r.Target == target);
+}
+
+/// <summary>Runs every measurement in order on this machine and writes the report.</summary>
+public sealed partial class Orchestrator(BenchOptions options)
+{
+    private const string PeerEmail = "bench@peer.invalid";
+    private const string PeerPassword = "Synthetic-Load-2026!";
+
+    private readonly BenchResults _results = new();
+
+    private CellLimits Limits => options.Quick
+        ? new CellLimits(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5), 200_000)
+        : new CellLimits(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), 1_000_000);
+
+    private int[] Concurrencies(bool wide) => options.Quick ? (wide ? [1, 16] : [4]) : (wide ? [1, 4, 16, 64] : [1, 4, 16]);
+
+    private List<DatabasePlan> Databases()
+    {
+        List<DatabasePlan> plans = options.Quick
+            ? [new("sqlite-tiny", "sqlite", 20, 1, 4), new("postgres-tiny", "postgres", 20, 1, 4)]
+            : [new("sqlite-1k", "sqlite", 100, 1, 16), new("sqlite-2.5M", "sqlite", 250_000, 10, 16),
+               new("postgres-1k", "postgres", 100, 1, 16), new("postgres-2.5M", "postgres", 250_000, 10, 16)];
+        return [.. plans.Where(p => (p.Provider != "postgres" || options.PostgresUrl is not null) && (options.Only is null || options.Only.Contains(p.Name)))];
+    }
+
+    public async Task<BenchResults> RunAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(options.Work);
+        Say($"onshi-bench {(options.Quick ? "--quick " : "")}· work {options.Work} · load average {_results.LoadBefore}");
+
+        if (options.Only is null || options.Only.Contains("hash"))
+        {
+            Say("hash ceiling: Argon2id verifications, one thread per core …");
+            _results.Hash = HashCeiling.Measure(options.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10), ct);
+            Say($"  {_results.Hash.HashesPerSecond:F1} hashes/s on {_results.Hash.Threads} threads ({_results.Hash.MsPerHash:F1} ms each), other processes {_results.Hash.OtherCpuPercent:F0} % of the cores");
+        }
+
+        var first = true;
+        foreach (var plan in Databases())
+        {
+            var seed = await SeedAsync(plan, ct);
+            if (first)
+            {
+                first = false;
+                // The references run on the first database's server certificate, next to its Onshi run.
+                var (pfx, password) = ExportServerCertificate(DataDirectory(plan));
+                var ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(DataDirectory(plan), "ca", "ca.crt"));
+                var manifest = SeedManifest.Load(ManifestPath(plan));
+                var terminal = manifest.RealCertificateInstitutions[0].Terminals[0];
+                using var clientCertificate = X509CertificateLoader.LoadPkcs12FromFile(terminal.Pfx, terminal.Passphrase);
+                if (options.Only is null || options.Only.Contains("bare"))
+                {
+                    await RunBareAsync(pfx, password, ca, clientCertificate, ct);
+                }
+
+                if (options.PeerDll is not null && (options.Only is null || options.Only.Contains("peer")))
+                {
+                    await RunPeerAsync(pfx, password, ca, ct);
+                }
+            }
+
+            await RunOnshiAsync(plan, seed, ct);
+        }
+
+        _results.Finished = DateTimeOffset.Now;
+        _results.LoadAfter = ProcStat.LoadAverage();
+        return _results;
+    }
+
+    private string DataDirectory(DatabasePlan plan) => Path.Combine(options.Work, "db", plan.Name);
+
+    private string ManifestPath(DatabasePlan plan) => Path.Combine(DataDirectory(plan), "seed-scale", "manifest.json");
+
+    private string ConnectionString(DatabasePlan plan) =>
+        Regex.Replace(options.PostgresUrl!, "Database=[^;]*", "Database=onshi_bench_" + plan.Name.Replace('-', '_').Replace('.', '_'), RegexOptions.IgnoreCase);
+
+    private List<string> DatabaseArguments(DatabasePlan plan) =>
+        plan.Provider == "postgres" ? ["--db", "postgres", "--connection", ConnectionString(plan)] : [];
+
+    /// <summary>
+    /// <c>onshi seed-scale</c> into the plan's data directory: a database that is already complete is left as it is
+    /// (the command is resumable and adds nothing then), so runs after the first start at once.
+    /// </summary>
+    private async Task<SeedInfo> SeedAsync(DatabasePlan plan, CancellationToken ct)
+    {
+        var dir = DataDirectory(plan);
+        Directory.CreateDirectory(dir);
+        List<string> args = [options.OnshiDll, "seed-scale", "--institutions", Inv(plan.Institutions), "--large-institutions", Inv(plan.Large),
+            "--real-certificates", Inv(plan.RealCertificates), "--data", dir, .. DatabaseArguments(plan)];
+        Say($"{plan.Name}: seed-scale --institutions {plan.Institutions} --large-institutions {plan.Large} --real-certificates {plan.RealCertificates} …");
+        var log = Path.Combine(options.Work, "logs", $"seed-{plan.Name}.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        var clock = Stopwatch.StartNew();
+        var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+
+        var output = await stdout + await stderr;
+        await File.WriteAllTextAsync(log, output, CancellationToken.None);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"seed-scale for {plan.Name} failed (exit {process.ExitCode}); see {log}");
+        }
+
+        var manifest = SeedManifest.Load(ManifestPath(plan));
+        if (!manifest.Complete)
+        {
+            throw new InvalidOperationException($"the manifest of {plan.Name} is not complete");
+        }
+
+        var added = SeedLine().Match(output);
+        var size = DatabaseSize().Match(output);
+        var sqliteFile = Path.Combine(dir, "onshi.db");
+        var sizeText = size.Success ? size.Groups[1].Value
+            : plan.Provider == "sqlite" && File.Exists(sqliteFile) ? string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(sqliteFile).Length / 1048576.0:F1} MiB")
+            : "–";
+        var newInstitutions = added.Success ? int.Parse(added.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)
+            : output.Contains("nothing to do", StringComparison.Ordinal) ? 0 : -1;
+        var info = new SeedInfo(plan.Name, plan.Provider, manifest.Institutions, manifest.Accounts, clock.Elapsed.TotalSeconds, newInstitutions, sizeText);
+        Say($"  {info.Accounts:N0} accounts, {info.Size}, {info.NewInstitutions:N0} institutions added in {info.Seconds:F1} s");
+        return info;
+    }
+
+    [GeneratedRegex(@"\(([\d,]+) new\)")]
+    private static partial Regex SeedLine();
+
+    [GeneratedRegex(@"database ([\d.,]+ [KMG]iB)")]
+    private static partial Regex DatabaseSize();
+
+    /// <summary>The OQS server certificate of a data directory (the same object Onshi serves), as a PKCS#12 for the references.</summary>
+    private (string Path, string Password) ExportServerCertificate(string dataDirectory)
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(dataDirectory, TimeProvider.System, MasterKey.Resolve(dataDirectory));
+        using var certificate = ca.GetOrIssueServerCertificate([]);
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var path = Path.Combine(options.Work, "tls", "server.pfx");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return (path, password);
+    }
+
+    private async Task RunBareAsync(string pfx, string password, X509Certificate2 ca, X509Certificate2 clientCertificate, CancellationToken ct)
+    {
+        var port = FreePort();
+        var uri = new Uri($"https://127.0.0.1:{port}/");
+        var run = new ServerRun("bare", "bare Kestrel + Razor Pages, one form page with an antiforgery token; same server certificate, client certificate asked for (AllowCertificate) and sent");
+        await WithServerAsync(run, ServerProcess.Start("bare-kestrel", Environment.ProcessPath!, [options.BareDll, "--port", Inv(port), "--pfx", pfx],
+                new Dictionary<string, string> { ["BARE_PFX_PASSWORD"] = password }, Log("bare-kestrel"), Path.GetDirectoryName(options.BareDll)!),
+            async (server, ct2) =>
+            {
+                run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = new BenchUser(BenchHttp.CreateClient(uri, ca, clientCertificate));
+                    return (await u.GetAsync("/", c)).Status == 200;
+                }, TimeSpan.FromSeconds(60), ct2);
+                var scenario = new BareFormScenario(uri, ca, clientCertificate);
+                foreach (var c in Concurrencies(wide: true))
+                {
+                    await CellAsync(run, scenario, c, server, ct2);
+                }
+            }, ct);
+    }
+
+    private async Task RunPeerAsync(string pfx, string password, X509Certificate2 ca, CancellationToken ct)
+    {
+        var port = FreePort();
+        var uri = new Uri($"https://127.0.0.1:{port}/");
+        var peerDir = Path.Combine(options.Work, "peer");
+        Directory.CreateDirectory(peerDir);
+        var run = new ServerRun("peer", "`dotnet new webapp --auth Individual` (ASP.NET Core Identity, SQLite), published Release; one user; same server certificate; no client certificate asked for");
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Kestrel__Endpoints__Https__Url"] = uri.ToString().TrimEnd('/'),
+            ["Kestrel__Endpoints__Https__Certificate__Path"] = pfx,
+            ["Kestrel__Endpoints__Https__Certificate__Password"] = password,
+            ["ConnectionStrings__DefaultConnection"] = $"DataSource={Path.Combine(peerDir, "peer.db")};Cache=Shared",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["PEER_USER"] = PeerEmail,
+            ["PEER_PASSWORD"] = PeerPassword,
+        };
+        await WithServerAsync(run, ServerProcess.Start("peer", Environment.ProcessPath!, [options.PeerDll!], env, Log("peer"), Path.GetDirectoryName(options.PeerDll)!),
+            async (server, ct2) =>
+            {
+                run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = new BenchUser(BenchHttp.CreateClient(uri, ca, null));
+                    return (await u.GetAsync("/Identity/Account/Login", c)).Status == 200;
+                }, TimeSpan.FromSeconds(60), ct2);
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new PeerScenario(uri, ca, PeerEmail, PeerPassword, login: true), c, server, ct2);
+                }
+
+                foreach (var c in Concurrencies(wide: true))
+                {
+                    await CellAsync(run, new PeerScenario(uri, ca, PeerEmail, PeerPassword, login: false), c, server, ct2);
+                }
+            }, ct);
+    }
+
+    private async Task RunOnshiAsync(DatabasePlan plan, SeedInfo seed, CancellationToken ct)
+    {
+        var dir = DataDirectory(plan);
+        var (oqsPort, portalPort, operatorPort) = (FreePort(), FreePort(), FreePort());
+        var run = new ServerRun("onshi " + plan.Name, $"`onshi serve`, {plan.Provider}, {seed.Institutions:N0} institutions, {seed.Accounts:N0} accounts") { Seed = seed };
+        var manifest = SeedManifest.Load(ManifestPath(plan));
+        var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
+        List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
+            "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
+            async (server, ct2) =>
+            {
+                var institution = manifest.RealCertificateInstitutions[0];
+                run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = target.UserAt(institution, 0);
+                    return (await u.GetAsync("/Login", c)).Status == 200;
+                }, TimeSpan.FromSeconds(120), ct2);
+                await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = new BenchUser(BenchHttp.CreateClient(target.Portal, target.Ca, null));
+                    return (await u.GetAsync("/Account/Login", c)).Status == 200;
+                }, TimeSpan.FromSeconds(120), ct2);
+                run.RssAfterStartMb = server.VmRssKb() / 1024.0;
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new OnshiLoginScenario(target), c, server, ct2);
+                }
+
+                foreach (var c in Concurrencies(wide: true))
+                {
+                    await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), c, server, ct2);
+                }
+
+                await CellAsync(run, new OnshiSearchScenario(target, 4, "search-kind"), 16, server, ct2);
+                var init = new OnshiInitializeScenario(target);
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, init, c, server, ct2);
+                }
+
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new PortalDocumentsScenario(target), c, server, ct2);
+                }
+
+                if (options.TraceTool is not null)
+                {
+                    await TraceAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2);
+                    await TraceAsync(run, new OnshiLoginScenario(target), Math.Min(16, manifest.RealCertificateInstitutions.Count * 2), server, ct2);
+                }
+            }, ct);
+    }
+
+    private Dictionary<string, string> OnshiEnvironment()
+    {
+        var env = new Dictionary<string, string>(options.OnshiEnvironment);
+        if (options.TraceTool is not null)
+        {
+            env["DOTNET_PerfMapEnabled"] = "1";
+            env["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        return env;
+    }
+
+    /// <summary>Starts nothing itself: runs <paramref name="body"/> against a started server, records memory, stops it by PID.</summary>
+    private async Task WithServerAsync(ServerRun run, ServerProcess server, Func<ServerProcess, CancellationToken, Task> body, CancellationToken ct)
+    {
+        _results.Runs.Add(run);
+        run.LoadBefore = ProcStat.LoadAverage();
+        Say($"{run.Target}: started, PID {server.Pid} (log {server.LogPath})");
+        try
+        {
+            await body(server, ct);
+            Say($"  first response {run.FirstResponseSeconds:F2} s after start");
+            // RSS after load: the server idle for 2 s after its last cell, nothing forced (no GC call from outside).
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            run.RssAfterLoadMb = server.VmRssKb() / 1024.0;
+            run.PeakRssMb = server.PeakRssKb / 1024.0;
+            Say($"  RSS after load {run.RssAfterLoadMb:F0} MB, peak {run.PeakRssMb:F0} MB");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            run.Failure = ex.Message;
+            Say($"  FAILED: {ex.Message}");
+        }
+        finally
+        {
+            run.LoadAfter = ProcStat.LoadAverage();
+            var pid = server.Pid;
+            await server.DisposeAsync();
+            // The JIT's symbol map of a profiled server (DOTNET_PerfMapEnabled) is only needed while perf reports.
+            File.Delete($"/tmp/perf-{pid}.map");
+        }
+    }
+
+    private async Task CellAsync(ServerRun run, IScenario scenario, int concurrency, ServerProcess server, CancellationToken ct)
+    {
+        var cell = await LoadRunner.RunCellAsync(run.Target, scenario, concurrency, Limits, server, ct);
+        run.Cells.Add(cell);
+        Say($"  {scenario.Name,-17} c={concurrency,-3} {cell.OpsPerSecond,9:F1} ops/s {cell.RequestsPerSecond,9:F1} req/s  p50 {cell.P50Ms,7:F1} ms  p99 {cell.P99Ms,7:F1} ms  "
+            + $"server {cell.ServerCpuPercent,3:F0} % client {cell.ClientCpuPercent,3:F0} % other {cell.OtherCpuPercent,3:F0} %  RSS {cell.ServerRssMb,4:F0} MB"
+            + (cell.Errors > 0 ? $"  ERRORS {cell.Errors}: {cell.FirstError}" : ""));
+    }
+
+    /// <summary>
+    /// An extra cell, not in the figures, with <c>perf record</c> sampling the server's CPU during the measured phase (the
+    /// server runs with DOTNET_PerfMapEnabled=1 and W^X off so that JIT-compiled methods have names); the top symbols by own CPU
+    /// and by CPU including callees go to WORK/traces/*.txt.
+    /// </summary>
+    private async Task TraceAsync(ServerRun run, IScenario scenario, int concurrency, ServerProcess server, CancellationToken ct)
+    {
+        var dir = Path.Combine(options.Work, "traces");
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, $"{run.Target.Replace(' ', '-')}-{scenario.Name}-c{concurrency}.perf.data");
+        var seconds = (int)Math.Max(2, Limits.Duration.TotalSeconds);
+        var limits = Limits with { Duration = TimeSpan.FromSeconds(seconds + 1) };
+        var cell = await LoadRunner.RunCellAsync(run.Target, scenario, concurrency, limits, server, ct, async c =>
+        {
+            using var p = Process.Start(new ProcessStartInfo(options.TraceTool!, ["record", "-F", "499", "-g", "-p", Inv(server.Pid), "-o", file, "--", "sleep", Inv(seconds)])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            await p.StandardError.ReadToEndAsync(c);
+            await p.WaitForExitAsync(c);
+        });
+        foreach (var (suffix, extra) in new[] { ("self", "--no-children"), ("children", "--children") })
+        {
+            using var p = Process.Start(new ProcessStartInfo(options.TraceTool!, ["report", "-i", file, "--stdio", extra, "-g", "none", "--sort", "dso,sym", "--percent-limit", "0.7"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            var text = await p.StandardOutput.ReadToEndAsync(ct);
+            await p.WaitForExitAsync(ct);
+            await File.WriteAllTextAsync(Path.ChangeExtension(file, $".{suffix}.txt"), text, ct);
+        }
+
+        Say($"  profiled {scenario.Name} c={concurrency} ({cell.OpsPerSecond:F1} ops/s while sampled): {Path.ChangeExtension(file, ".self.txt")}");
+    }
+
+    private string Log(string name) => Path.Combine(options.Work, "logs", name + ".log");
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string Inv(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    public static void Say(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+}
