@@ -81,7 +81,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
             OperationStart = await NextIdAsync(tables.OperationStarts, cancellationToken),
             Audit = await NextIdAsync(tables.Audit, cancellationToken),
         };
-        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
+        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} WHERE \"Chain\" = 0 ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
         return new BatchStart(ids, last as string ?? AuditLog.GenesisHash);
     }
 
@@ -296,7 +296,7 @@ internal sealed class PostgresSeedWriter : ISeedWriter
             OperationStart = await NextIdAsync(tables.OperationStarts, cancellationToken),
             Audit = await NextIdAsync(tables.Audit, cancellationToken),
         };
-        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
+        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} WHERE \"Chain\" = 0 ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
         return new BatchStart(ids, last as string ?? AuditLog.GenesisHash);
     }
 

@@ -218,6 +218,12 @@ public sealed class AuditEntry
 
     public string ClientAddress { get; set; } = "";
 
+    /// <summary>
+    /// Which of the audit log's hash chains the row belongs to (0 for every row before chains were introduced, and for
+    /// rows without an institution); <see cref="PreviousHash"/> is the hash of the previous row of the same chain.
+    /// </summary>
+    public int Chain { get; set; }
+
     public required string PreviousHash { get; set; }
 
     public required string Hash { get; set; }

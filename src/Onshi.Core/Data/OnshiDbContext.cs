@@ -123,6 +123,7 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.ClientAddress).HasMaxLength(64);
             e.Property(x => x.PreviousHash).HasMaxLength(64);
             e.Property(x => x.Hash).HasMaxLength(64);
+            e.HasIndex(x => new { x.Chain, x.Id });
             e.HasIndex(x => x.OccurredAt);
             e.HasIndex(x => new { x.InstitutionId, x.OccurredAt });
         });

@@ -26,6 +26,7 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddOptions<SessionOptions>().BindConfiguration("Onshi:Sessions");
         services.AddOptions<LoginOptions>().BindConfiguration("Onshi:Login");
         services.AddSingleton<ILoginThrottle, DbLoginThrottle>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
         services.AddScoped<AuditLog>();
         services.AddScoped<SessionService>();
         services.AddScoped<SiteSessionService>();

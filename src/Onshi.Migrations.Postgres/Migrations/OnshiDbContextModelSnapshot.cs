@@ -138,6 +138,9 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int>("Chain")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ClientAddress")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -185,6 +188,8 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
+
+                    b.HasIndex("Chain", "Id");
 
                     b.HasIndex("InstitutionId", "OccurredAt");
 

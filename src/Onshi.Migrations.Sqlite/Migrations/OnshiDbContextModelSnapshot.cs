@@ -129,6 +129,9 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Chain")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ClientAddress")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -176,6 +179,8 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
+
+                    b.HasIndex("Chain", "Id");
 
                     b.HasIndex("InstitutionId", "OccurredAt");
 

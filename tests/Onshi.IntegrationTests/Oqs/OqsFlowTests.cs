@@ -649,14 +649,47 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var master = server.Account("master");
         await client.LoginAsync(master.UserId, master.Password);
         await client.GetAsync("/Menu");
-        var ids = await server.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync());
-        var victim = ids[ids.Count / 2];
+        var rows = await server.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).Select(a => new { a.Id, a.Chain }).ToListAsync());
+
+        // A row in the middle that has a successor in its own chain (on PostgreSQL the log is written in several chains).
+        var middle = rows.Skip(rows.Count / 2).First(r => rows.Any(n => n.Id > r.Id && n.Chain == r.Chain));
+        var victim = middle.Id;
+        var successor = rows.First(n => n.Id > victim && n.Chain == middle.Chain).Id;
 
         await server.WithDbAsync(db => db.AuditEntries.Where(a => a.Id == victim).ExecuteUpdateAsync(s => s.SetProperty(a => a.Actor, "someone-else")));
         (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldBe(victim);
 
         await server.WithDbAsync(db => db.AuditEntries.Where(a => a.Id == victim).ExecuteDeleteAsync());
-        (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldBe(ids[(ids.Count / 2) + 1]);
+        (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldBe(successor);
+    }
+
+    [Fact]
+    public async Task AuditChain_EachInstitutionWritesItsOwnChain_AndARowMovedToAnotherChainIsDetected()
+    {
+        using var client = Terminal();
+        var master = server.Account("master");
+        await client.LoginAsync(master.UserId, master.Password);
+        await client.SearchAsync("全て");
+
+        var rows = await server.WithDbAsync(db => db.AuditEntries.AsNoTracking().OrderBy(a => a.Id).ToListAsync());
+        var chains = await server.WithDbAsync(db => Task.FromResult(
+            db.Database.ProviderName!.Contains("Npgsql", StringComparison.Ordinal) ? AuditOptions.DefaultPostgresChains : 1));
+        rows.ShouldNotBeEmpty();
+        foreach (var row in rows.Where(r => r.InstitutionId is not null && r.Action == AuditActions.Login))
+        {
+            row.Chain.ShouldBe(AuditLog.ChainOf(row.InstitutionId, chains));
+        }
+
+        // Within a chain every row links to the one before it; the first of each chain to the genesis hash.
+        foreach (var chain in rows.GroupBy(r => r.Chain))
+        {
+            chain.First().PreviousHash.ShouldBe(AuditLog.GenesisHash);
+            chain.Zip(chain.Skip(1)).ShouldAllBe(p => p.Second.PreviousHash == p.First.Hash);
+        }
+
+        var login = rows.Last(r => r.Action == AuditActions.Login);
+        await server.WithDbAsync(db => db.AuditEntries.Where(a => a.Id == login.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Chain, login.Chain + 1)));
+        (await server.WithDbAsync(db => AuditLog.VerifyAsync(db))).ShouldNotBeNull();
     }
 }
 

@@ -127,7 +127,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
         // The app's own writes after seeding: ids continue past the seeded ones, and the chain stays intact.
         await using (var context = db.CreateDbContext())
         {
-            var audit = new AuditLog(context, TimeProvider.System);
+            var audit = new AuditLog(context, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new AuditOptions()));
             var institution = await context.Institutions.FirstAsync(ct);
             context.Institutions.Add(new Institution { Code = "1310000017", Name = "実在クリニック", CreatedAt = DateTime.UtcNow });
             context.Accounts.Add(new Account

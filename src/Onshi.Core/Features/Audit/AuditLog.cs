@@ -96,21 +96,56 @@ public sealed record AuditRecord(string Action, string Outcome)
     public DateTimeOffset? OccurredAt { get; init; }
 }
 
+/// <summary>How many hash chains the audit log is written in (<c>Onshi:Audit:Chains</c>).</summary>
+public sealed class AuditOptions
+{
+    public const string SectionName = "Onshi:Audit";
+
+    /// <summary>The most chains a deployment may use (advisory lock keys and in-process gates are reserved for them).</summary>
+    public const int MaxChains = 256;
+
+    /// <summary>
+    /// Chains written by this deployment, 1–<see cref="MaxChains"/>. Null: 1 on SQLite (one writer at a time anyway),
+    /// <see cref="DefaultPostgresChains"/> on PostgreSQL, where every instance's commits would otherwise queue behind one
+    /// lock (docs/scaling.md, "The audit chain"). Changing it is safe at any time: a row names its chain, and a chain no
+    /// longer written to simply ends.
+    /// </summary>
+    public int? Chains { get; set; }
+
+    /// <summary>The PostgreSQL default.</summary>
+    public const int DefaultPostgresChains = 16;
+}
+
 /// <summary>
 /// The append-only, hash-chained audit log (SPEC §9). Records are queued with <see cref="Record"/> and written by
 /// <see cref="CommitAsync(CancellationToken)"/> in the same transaction as the business change they describe, each chained to the
-/// previous row's hash. Writers are serialized (in-process gate, and an advisory lock on PostgreSQL) so the chain
-/// order equals the id order.
+/// previous row's hash <b>of the same chain</b>. The log is written in one or more chains (<see cref="AuditOptions"/>):
+/// a commit's rows go to the chain of its institution (<c>InstitutionId mod chains</c>; rows without an institution to
+/// chain 0), so one institution's history is always one chain. Writers of a chain are serialized (an in-process gate,
+/// and an advisory lock per chain on PostgreSQL) so each chain's order equals its id order; writers of different
+/// chains do not wait for each other.
 /// </summary>
-public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
+public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Extensions.Options.IOptions<AuditOptions> options)
 {
-    /// <summary>The previous-hash of the first row.</summary>
+    /// <summary>The previous-hash of the first row of every chain.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    /// <summary>The PostgreSQL advisory lock every writer of the chain holds in its transaction (seed-scale too).</summary>
+    /// <summary>
+    /// The PostgreSQL advisory lock of chain 0 (the writers of chain <c>c</c> hold this key + <c>c</c> in their
+    /// transaction; seed-scale writes chain 0).
+    /// </summary>
     public const long PostgresAdvisoryLockKey = 0x4F6E736869; // "Onshi"
-    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, AuditOptions.MaxChains).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly List<AuditEntry> pending = [];
+
+    /// <summary>The chains this deployment writes (see <see cref="AuditOptions.Chains"/>).</summary>
+    public int ChainCount => Math.Clamp(options.Value.Chains ?? (IsPostgres ? AuditOptions.DefaultPostgresChains : 1), 1, AuditOptions.MaxChains);
+
+    private bool IsPostgres => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    /// <summary>The chain of a commit whose first institution is <paramref name="institutionId"/>.</summary>
+    public static int ChainOf(long? institutionId, int chains) =>
+        institutionId is { } id && chains > 1 ? (int)(((id % chains) + chains) % chains) : 0;
 
     /// <summary>Queues a record; nothing is written until <see cref="CommitAsync(CancellationToken)"/>.</summary>
     public void Record(AuditRecord record)
@@ -149,16 +184,19 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
     /// </summary>
     public async ValueTask<bool> CommitAsync(Func<CancellationToken, Task<bool>>? work, CancellationToken cancellationToken = default)
     {
-        await Gate.WaitAsync(cancellationToken);
+        var chain = ChainOf(pending.FirstOrDefault(e => e.InstitutionId is not null)?.InstitutionId, ChainCount);
+        var gate = Gates[chain];
+        await gate.WaitAsync(cancellationToken);
         try
         {
             var strategy = db.Database.CreateExecutionStrategy();
             return await strategy.ExecuteAsync(async ct =>
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+                if (IsPostgres)
                 {
-                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresAdvisoryLockKey})", ct);
+                    var key = PostgresAdvisoryLockKey + chain;
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
                 }
 
                 if (work is not null && !await work(ct))
@@ -170,10 +208,11 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
                 await db.SaveChangesAsync(ct);
                 if (pending.Count > 0)
                 {
-                    var previous = await db.AuditEntries.OrderByDescending(a => a.Id).Select(a => a.Hash).FirstOrDefaultAsync(ct)
-                        ?? GenesisHash;
+                    var previous = await db.AuditEntries.Where(a => a.Chain == chain).OrderByDescending(a => a.Id).Select(a => a.Hash)
+                        .FirstOrDefaultAsync(ct) ?? GenesisHash;
                     foreach (var entry in pending)
                     {
+                        entry.Chain = chain;
                         entry.PreviousHash = previous;
                         entry.Hash = ComputeHash(entry);
                         previous = entry.Hash;
@@ -192,7 +231,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
         {
             // Written or failed: either way these records are done with; a retry records anew.
             pending.Clear();
-            Gate.Release();
+            gate.Release();
         }
     }
 
@@ -217,11 +256,14 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>Walks the chain in id order; returns the id of the first row whose link or hash is broken, or null.</summary>
+    /// <summary>
+    /// Walks every chain in id order (one pass); returns the id of the first row whose link (to the previous row of its
+    /// chain) or hash is broken, or null.
+    /// </summary>
     public static async Task<long?> VerifyAsync(OnshiDbContext db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var previous = GenesisHash;
+        var previousOf = new Dictionary<int, string>();
         long lastId = 0;
         while (true)
         {
@@ -234,12 +276,13 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time)
 
             foreach (var e in batch)
             {
-                if (e.PreviousHash != previous || ComputeHash(e) != e.Hash)
+                var previous = previousOf.GetValueOrDefault(e.Chain, GenesisHash);
+                if (e.Chain is < 0 or >= AuditOptions.MaxChains || e.PreviousHash != previous || ComputeHash(e) != e.Hash)
                 {
                     return e.Id;
                 }
 
-                previous = e.Hash;
+                previousOf[e.Chain] = e.Hash;
                 lastId = e.Id;
             }
         }

@@ -79,7 +79,7 @@ internal sealed class CertificateServiceHarness : IDisposable
         InstitutionId = institution.Id;
         OtherInstitutionId = other.Id;
 
-        Service = new TerminalCertificateService(Db, Ca.Authority, new Onshi.Core.Features.Audit.AuditLog(Db, Ca.Time), Ca.Time, NullLogger<TerminalCertificateService>.Instance);
+        Service = new TerminalCertificateService(Db, Ca.Authority, new Onshi.Core.Features.Audit.AuditLog(Db, Ca.Time, Microsoft.Extensions.Options.Options.Create(new Onshi.Core.Features.Audit.AuditOptions())), Ca.Time, NullLogger<TerminalCertificateService>.Instance);
     }
 
     public TestCa Ca { get; } = new();

@@ -1,0 +1,7 @@
+\set c random(0, 15)
+BEGIN;
+INSERT INTO sess(keyhash) VALUES (md5(random()::text));
+SELECT pg_advisory_xact_lock(340463470697 + :c);
+SELECT hash FROM audit WHERE chain = :c ORDER BY id DESC LIMIT 1;
+INSERT INTO audit(chain, prev, hash, actor, detail) VALUES (:c, 'x', md5(random()::text), 'SYN000001A001', 'login');
+COMMIT;
