@@ -15,7 +15,8 @@ public static class OnshiDatabase
         switch (settings.DatabaseProvider.ToUpperInvariant())
         {
             case "SQLITE":
-                options.UseSqlite(cs, o => o.MigrationsAssembly("Onshi.Migrations.Sqlite"));
+                options.UseSqlite(cs, o => o.MigrationsAssembly("Onshi.Migrations.Sqlite"))
+                    .AddInterceptors(new SqliteBusyTimeout());
                 break;
             case "POSTGRES":
             case "POSTGRESQL":
