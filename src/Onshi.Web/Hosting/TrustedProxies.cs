@@ -144,19 +144,19 @@ public sealed class ForwardedHeadersGate(RequestDelegate next, TrustedProxySet p
         var (certificate, rejected) = ReadCertificate(context.Request.Headers[ClientCertHeader].ToString(),
             context.Request.Headers[ClientVerifyHeader].ToString());
         context.Features.Set(new ProxiedRequest(remote!, certificate, rejected));
+        if (certificate is not null)
+        {
+            // Disposed when the whole request ends: the status-code and exception pages re-execute the request outside
+            // this middleware and still read the certificate.
+            context.Response.RegisterForDispose(certificate);
+        }
+
         if (client is not null)
         {
             context.Connection.RemoteIpAddress = client;
         }
 
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            certificate?.Dispose();
-        }
+        await next(context);
     }
 
     /// <summary>

@@ -86,6 +86,9 @@ public abstract class ScaleOutTests(string provider)
         login.ClientAddress.ShouldBe(ClientAddress);
         login.CertificateSerial.ShouldBe(server.Demo.Terminal.Serial);
 
+        // A page that does not exist is re-executed as the error page with the forwarded certificate still usable.
+        (await proxy.GetAsync("/NoSuchPage")).Status.ShouldBe(HttpStatusCode.NotFound);
+
         // Revoked in the database: refused on the next request through the proxy too (the gate's own full check).
         await using (var scope = server.App.Services.CreateAsyncScope())
         {

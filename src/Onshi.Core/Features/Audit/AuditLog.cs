@@ -139,9 +139,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     private readonly List<AuditEntry> pending = [];
 
     /// <summary>The chains this deployment writes (see <see cref="AuditOptions.Chains"/>).</summary>
-    public int ChainCount => Math.Clamp(options.Value.Chains ?? (IsPostgres ? AuditOptions.DefaultPostgresChains : 1), 1, AuditOptions.MaxChains);
-
-    private bool IsPostgres => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+    public int ChainCount => Math.Clamp(options.Value.Chains ?? (db.Database.IsPostgres() ? AuditOptions.DefaultPostgresChains : 1), 1, AuditOptions.MaxChains);
 
     /// <summary>The chain of a commit whose first institution is <paramref name="institutionId"/>.</summary>
     public static int ChainOf(long? institutionId, int chains) =>
@@ -193,7 +191,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
             return await strategy.ExecuteAsync(async ct =>
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                if (IsPostgres)
+                if (db.Database.IsPostgres())
                 {
                     var key = PostgresAdvisoryLockKey + chain;
                     await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
