@@ -45,8 +45,6 @@ public static class OperatorSessionAuthentication
     /// <summary>The signed-in operator as the actor of a use case.</summary>
     public static OperatorActor OperatorActor(this HttpContext context) => new(context.Operator().OperatorId, context.ClientAddress());
 
-    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
-
     private static bool Allowed(AuthorizationHandlerContext ctx, OperatorCapability capability) =>
         ctx.Resource is HttpContext http && http.Features.Get<OperatorPrincipal>() is { } p && p.Can(capability);
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Operators;
 using Onshi.Operator.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages;
 

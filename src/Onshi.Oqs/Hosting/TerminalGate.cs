@@ -25,11 +25,12 @@ public sealed class TerminalGate(RequestDelegate next)
         RefusalAuditGate rejections)
     {
         if (AssetEndpoints.IsAssetPath(context.Request.Path)
-            || (context.Features.Get<RequestRefusal>()?.Reason is RequestRefusalReasons.Host or RequestRefusalReasons.ForwardedHeader
-                && RequestRefusals.IsReExecution(context)))
+            || (RequestRefusals.IsReExecution(context)
+                && (context.Features.Get<TerminalIdentity>() is not null
+                    || context.Features.Get<RequestRefusal>()?.Reason is RequestRefusalReasons.Host or RequestRefusalReasons.ForwardedHeader)))
         {
-            // The assets, and the error page of a request refused for its Host or forwarded headers (refused before any
-            // certificate check).
+            // The assets; the error page of a request whose terminal this gate already accepted (a 404, a refused token);
+            // and the error page of a request refused for its Host or forwarded headers (refused before any certificate check).
             await next(context);
             return;
         }
@@ -49,7 +50,7 @@ public sealed class TerminalGate(RequestDelegate next)
             return;
         }
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var address = context.ClientAddress();
         if (check.Status != CertificateCheckStatus.Missing && rejections.ShouldAudit($"certificate|{presented?.Thumbprint}|{address}"))
         {
             audit.Record(new AuditRecord(AuditActions.CertificateRejected, AuditOutcomes.Denied)
@@ -109,8 +110,6 @@ public static class TerminalHttpContextExtensions
 {
     public static TerminalIdentity Terminal(this HttpContext context) =>
         context.Features.Get<TerminalIdentity>() ?? throw new InvalidOperationException("No terminal identity: the gate did not run.");
-
-    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
 
     public static T Service<T>(this HttpContext context) where T : notnull => context.RequestServices.GetRequiredService<T>();
 }

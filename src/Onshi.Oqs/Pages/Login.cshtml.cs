@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Sessions;
 using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Pages;
 

@@ -30,9 +30,6 @@ public static class PortalSessionAuthentication
     public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
         new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
 
-    /// <summary>The client's address as recorded in the audit log.</summary>
-    public static string ClientAddress(this HttpContext context) => context?.Connection.RemoteIpAddress?.ToString() ?? "";
-
     private static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var key = context.Principal?.FindFirstValue(SessionKeyClaim);

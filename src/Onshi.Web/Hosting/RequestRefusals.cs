@@ -97,7 +97,7 @@ public static class RequestRefusals
         }
 
         context.Features.Set(new RequestRefusal(reason));
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var address = context.ClientAddress();
         var services = context.RequestServices;
         if (!services.GetRequiredService<RefusalAuditGate>().ShouldAudit(reason + "|" + address))
         {

@@ -32,9 +32,6 @@ public sealed class TrustedProxySet
         networks = [.. options.Value.TrustedProxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(Parse)];
     }
 
-    /// <summary>True when at least one proxy is configured.</summary>
-    public bool Any => networks.Count > 0;
-
     /// <summary>Whether <paramref name="address"/> (a connection's remote address) is one of the trusted proxies.</summary>
     public bool Contains(IPAddress? address)
     {
@@ -44,7 +41,7 @@ public sealed class TrustedProxySet
         }
 
         address = Normalize(address);
-        return networks.Any(n => n.BaseAddress.AddressFamily == address.AddressFamily && n.Contains(address));
+        return networks.Any(n => n.Contains(address));
     }
 
     /// <summary>An address or CIDR range; an operator's typo stops the start with a clear bilingual message.</summary>
@@ -82,13 +79,12 @@ public sealed class TrustedProxySet
 /// <see cref="ForwardedHeadersGate"/>, read by the OQS terminal gate. The proxy's own TLS client certificate (if any) is
 /// never used in this mode.
 /// </summary>
-/// <param name="Proxy">The proxy's address (the connection's remote address before it was replaced by the client's).</param>
 /// <param name="Certificate">The client certificate from <c>X-Client-Cert</c>, parsed; null when none was sent.</param>
 /// <param name="CertificateRejected">
 /// True when the proxy reported a failed verification (<c>X-Client-Verify</c> other than <c>SUCCESS</c>/<c>NONE</c>), or
 /// <c>X-Client-Cert</c> was not a readable PEM certificate: a rejected certificate, whatever it is.
 /// </param>
-public sealed record ProxiedRequest(IPAddress Proxy, X509Certificate2? Certificate, bool CertificateRejected);
+public sealed record ProxiedRequest(X509Certificate2? Certificate, bool CertificateRejected);
 
 /// <summary>
 /// The forwarded-header contract with the TLS proxy (docs/scaling.md, "Scale-out: what is shared"). From a trusted proxy
@@ -143,7 +139,7 @@ public sealed class ForwardedHeadersGate(RequestDelegate next, TrustedProxySet p
 
         var (certificate, rejected) = ReadCertificate(context.Request.Headers[ClientCertHeader].ToString(),
             context.Request.Headers[ClientVerifyHeader].ToString());
-        context.Features.Set(new ProxiedRequest(remote!, certificate, rejected));
+        context.Features.Set(new ProxiedRequest(certificate, rejected));
         if (certificate is not null)
         {
             // Disposed when the whole request ends: the status-code and exception pages re-execute the request outside

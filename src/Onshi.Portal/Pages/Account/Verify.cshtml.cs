@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.Portal.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Portal.Pages.Account;
 
