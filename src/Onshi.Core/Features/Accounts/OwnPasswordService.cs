@@ -113,8 +113,8 @@ public sealed class OwnPasswordService(
             .Skip(Math.Max(0, kept - 1)).ToListAsync(cancellationToken);
         db.PasswordHistory.RemoveRange(stale);
 
-        // A new stamp refuses every other session of the account from this commit on, even if ending them below
-        // is cut short; the session that asked moves to the new stamp and goes on.
+        // A new stamp refuses every other session of the account from this commit on (the ones it ends below, and any
+        // opened meanwhile); the session that asked moves to the new stamp and goes on.
         var stamp = Guid.NewGuid().ToString("N");
         account.SecurityStamp = stamp;
         var current = await db.LoginSessions.FirstOrDefaultAsync(s => s.Id == p.SessionId && s.AccountId == account.Id && s.EndedAt == null, cancellationToken);
@@ -130,9 +130,15 @@ public sealed class OwnPasswordService(
         account.UpdatedAt = now;
         account.UpdatedBy = p.UserId;
         audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Success, p.UserId));
+        var ended = 0;
         try
         {
-            await audit.CommitAsync(cancellationToken);
+            // The other sessions end in the same commit as the change, each with its audit row after the change's.
+            await audit.CommitAsync(async ct =>
+            {
+                ended = await sessions.EndOthersWithinCommitAsync(account.Id, p.SessionId, SessionEndReasons.PasswordChanged, ct);
+                return true;
+            }, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -141,7 +147,6 @@ public sealed class OwnPasswordService(
         }
 
         db.ChangeTracker.Clear();
-        var ended = await sessions.EndOthersAsync(account.Id, p.SessionId, SessionEndReasons.PasswordChanged, cancellationToken);
         return OpResult<int>.Success(ended);
     }
 }

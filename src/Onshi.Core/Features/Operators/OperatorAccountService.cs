@@ -345,9 +345,16 @@ public sealed class OperatorAccountService(
         account.MustChangePassword = false;
         account.AccessFailedCount = 0;
         audit.Record(record with { Outcome = AuditOutcomes.Success });
+        var ended = 0;
         try
         {
-            await audit.CommitAsync(cancellationToken);
+            // The other sessions end in the same commit as the change, each with its audit row after the change's.
+            await audit.CommitAsync(async ct =>
+            {
+                ended = await sessions.EndOthersWithinCommitAsync(Sites.Operator, account.Id, sessionId, OperatorSessionEndReasons.PasswordChanged,
+                    address => SessionEndRecord(account.UserId, OperatorSessionEndReasons.PasswordChanged, address), ct);
+                return true;
+            }, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -356,8 +363,6 @@ public sealed class OperatorAccountService(
         }
 
         db.ChangeTracker.Clear();
-        var ended = await sessions.EndOthersAsync(Sites.Operator, account.Id, sessionId, OperatorSessionEndReasons.PasswordChanged,
-            address => SessionEndRecord(account.UserId, OperatorSessionEndReasons.PasswordChanged, address), cancellationToken);
         return OpResult<int>.Success(ended);
     }
 

@@ -154,14 +154,12 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
     /// <summary>
     /// Ends every open session of an account except <paramref name="currentSessionId"/> (the one that asked: its own
-    /// password changed), each with its own audit row, in one commit. Returns how many ended.
+    /// password changed) and queues one audit row per session it ended, inside the work of the caller's
+    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>, so the password change
+    /// and the ends are one commit. Returns how many ended.
     /// </summary>
-    public async Task<int> EndOthersAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken = default)
-    {
-        var ended = 0;
-        await audit.CommitAsync(async ct => (ended = await EndOpenWithinCommitAsync(accountId, currentSessionId, reason, ct)) > 0, cancellationToken);
-        return ended;
-    }
+    internal Task<int> EndOthersWithinCommitAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken) =>
+        EndOpenWithinCommitAsync(accountId, currentSessionId, reason, cancellationToken);
 
     /// <summary>
     /// Ends every open session of an account and queues one audit row per session it ended, to be called inside the

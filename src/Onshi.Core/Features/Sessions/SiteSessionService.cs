@@ -119,16 +119,13 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     /// <summary>
     /// Ends every open session of a subject of <paramref name="site"/> except <paramref name="currentSessionId"/> (the one
     /// that asked: its own password changed), each with the audit row <paramref name="endRecord"/> makes from the session's
-    /// client address (if any), in one commit. Returns how many ended.
+    /// client address (if any), inside the work of the caller's
+    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the password change and
+    /// the ends are one commit. Returns how many ended.
     /// </summary>
-    public async Task<int> EndOthersAsync(string site, long subjectId, long currentSessionId, string reason, Func<string, AuditRecord?>? endRecord = null,
-        CancellationToken cancellationToken = default)
-    {
-        var ended = 0;
-        await audit.CommitAsync(async ct => (ended = await EndOpenWithinCommitAsync(site, subjectId, currentSessionId, reason, endRecord, ct)) > 0,
-            cancellationToken);
-        return ended;
-    }
+    internal Task<int> EndOthersWithinCommitAsync(string site, long subjectId, long currentSessionId, string reason,
+        Func<string, AuditRecord?>? endRecord, CancellationToken cancellationToken) =>
+        EndOpenWithinCommitAsync(site, subjectId, currentSessionId, reason, endRecord, cancellationToken);
 
     /// <summary>
     /// Ends every open session of a subject of <paramref name="site"/>, to be called inside the work of the caller's
