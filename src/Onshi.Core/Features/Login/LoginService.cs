@@ -83,7 +83,7 @@ public sealed class LoginService(
 
         if (await throttle.TryAcquireAsync(addrKey, opts.MaxFailuresPerAddress, cancellationToken) is not { } addrSlot)
         {
-            await throttle.ReleaseAsync(certSlot, cancellationToken);
+            await throttle.ReleaseAsync([certSlot], cancellationToken);
             return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
         }
 
@@ -151,8 +151,7 @@ public sealed class LoginService(
         if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
         {
             await ResetFailuresAsync(account, now, newHash: null, loggedIn: false, cancellationToken);
-            await throttle.ReleaseAsync(certSlot, cancellationToken);
-            await throttle.ReleaseAsync(addrSlot, cancellationToken);
+            await throttle.ReleaseAsync([certSlot, addrSlot], cancellationToken);
             audit.Record(baseRecord with { Detail = "temporary-password-expired" });
             await audit.CommitAsync(cancellationToken);
             return new LoginResult(LoginOutcome.TemporaryPasswordExpired);
@@ -165,8 +164,7 @@ public sealed class LoginService(
             return await DeniedAsync(baseRecord with { Detail = "concurrent-change" }, cancellationToken);
         }
 
-        await throttle.ReleaseAsync(certSlot, cancellationToken);
-        await throttle.ReleaseAsync(addrSlot, cancellationToken);
+        await throttle.ReleaseAsync([certSlot, addrSlot], cancellationToken);
         var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });

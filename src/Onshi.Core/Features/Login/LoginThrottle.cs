@@ -21,8 +21,8 @@ public interface ILoginThrottle
     /// <summary>Takes a slot for <paramref name="key"/> unless <paramref name="limit"/> slots are taken in the window; null when refused.</summary>
     Task<ThrottleSlot?> TryAcquireAsync(string key, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives back a slot (the attempt succeeded).</summary>
-    Task ReleaseAsync(ThrottleSlot slot, CancellationToken cancellationToken = default);
+    /// <summary>Gives back the slots of one attempt (it succeeded), in one statement.</summary>
+    Task ReleaseAsync(IReadOnlyCollection<ThrottleSlot> slots, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -74,11 +74,13 @@ public sealed class DbLoginThrottle(IServiceScopeFactory scopes, TimeProvider ti
         }, cancellationToken);
     }
 
-    public async Task ReleaseAsync(ThrottleSlot slot, CancellationToken cancellationToken = default)
+    public async Task ReleaseAsync(IReadOnlyCollection<ThrottleSlot> slots, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(slots);
+        var ids = slots.Select(s => s.Id).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
-        await db.ThrottleAttempts.Where(t => t.Id == slot.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.ThrottleAttempts.Where(t => ids.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>Deletes the attempts older than the window (they count no more); returns how many.</summary>

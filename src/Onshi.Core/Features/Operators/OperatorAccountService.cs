@@ -163,7 +163,7 @@ public sealed class OperatorAccountService(
         if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
         {
             await ResetFailuresAsync(account, now, null, loggedIn: false, cancellationToken);
-            await throttle.ReleaseAsync(addrSlot, cancellationToken);
+            await throttle.ReleaseAsync([addrSlot], cancellationToken);
             return await FailAsync(record with { Detail = "temporary-password-expired" }, LoginOutcome.TemporaryPasswordExpired, cancellationToken);
         }
 
@@ -174,7 +174,7 @@ public sealed class OperatorAccountService(
             return await FailAsync(record with { Detail = "concurrent-change" }, LoginOutcome.Failed, cancellationToken);
         }
 
-        await throttle.ReleaseAsync(addrSlot, cancellationToken);
+        await throttle.ReleaseAsync([addrSlot], cancellationToken);
         var sessionKey = sessions.Start(Sites.Operator, account.Id, account.SecurityStamp, clientAddress);
         var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
         audit.Record(record with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });

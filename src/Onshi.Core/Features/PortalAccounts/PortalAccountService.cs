@@ -265,7 +265,7 @@ public sealed partial class PortalAccountService(
             return await FailAsync(user.Id, "concurrent-change");
         }
 
-        await throttle.ReleaseAsync(addrSlot, cancellationToken);
+        await throttle.ReleaseAsync([addrSlot], cancellationToken);
         var sessionKey = sessions.Start(Sites.Portal, user.Id, stamp, clientAddress);
         audit.Record(Record(PortalAuditActions.Login, AuditOutcomes.Success, user.Id, clientAddress, ""));
         await audit.CommitAsync(cancellationToken);
@@ -474,7 +474,7 @@ public sealed partial class PortalAccountService(
 
         if (await throttle.TryAcquireAsync("portal-mail-to:" + normalizedEmail, opts.MaxMailsPerRecipient, cancellationToken) is null)
         {
-            await throttle.ReleaseAsync(addrSlot, cancellationToken);
+            await throttle.ReleaseAsync([addrSlot], cancellationToken);
             return false;
         }
 
