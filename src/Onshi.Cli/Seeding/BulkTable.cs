@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Audit;
 
 namespace Onshi.Cli.Seeding;
 
@@ -97,6 +98,31 @@ internal sealed class SeedTables(OnshiDbContext db)
         yield return (Documents, batch.Documents);
         yield return (OperationStarts, batch.OperationStarts);
         yield return (Audit, batch.Audit);
+    }
+
+    /// <summary>
+    /// Inside a writer's open batch transaction: one past the largest id of every table (<paramref name="nextId"/>) and the
+    /// hash of chain 0's last audit row (the chain seed-scale writes), read with the writer's own connection.
+    /// </summary>
+    public async Task<BatchStart> ReadStartAsync(Func<BulkTable, CancellationToken, Task<long>> nextId,
+        Func<string, CancellationToken, Task<object?>> scalar, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nextId);
+        ArgumentNullException.ThrowIfNull(scalar);
+        var ids = new IdCursor
+        {
+            PortalUser = await nextId(PortalUsers, cancellationToken),
+            Institution = await nextId(Institutions, cancellationToken),
+            UsageApplication = await nextId(UsageApplications, cancellationToken),
+            Account = await nextId(Accounts, cancellationToken),
+            TerminalCertificate = await nextId(Certificates, cancellationToken),
+            CertificateApplication = await nextId(CertificateApplications, cancellationToken),
+            PortalDocument = await nextId(Documents, cancellationToken),
+            OperationStart = await nextId(OperationStarts, cancellationToken),
+            Audit = await nextId(Audit, cancellationToken),
+        };
+        var last = await scalar($"SELECT \"Hash\" FROM {BulkTable.Quote(Audit.Name)} WHERE \"Chain\" = 0 ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
+        return new BatchStart(ids, last as string ?? AuditLog.GenesisHash);
     }
 
     public IEnumerable<BulkTable> All => [PortalUsers, Institutions, UsageApplications, Accounts, Certificates, CertificateApplications, Documents, OperationStarts, Audit];

@@ -47,14 +47,6 @@ internal sealed record SeedScaleResult(int Code, string Message)
 
     public long Accounts { get; init; }
 
-    public long Rows { get; init; }
-
-    public TimeSpan Elapsed { get; init; }
-
-    public double RowsPerSecond { get; init; }
-
-    public long DatabaseBytes { get; init; }
-
     public string? ManifestPath { get; init; }
 }
 
@@ -149,10 +141,6 @@ internal static class ScaleSeeder
             InstitutionsBefore = existing,
             InstitutionsAfter = after,
             Accounts = accounts,
-            Rows = progress.Rows,
-            Elapsed = progress.Elapsed,
-            RowsPerSecond = progress.RowsPerSecond,
-            DatabaseBytes = size,
             ManifestPath = manifestPath,
         };
     }
@@ -228,9 +216,7 @@ internal static class ScaleSeeder
     /// <summary>Links the batch's audit rows to the chain: each row's previous hash is the row before it.</summary>
     private static void Chain(List<AuditEntry> entries, string previous, TimeProvider time)
     {
-        // Microsecond precision, as AuditLog.Record: what both providers store exactly, so the hash still matches.
-        var ticks = time.GetUtcNow().UtcDateTime.Ticks;
-        var at = new DateTime(ticks - (ticks % 10), DateTimeKind.Utc);
+        var at = AuditLog.StoredTime(time.GetUtcNow().UtcDateTime);
         foreach (var entry in entries)
         {
             entry.OccurredAt = at;
@@ -256,7 +242,6 @@ internal static class ScaleSeeder
             var accounts = batch.Accounts.Where(a => a.InstitutionId == institution.Id)
                 .Select(a => new ManifestAccount(a.UserId, AccountKinds.Code(a.Kind), a.Kind == AccountKind.MasterReset ? SyntheticData.SecretNumber : SyntheticData.Password))
                 .ToList();
-            entries.RemoveAll(e => e.Index == group.Key);
             entries.Add(new ManifestInstitution(group.Key, institution.Code, institution.Name, batch.PortalUsers[group.Key - batch.FirstIndex].Email, terminals, accounts));
         }
 

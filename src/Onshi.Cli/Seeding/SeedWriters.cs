@@ -69,20 +69,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
     {
         // BEGIN IMMEDIATE: the write lock is taken now, so the ids and the chain head read below stay ours.
         transaction = connection.BeginTransaction(deferred: false);
-        var ids = new IdCursor
-        {
-            PortalUser = await NextIdAsync(tables.PortalUsers, cancellationToken),
-            Institution = await NextIdAsync(tables.Institutions, cancellationToken),
-            UsageApplication = await NextIdAsync(tables.UsageApplications, cancellationToken),
-            Account = await NextIdAsync(tables.Accounts, cancellationToken),
-            TerminalCertificate = await NextIdAsync(tables.Certificates, cancellationToken),
-            CertificateApplication = await NextIdAsync(tables.CertificateApplications, cancellationToken),
-            PortalDocument = await NextIdAsync(tables.Documents, cancellationToken),
-            OperationStart = await NextIdAsync(tables.OperationStarts, cancellationToken),
-            Audit = await NextIdAsync(tables.Audit, cancellationToken),
-        };
-        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} WHERE \"Chain\" = 0 ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
-        return new BatchStart(ids, last as string ?? AuditLog.GenesisHash);
+        return await tables.ReadStartAsync(NextIdAsync, ScalarAsync, cancellationToken);
     }
 
     public Task WriteAsync(SeedBatch batch, CancellationToken cancellationToken)
@@ -284,20 +271,7 @@ internal sealed class PostgresSeedWriter : ISeedWriter
         transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync("SET LOCAL synchronous_commit = off", cancellationToken);
         await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({AuditLog.PostgresAdvisoryLockKey})"), cancellationToken);
-        var ids = new IdCursor
-        {
-            PortalUser = await NextIdAsync(tables.PortalUsers, cancellationToken),
-            Institution = await NextIdAsync(tables.Institutions, cancellationToken),
-            UsageApplication = await NextIdAsync(tables.UsageApplications, cancellationToken),
-            Account = await NextIdAsync(tables.Accounts, cancellationToken),
-            TerminalCertificate = await NextIdAsync(tables.Certificates, cancellationToken),
-            CertificateApplication = await NextIdAsync(tables.CertificateApplications, cancellationToken),
-            PortalDocument = await NextIdAsync(tables.Documents, cancellationToken),
-            OperationStart = await NextIdAsync(tables.OperationStarts, cancellationToken),
-            Audit = await NextIdAsync(tables.Audit, cancellationToken),
-        };
-        var last = await ScalarAsync($"SELECT \"Hash\" FROM {BulkTable.Quote(tables.Audit.Name)} WHERE \"Chain\" = 0 ORDER BY \"Id\" DESC LIMIT 1", cancellationToken);
-        return new BatchStart(ids, last as string ?? AuditLog.GenesisHash);
+        return await tables.ReadStartAsync(NextIdAsync, ScalarAsync, cancellationToken);
     }
 
     public async Task WriteAsync(SeedBatch batch, CancellationToken cancellationToken)

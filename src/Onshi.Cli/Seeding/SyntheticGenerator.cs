@@ -234,11 +234,10 @@ internal sealed class SyntheticGenerator(GeneratorSettings settings, Certificate
         AddAccounts(index, institution, approvedAt, rng, ids, batch);
         AddTerminals(index, institution, portalUser, approvedAt, rng, ids, batch);
 
-        // The one audit row of the institution: seed-scale created it, now (the chain is linked by the writer).
+        // The one audit row of the institution: seed-scale created it (its time and chain links are set by the writer).
         batch.Audit.Add(new AuditEntry
         {
             Id = ids.Audit++,
-            OccurredAt = now,
             Environment = settings.Environment,
             InstitutionId = institution.Id,
             InstitutionCode = code,

@@ -121,9 +121,9 @@ public sealed class AuditOptions
 /// <see cref="CommitAsync(CancellationToken)"/> in the same transaction as the business change they describe, each chained to the
 /// previous row's hash <b>of the same chain</b>. The log is written in one or more chains (<see cref="AuditOptions"/>):
 /// a commit's rows go to the chain of its institution (<c>InstitutionId mod chains</c>; rows without an institution to
-/// chain 0), so one institution's history is always one chain. Writers of a chain are serialized (an in-process gate,
-/// and an advisory lock per chain on PostgreSQL) so each chain's order equals its id order; writers of different
-/// chains do not wait for each other.
+/// chain 0), so one institution's history is one chain (seed-scale's rows and rows from before the chains are chain 0).
+/// Writers of a chain are serialized (an in-process gate, and an advisory lock per chain on PostgreSQL) so each chain's
+/// order equals its id order; writers of different chains do not wait for each other.
 /// </summary>
 public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Extensions.Options.IOptions<AuditOptions> options)
 {
@@ -141,6 +141,12 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     /// <summary>The chains this deployment writes (see <see cref="AuditOptions.Chains"/>).</summary>
     public int ChainCount => Math.Clamp(options.Value.Chains ?? (db.Database.IsPostgres() ? AuditOptions.DefaultPostgresChains : 1), 1, AuditOptions.MaxChains);
 
+    /// <summary>
+    /// <paramref name="utc"/> cut to microseconds: what every provider stores exactly (PostgreSQL drops the 100 ns digit),
+    /// so a hash computed before the write still matches the row read back.
+    /// </summary>
+    public static DateTime StoredTime(DateTime utc) => new(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
+
     /// <summary>The chain of a commit whose first institution is <paramref name="institutionId"/>.</summary>
     public static int ChainOf(long? institutionId, int chains) =>
         institutionId is { } id && chains > 1 ? (int)(((id % chains) + chains) % chains) : 0;
@@ -149,12 +155,9 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     public void Record(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        // Microsecond precision: what every provider stores exactly (PostgreSQL drops the 100 ns digit), so the
-        // hash computed now still matches the row read back.
-        var now = (record.OccurredAt ?? time.GetUtcNow()).UtcDateTime;
         pending.Add(new AuditEntry
         {
-            OccurredAt = new DateTime(now.Ticks - (now.Ticks % 10), DateTimeKind.Utc),
+            OccurredAt = StoredTime((record.OccurredAt ?? time.GetUtcNow()).UtcDateTime),
             Environment = record.Environment,
             InstitutionId = record.InstitutionId,
             InstitutionCode = Clip(record.InstitutionCode, 10),
