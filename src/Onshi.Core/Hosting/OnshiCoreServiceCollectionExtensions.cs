@@ -18,7 +18,9 @@ public static class OnshiCoreServiceCollectionExtensions
 {
     public static IServiceCollection AddOnshiCore(this IServiceCollection services, string dataDirectory, Action<DbContextOptionsBuilder> configureDatabase)
     {
-        services.AddDbContext<OnshiDbContext>(configureDatabase);
+        // Pooled: every request of every site resolves a context, and a pooled one is reset instead of built again
+        // (its options, services and model are resolved once). The context holds no state of its own beyond EF Core's.
+        services.AddDbContextPool<OnshiDbContext>(configureDatabase);
         services.AddSingleton(TimeProvider.System);
         services.AddOnshiPasswords();
         services.AddOnshiCertificates(dataDirectory);

@@ -31,6 +31,15 @@ public sealed class TerminalCertificateService(
     public const int TerminalNameMaxLength = 32;
 
     /// <summary>
+    /// The certificate row with its institution by SHA-256 thumbprint: read on every request of the OQS (revocation
+    /// takes effect at once), so compiled once per model (<see cref="CompiledQuery{TQuery}"/>) instead of translated and looked up in EF Core's query cache each time.
+    /// </summary>
+    private static readonly CompiledQuery<Func<OnshiDbContext, string, CancellationToken, Task<TerminalCertificate?>>> ByThumbprint = new(() =>
+        EF.CompileAsyncQuery((OnshiDbContext db, string thumbprint, CancellationToken ct) => db.TerminalCertificates.AsNoTracking()
+            .Include(x => x.Institution)
+            .FirstOrDefault(x => x.Thumbprint == thumbprint)));
+
+    /// <summary>
     /// Issues a certificate for terminal <paramref name="terminalName"/> of institution <paramref name="institutionId"/>
     /// and records it (public certificate only). The result carries the PKCS#12, its passphrase and the private key:
     /// hand them out once and do not keep them.
@@ -206,9 +215,7 @@ public sealed class TerminalCertificateService(
         }
 
         string thumbprint = presented!.GetCertHashString(HashAlgorithmName.SHA256);
-        TerminalCertificate? row = await db.TerminalCertificates.AsNoTracking()
-            .Include(x => x.Institution)
-            .FirstOrDefaultAsync(x => x.Thumbprint == thumbprint, cancellationToken);
+        TerminalCertificate? row = await ByThumbprint.For(db)(db, thumbprint, cancellationToken);
 
         CertificateCheck check = row switch
         {

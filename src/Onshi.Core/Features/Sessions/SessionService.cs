@@ -41,6 +41,36 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     private readonly SessionOptions opts = options.Value;
 
     /// <summary>
+    /// The open session behind a key hash with its account and institution: the query every OQS page runs, compiled once
+    /// per model (<see cref="CompiledQuery{TQuery}"/>; EF Core then skips translating the expression and looking it up in its query cache on every request).
+    /// </summary>
+    private static readonly CompiledQuery<Func<OnshiDbContext, string, CancellationToken, Task<SessionRow?>>> OpenSessionByKeyHash = new(() =>
+        EF.CompileAsyncQuery((OnshiDbContext db, string hash, CancellationToken ct) => db.LoginSessions.AsNoTracking()
+            .Where(s => s.KeyHash == hash && s.EndedAt == null)
+            .Select(s => new SessionRow
+            {
+                SessionId = s.Id,
+                CreatedAt = s.CreatedAt,
+                LastSeenAt = s.LastSeenAt,
+                SecurityStamp = s.SecurityStamp,
+                CertificateThumbprint = s.CertificateThumbprint,
+                ClientAddress = s.ClientAddress,
+                AccountStamp = s.Account!.SecurityStamp,
+                Status = s.Account.Status,
+                AccountId = s.Account.Id,
+                UserId = s.Account.UserId,
+                DisplayName = s.Account.DisplayName,
+                Kind = s.Account.Kind,
+                InstitutionId = s.Account.InstitutionId,
+                Code = s.Account.Institution!.Code,
+                InstitutionName = s.Account.Institution.Name,
+                Environment = s.Account.Environment,
+                MustChangePassword = s.Account.MustChangePassword,
+                PasswordExpiresAt = s.Account.PasswordExpiresAt,
+            })
+            .FirstOrDefault()));
+
+    /// <summary>
     /// Starts a session for <paramref name="account"/> (tracked; saved by the caller's commit) and returns its key, for
     /// the cookie only: the row holds the key's hash (<see cref="SessionKeys"/>).
     /// </summary>
@@ -78,30 +108,7 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
         var now = time.GetUtcNow().UtcDateTime;
         var hash = SessionKeys.Hash(key);
-        var row = await db.LoginSessions.AsNoTracking()
-            .Where(s => s.KeyHash == hash && s.EndedAt == null)
-            .Select(s => new
-            {
-                SessionId = s.Id,
-                s.CreatedAt,
-                s.LastSeenAt,
-                s.SecurityStamp,
-                s.CertificateThumbprint,
-                s.ClientAddress,
-                AccountStamp = s.Account!.SecurityStamp,
-                s.Account.Status,
-                AccountId = s.Account.Id,
-                s.Account.UserId,
-                s.Account.DisplayName,
-                s.Account.Kind,
-                s.Account.InstitutionId,
-                s.Account.Institution!.Code,
-                InstitutionName = s.Account.Institution.Name,
-                s.Account.Environment,
-                s.Account.MustChangePassword,
-                s.Account.PasswordExpiresAt,
-            })
-            .FirstOrDefaultAsync(cancellationToken);
+        var row = await OpenSessionByKeyHash.For(db)(db, hash, cancellationToken);
         if (row is null)
         {
             return null;
@@ -224,4 +231,27 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             ClientAddress = clientAddress,
             OccurredAt = new DateTimeOffset(at, TimeSpan.Zero),
         };
+}
+
+/// <summary>The columns <see cref="SessionService.ValidateAsync"/> reads: the session, its account and institution.</summary>
+internal sealed class SessionRow
+{
+    public long SessionId { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime LastSeenAt { get; init; }
+    public required string SecurityStamp { get; init; }
+    public required string CertificateThumbprint { get; init; }
+    public required string ClientAddress { get; init; }
+    public required string AccountStamp { get; init; }
+    public AccountStatus Status { get; init; }
+    public long AccountId { get; init; }
+    public required string UserId { get; init; }
+    public required string DisplayName { get; init; }
+    public AccountKind Kind { get; init; }
+    public long InstitutionId { get; init; }
+    public required string Code { get; init; }
+    public required string InstitutionName { get; init; }
+    public OqsEnvironment Environment { get; init; }
+    public bool MustChangePassword { get; init; }
+    public DateTime? PasswordExpiresAt { get; init; }
 }

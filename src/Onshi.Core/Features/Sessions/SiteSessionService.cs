@@ -24,6 +24,11 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
 {
     private readonly SessionOptions opts = options.Value;
 
+    /// <summary>The open session by key hash and site: read on every portal and console page, so compiled once per model.</summary>
+    private static readonly CompiledQuery<Func<OnshiDbContext, string, string, CancellationToken, Task<SiteSession?>>> OpenSession = new(() =>
+        EF.CompileAsyncQuery((OnshiDbContext db, string hash, string site, CancellationToken ct) =>
+            db.SiteSessions.AsNoTracking().FirstOrDefault(x => x.KeyHash == hash && x.Site == site && x.EndedAt == null)));
+
     /// <summary>
     /// Starts a session (tracked; saved by the caller's commit) and returns its key, for the cookie only: the row holds
     /// the key's hash (<see cref="SessionKeys"/>).
@@ -63,7 +68,7 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         }
 
         var hash = SessionKeys.Hash(key);
-        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.KeyHash == hash && x.Site == site && x.EndedAt == null, cancellationToken);
+        var s = await OpenSession.For(db)(db, hash, site, cancellationToken);
         if (s is null)
         {
             return (null, null);
@@ -106,7 +111,7 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         }
 
         var hash = SessionKeys.Hash(key);
-        var s = await db.SiteSessions.AsNoTracking().FirstOrDefaultAsync(x => x.KeyHash == hash && x.Site == site && x.EndedAt == null, cancellationToken);
+        var s = await OpenSession.For(db)(db, hash, site, cancellationToken);
         if (s is null)
         {
             return null;
