@@ -2,7 +2,7 @@
 # The benchmarks of issue 6, in one command: builds Release, measures the Argon2id hash ceiling, bare Kestrel, the
 # peer (ASP.NET Core Identity's template) and Onshi on SQLite and PostgreSQL with 1 k and 2.5 M accounts, prints the
 # table and writes docs/performance.md.
-#   bash bench/run.sh [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--only NAMES] [--report-only]
+#   bash bench/run.sh [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]
 #     --quick     tiny databases, short cells: a smoke check in about two minutes
 #     --no-pg     SQLite only;  --no-peer  without the Identity template
 #     --trace     also profile one search and one login cell of each Onshi run with perf (extra cells, not in the
@@ -10,14 +10,16 @@
 #                 DOTNET_EnableWriteXorExecute=0, so all their figures are of a slightly different runtime; top symbols in WORK/traces/*.txt; needs root)
 #     --report-only    write docs/performance.md again from the last run's saved figures (WORK/results-latest.json)
 #     --onshi-env K=V  an environment variable for the Onshi servers (repeatable; e.g. DOTNET_TieredPGO=0), stated in the report
+#     --ready-to-run   measure onshi published ReadyToRun (dotnet publish -r linux-x64 --self-contained false
+#                 -p:PublishReadyToRun=true into WORK/onshi-r2r: our assemblies, EF Core and Npgsql precompiled), stated in the report
 #     --only      comma list of hash,bare,peer,sqlite-1k,sqlite-2.5M,postgres-1k,postgres-2.5M (sqlite-tiny,postgres-tiny with --quick)
 # Work directory (databases kept between runs, ~4 GB for a full run; logs): $ONSHI_BENCH_WORK, default /tmp/onshi-bench.
-# --quick writes artifacts/performance-quick.md instead of docs/performance.md.
+# --quick writes artifacts/performance-quick.md, --only artifacts/performance-only.md, instead of docs/performance.md.
 # Servers run on 127.0.0.1 only and are stopped by PID on exit, Ctrl+C or failure; so is the PostgreSQL cluster.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${ONSHI_BENCH_WORK:-/tmp/onshi-bench}
-quick=0 pg=1 peer=1 only= trace=0 onshi_env=() report_only=0
+quick=0 pg=1 peer=1 only= trace=0 onshi_env=() report_only=0 r2r=0
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
@@ -26,8 +28,9 @@ while (($#)); do
     --only) only=$2; shift ;;
     --trace) trace=1 ;;
     --report-only) report_only=1 ;;
+    --ready-to-run) r2r=1 ;;
     --onshi-env) onshi_env+=(--onshi-env "$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--only NAMES] [--report-only]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -52,11 +55,28 @@ if ((report_only)); then
   exec dotnet "$bench" report "$work/results-latest.json" --out "$repo/docs/performance.md" --analysis "$repo/bench/analysis.md"
 fi
 
+build_note=()
+if ((r2r)); then
+  rm -rf "$work/onshi-r2r"
+  if ! out=$(dotnet publish "$repo/src/Onshi.Cli/Onshi.Cli.csproj" -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -o "$work/onshi-r2r" -nologo -v q 2>&1); then
+    echo "$out" | grep -E 'error' | sort -u | head -n 20 >&2
+    echo "run.sh: ReadyToRun publish failed" >&2
+    exit 1
+  fi
+  onshi=$work/onshi-r2r/onshi.dll
+  build_note=(--onshi-build "ReadyToRun (dotnet publish -r linux-x64 --self-contained false -p:PublishReadyToRun=true)")
+fi
+
 args=(run --work "$work" --onshi "$onshi" --bare "$bare" --analysis "$repo/bench/analysis.md"
   --sdk "$(dotnet --version)" --commit "$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src bench || echo '+changes')")
+args+=("${build_note[@]}")
 if ((quick)); then
   mkdir -p "$repo/artifacts"
   args+=(--quick --out "$repo/artifacts/performance-quick.md")
+elif [[ -n $only ]]; then
+  mkdir -p "$repo/artifacts"
+  args+=(--out "$repo/artifacts/performance-only.md")
 else
   args+=(--out "$repo/docs/performance.md")
 fi

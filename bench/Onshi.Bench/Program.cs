@@ -69,9 +69,9 @@ internal sealed record SavedRun(BenchOptions Options, BenchResults Results)
     public static void Save(SavedRun run, string work)
     {
         var text = System.Text.Json.JsonSerializer.Serialize(run, Json);
-        var kind = run.Options.Quick ? "quick-" : "";
+        var kind = run.Options.Quick ? "quick-" : run.Options.Only is not null ? "partial-" : "";
         File.WriteAllText(Path.Combine(work, $"results-{kind}{run.Results.Started:yyyyMMdd-HHmmss}.json"), text);
-        // A --quick run never replaces the full run's figures that --report-only renders.
+        // A --quick or --only run never replaces the full run's figures that --report-only renders.
         File.WriteAllText(Path.Combine(work, $"results-{kind}latest.json"), text);
     }
 

@@ -118,7 +118,7 @@ public static class Report
         L($"|---|---|");
         L($"| machine | {CpuModel()}, {Environment.ProcessorCount} cores, {MemTotalGb():F1} GB RAM; {KernelVersion()} |");
         L($"| load average (1, 5, 15 min) | before {r.LoadBefore}, after {r.LoadAfter}; per server below. **The cores are shared with the load client and with whatever else runs** (the *other* column: CPU used by processes other than the server and the load client) |");
-        L($"| .NET | {RuntimeInformation.FrameworkDescription}, SDK {o.SdkVersion}; Release builds; onshi and bare Kestrel with workstation concurrent GC, the peer with its template default (server GC) |");
+        L($"| .NET | {RuntimeInformation.FrameworkDescription}, SDK {o.SdkVersion}; Release builds{(string.IsNullOrEmpty(o.OnshiBuild) ? "" : $" (onshi: **{o.OnshiBuild}**)")}; onshi and bare Kestrel with workstation concurrent GC, the peer with its template default (server GC) |");
         L($"| PostgreSQL | {(string.IsNullOrEmpty(o.PostgresNote) ? "not run" : o.PostgresNote)} |");
         if (o.OnshiEnvironment.Count > 0 || o.TraceTool is not null)
         {
