@@ -103,18 +103,6 @@ public sealed partial class BenchUser(HttpClient client) : IDisposable
     public Task<BenchResponse> PostAsync(string path, IEnumerable<KeyValuePair<string, string>> form, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, path, new FormUrlEncodedContent(form), ct);
 
-    /// <summary>GET, then follows same-origin redirects (at most 5) as GETs; the final response.</summary>
-    public async Task<BenchResponse> GetFollowingAsync(string path, CancellationToken ct)
-    {
-        var response = await GetAsync(path, ct);
-        for (var i = 0; i < 5 && response.Location is { } next; i++)
-        {
-            response = await GetAsync(next, ct);
-        }
-
-        return response;
-    }
-
     public async Task<BenchResponse> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };

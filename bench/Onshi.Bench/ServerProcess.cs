@@ -32,8 +32,6 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string LogPath { get; }
 
-    public bool HasExited => _process.HasExited;
-
     /// <summary>Highest VmRSS seen by the 100 ms sampler (kB); VmHWM is read as well, the larger is reported.</summary>
     public long PeakRssKb => Math.Max(_peakRssKb, ProcStat.StatusKb(Pid, "VmHWM"));
 

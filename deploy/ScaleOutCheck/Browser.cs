@@ -26,12 +26,11 @@ internal sealed partial class Browser : IDisposable
 
     public Browser(string host, int port, X509Certificate2 ca, X509Certificate2? clientCertificate, CookieContainer? cookies = null, IPAddress? localAddress = null)
     {
-        Cookies = cookies ?? new CookieContainer();
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseCookies = true,
-            CookieContainer = Cookies,
+            CookieContainer = cookies ?? new CookieContainer(),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             SslOptions = new SslClientAuthenticationOptions
@@ -62,10 +61,6 @@ internal sealed partial class Browser : IDisposable
         };
         http = new HttpClient(handler) { BaseAddress = new Uri($"https://{host}:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
     }
-
-    public CookieContainer Cookies { get; }
-
-    public Uri BaseAddress => http.BaseAddress!;
 
     public async Task<Answer> GetAsync(string path, IEnumerable<KeyValuePair<string, string>>? headers = null, CancellationToken ct = default)
     {

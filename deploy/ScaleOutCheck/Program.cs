@@ -36,11 +36,9 @@ internal sealed record CheckConfig(
     int WriteSeconds);
 
 /// <summary>The parts of <c>demo.json</c> the checks use.</summary>
-internal sealed record DemoFile(string CaCert, DemoTerminal Terminal, DemoInstitution Institution, List<DemoAccount> Accounts, DemoOther OtherInstitution, DemoAccount Operator);
+internal sealed record DemoFile(string CaCert, DemoTerminal Terminal, List<DemoAccount> Accounts, DemoOther OtherInstitution, DemoAccount Operator);
 
 internal sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string Serial);
-
-internal sealed record DemoInstitution(string Code);
 
 internal sealed record DemoAccount(string Kind, string UserId, string Password);
 

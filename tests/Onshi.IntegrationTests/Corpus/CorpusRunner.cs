@@ -464,7 +464,7 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
         }
 
         var actors = expected.Actor is { } a ? [a] : site.Roles.Select(r => r.Actor).Append(site.Actor).Append("anonymous").ToList();
-        if (!actors.Contains(refused.Actor) && !(expected.Actor is null && refused.Actor == "anonymous"))
+        if (!actors.Contains(refused.Actor))
         {
             failures.Add($"{what}: refusal row by {refused.Actor}, expected {string.Join(" or ", actors)}");
         }

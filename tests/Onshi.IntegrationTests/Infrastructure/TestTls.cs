@@ -34,7 +34,7 @@ public static class TestTls
         },
     };
 
-    /// <summary>A browser-like client of the site at <paramref name="baseAddress"/>.</summary>
-    public static OqsClient Client(Uri baseAddress, X509Certificate2 ca, X509Certificate2? clientCertificate = null) =>
-        new(new HttpClient(Handler(ca, clientCertificate)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) });
+    /// <summary>A browser-like client of the site at <paramref name="baseAddress"/>, keeping its cookies in <paramref name="cookies"/> (a new jar if null).</summary>
+    public static OqsClient Client(Uri baseAddress, X509Certificate2 ca, X509Certificate2? clientCertificate = null, CookieContainer? cookies = null) =>
+        new(new HttpClient(Handler(ca, clientCertificate, cookies)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) });
 }

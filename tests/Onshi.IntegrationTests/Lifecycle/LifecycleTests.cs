@@ -275,7 +275,7 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
     {
         var jar = new CookieContainer();
         cookieJars.Add(jar);
-        return new OqsClient(new HttpClient(TestTls.Handler(ca, clientCertificate, jar)) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
+        return TestTls.Client(new Uri(app.Urls.First()), ca, clientCertificate, jar);
     }
 
     private async Task<T> Db<T>(Func<OnshiDbContext, Task<T>> action)

@@ -105,7 +105,7 @@ public sealed class OperatorServer : IAsyncDisposable
 
     /// <summary>As <see cref="Client()"/>, keeping its cookies in <paramref name="cookies"/> (to read or plant them).</summary>
     public OqsClient Client(CookieContainer cookies) =>
-        new(new HttpClient(TestTls.Handler(CaCertificate, cookies: cookies)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        TestTls.Client(BaseAddress, CaCertificate, cookies: cookies);
 
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)
     {

@@ -93,7 +93,7 @@ public sealed class OqsServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(terminal);
         var clientCert = X509CertificateLoader.LoadPkcs12FromFile(terminal.Pfx, terminal.Passphrase);
-        return new OqsClient(new HttpClient(TestTls.Handler(CaCertificate, clientCert, cookies)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        return TestTls.Client(BaseAddress, CaCertificate, clientCert, cookies);
     }
 
     public async Task<T> WithDbAsync<T>(Func<OnshiDbContext, Task<T>> action)

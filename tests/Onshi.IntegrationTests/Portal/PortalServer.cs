@@ -68,7 +68,7 @@ public sealed class PortalServer : IAsyncDisposable
     }
 
     /// <summary>A browser-like client trusting our CA, keeping cookies, with no client certificate.</summary>
-    public OqsClient Client() => new(new HttpClient(Handler(new CookieContainer())) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+    public OqsClient Client() => TestTls.Client(BaseAddress, CaCertificate);
 
     /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
     public SocketsHttpHandler Handler(CookieContainer cookies) => TestTls.Handler(CaCertificate, cookies: cookies);

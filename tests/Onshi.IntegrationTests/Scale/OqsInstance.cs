@@ -66,7 +66,7 @@ public sealed class OqsInstance : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(terminal);
         var cert = X509CertificateLoader.LoadPkcs12FromFile(terminal.Pfx, terminal.Passphrase);
-        return new OqsClient(new HttpClient(TestTls.Handler(Ca, cert, cookies)) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        return TestTls.Client(BaseAddress, Ca, cert, cookies);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,8 +76,7 @@ public sealed class OqsInstance : IAsyncDisposable
         Ca.Dispose();
         try
         {
-            Directory.Delete(directory, recursive: true);
-            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(directory));
+            Directory.Delete(directory, recursive: true); // no key file beside it: the instance uses the first's
         }
         catch (IOException)
         {

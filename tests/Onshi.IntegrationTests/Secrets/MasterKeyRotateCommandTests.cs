@@ -173,7 +173,7 @@ public abstract class MasterKeyRotateCommandTests(string provider) : IAsyncLifet
     }
 
     private static OqsClient Browser(WebApplication app, X509Certificate2 ca, CookieContainer cookies) =>
-        new(new HttpClient(TestTls.Handler(ca, cookies: cookies)) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
+        TestTls.Client(new Uri(app.Urls.First()), ca, cookies: cookies);
 
     private string ServerThumbprint(MasterKey key)
     {
