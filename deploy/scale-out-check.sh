@@ -76,10 +76,15 @@ abort() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 declare -A taken=()
+# Listening ports come from below the kernel's ephemeral range (ip_local_port_range): an outgoing connection (an instance
+# to PostgreSQL, nginx to an instance) takes its local port from that range and could take a picked port before the
+# listener binds it (seen once in CI: nginx "bind() … Address already in use").
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+((ephemeral_low > 12000)) || ephemeral_low=32768
 free_port() {
   local p
   while :; do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    p=$((10000 + (RANDOM * 32768 + RANDOM) % (ephemeral_low - 10000)))
     [[ -z ${taken[$p]:-} ]] && ! port_in_use "$p" && { taken[$p]=1; echo "$p"; return; }
   done
 }
@@ -198,7 +203,9 @@ ngx=("$nginx_bin" -p "$prefix" -c "$prefix/conf/nginx.conf" -e "$prefix/logs/err
 "${ngx[@]}" -t >"$work/nginx-t.log" 2>&1 || abort "nginx -t: $(tail -n 5 "$work/nginx-t.log")"
 "${ngx[@]}" -g 'daemon off;' >"$work/nginx.log" 2>&1 </dev/null &
 pid_nginx=$!
-wait_port "$nginx_oqs" "$pid_nginx" 20 && wait_port "$pinned_b" "$pid_nginx" 5 || abort "nginx did not start: $(tail -n 5 "$prefix/logs/error.log")"
+# nginx binds its listeners in order and gives up on the first it cannot bind, so all four listening means it started.
+wait_port "$nginx_oqs" "$pid_nginx" 20 && wait_port "$nginx_portal" "$pid_nginx" 5 && wait_port "$pinned_a" "$pid_nginx" 5 &&
+  wait_port "$pinned_b" "$pid_nginx" 5 || abort "nginx did not start: $(tail -n 5 "$prefix/logs/error.log")"
 say "nginx (pid $pid_nginx) on OQS $nginx_oqs, portal $nginx_portal, pinned A $pinned_a, pinned B $pinned_b"
 
 # --- the driver ---------------------------------------------------------------------------------------------------
