@@ -74,18 +74,17 @@ abort() {
   exit 1
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=scripts/ports.sh
+source "$root/scripts/ports.sh"
+# pick_ports VAR...: a distinct random_listen_port into each named variable (set here, not in a $(…) subshell, so the
+# ports already picked are remembered).
 declare -A taken=()
-# Listening ports come from below the kernel's ephemeral range (ip_local_port_range): an outgoing connection (an instance
-# to PostgreSQL, nginx to an instance) takes its local port from that range and could take a picked port before the
-# listener binds it (seen once in CI: nginx "bind() … Address already in use").
-ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-((ephemeral_low > 12000)) || ephemeral_low=32768
-free_port() {
-  local p
-  while :; do
-    p=$((10000 + (RANDOM * 32768 + RANDOM) % (ephemeral_low - 10000)))
-    [[ -z ${taken[$p]:-} ]] && ! port_in_use "$p" && { taken[$p]=1; echo "$p"; return; }
+pick_ports() {
+  local name p
+  for name; do
+    while p=$(random_listen_port); [[ -n ${taken[$p]:-} ]]; do :; done
+    taken[$p]=1
+    printf -v "$name" '%s' "$p"
   done
 }
 wait_port() { # wait_port PORT PID SECONDS
@@ -124,9 +123,7 @@ onshi cert server --host-name "$host" --host-name "$portal_host" --out "$work/pr
 say "prepared PostgreSQL, data directory, proxy certificate and CRL in $((SECONDS - t)) s"
 
 # --- two instances ---------------------------------------------------------------------------------------------------
-a_oqs=$(free_port) a_portal=$(free_port) a_console=$(free_port)
-b_oqs=$(free_port) b_portal=$(free_port) b_console=$(free_port)
-nginx_oqs=$(free_port) nginx_portal=$(free_port) pinned_a=$(free_port) pinned_b=$(free_port)
+pick_ports a_oqs a_portal a_console b_oqs b_portal b_console nginx_oqs nginx_portal pinned_a pinned_b
 serve() { # serve NAME OQS PORTAL CONSOLE: in the background, its PID in $!
   dotnet "$onshi_dll" serve --data "$data" --db postgres --connection "$cs" \
     --oqs-port "$2" --portal-port "$3" --operator-port "$4" --bind 127.0.0.1 \

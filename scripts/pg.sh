@@ -40,10 +40,11 @@ url() {
   echo "Host=127.0.0.1;Port=$(cat "$dir/port");Username=postgres;Database=postgres"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=scripts/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 start() {
-  local bin port attempt ephemeral_low
+  local bin port attempt
   bin=$(find_bin)
   [[ ! -f $dir/data/postmaster.pid ]] || fail "a cluster is already running in $dir (stop it: $0 stop $dir)"
   if [[ $(id -u) -eq 0 ]]; then
@@ -55,13 +56,9 @@ start() {
     as_pg timeout 120 "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fail "initdb failed"; }
   fi
-  # A free port: random from 10000 to below the kernel's ephemeral range (where no outgoing connection's local port can
-  # take it), not answering; retried if another process takes it first.
-  ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  ((ephemeral_low > 12000)) || ephemeral_low=32768
+  # A free port (scripts/ports.sh); retried if another process takes it first.
   for attempt in 1 2 3 4 5; do
-    port=$((10000 + (RANDOM * 32768 + RANDOM) % (ephemeral_low - 10000)))
-    port_in_use "$port" && continue
+    port=$(random_listen_port)
     # Throwaway data: durability off makes CREATE DATABASE and migrations much faster.
     if as_pg timeout 90 "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \

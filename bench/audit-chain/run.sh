@@ -13,7 +13,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 seconds=${1:-8}
 bin=/usr/lib/postgresql/15/bin
 dir=$(mktemp -d /tmp/onshi-audit-chain.XXXXXX)
-port=$((10000 + RANDOM % 20000)) # below the kernel's ephemeral range (32768 up by default), like scripts/pg.sh
+# shellcheck source=scripts/ports.sh
+source "$here/../../scripts/ports.sh"
+port=$(random_listen_port)
 chown postgres "$dir"
 stop() {
   su postgres -s /bin/sh -c "$bin/pg_ctl -D $dir/data -m immediate stop" >/dev/null 2>&1 || true
