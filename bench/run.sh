@@ -55,7 +55,7 @@ if ((report_only)); then
   exec dotnet "$bench" report "$work/results-latest.json" --out "$repo/docs/performance.md" --analysis "$repo/bench/analysis.md"
 fi
 
-build_note=()
+r2r_args=()
 if ((r2r)); then
   rm -rf "$work/onshi-r2r"
   if ! out=$(dotnet publish "$repo/src/Onshi.Cli/Onshi.Cli.csproj" -c Release -r linux-x64 --self-contained false \
@@ -65,12 +65,12 @@ if ((r2r)); then
     exit 1
   fi
   onshi=$work/onshi-r2r/onshi.dll
-  build_note=(--onshi-build "ReadyToRun (dotnet publish -r linux-x64 --self-contained false -p:PublishReadyToRun=true)")
+  r2r_args=(--ready-to-run)
 fi
 
 args=(run --work "$work" --onshi "$onshi" --bare "$bare" --analysis "$repo/bench/analysis.md"
   --sdk "$(dotnet --version)" --commit "$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src bench || echo '+changes')")
-args+=("${build_note[@]}")
+args+=("${r2r_args[@]}")
 if ((quick)); then
   mkdir -p "$repo/artifacts"
   args+=(--quick --out "$repo/artifacts/performance-quick.md")

@@ -42,8 +42,8 @@ public sealed class BenchOptions
     /// <summary>Extra environment of the Onshi servers (<c>--onshi-env K=V</c>, repeatable), e.g. runtime knobs to compare.</summary>
     public Dictionary<string, string> OnshiEnvironment { get; init; } = [];
 
-    /// <summary>How the onshi under test was built (<c>--onshi-build</c>), stated in the report; empty = <c>dotnet build -c Release</c>.</summary>
-    public string OnshiBuild { get; set; } = "";
+    /// <summary>The onshi under test was published ReadyToRun (<c>--ready-to-run</c>, by bench/run.sh), stated in the report.</summary>
+    public bool ReadyToRun { get; set; }
 
     /// <summary>perf: after each Onshi run's figures, profile extra (unreported) search and login cells.</summary>
     public string? TraceTool { get; set; }
@@ -70,7 +70,7 @@ public sealed class BenchOptions
                     var kv = Next().Split('=', 2);
                     o.OnshiEnvironment[kv[0]] = kv.Length > 1 ? kv[1] : "";
                     break;
-                case "--onshi-build": o.OnshiBuild = Next(); break;
+                case "--ready-to-run": o.ReadyToRun = true; break;
                 case "--trace": o.TraceTool = Path.GetFullPath(Next()); break;
                 case "--analysis": o.Analysis = Path.GetFullPath(Next()); break;
                 case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries)]; break;

@@ -12,7 +12,7 @@ public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static List<TargetRow> Targets(BenchResults r, string onshiBuild = "")
+    public static List<TargetRow> Targets(BenchResults r, bool readyToRun = false)
     {
         ArgumentNullException.ThrowIfNull(r);
         var rows = new List<TargetRow>();
@@ -83,10 +83,10 @@ public static class Report
         foreach (var run in onshi.Where(x => x.Failure is null))
         {
             rows.Add(new(Name(run, "RSS after load ≤ 150 MB"), F($"{run.RssAfterLoadMb:F0} MB (peak {run.PeakRssMb:F0}, after start {run.RssAfterStartMb:F0})"), run.RssAfterLoadMb <= 150,
-                "one process serves three sites: ~90 MB of mapped assemblies, ~50 MB of JIT-compiled code (W^X maps it twice), the rest GC heap and native memory (see the analysis); the peak includes Argon2id's 19 MiB per concurrent hash (at most one per core)"));
+                "one process serves three sites: ~90 MB of mapped assemblies, ~50 MB of shared memory holding the JIT-compiled code (W^X; turning W^X off moved it, not shrank it: measured), the rest GC heap and native memory (see the analysis); the peak includes Argon2id's 19 MiB per concurrent hash (at most one per core)"));
             rows.Add(new(Name(run, "first response ≤ 1.5 s after start"), F($"{run.FirstResponseSeconds:F2} s"), run.FirstResponseSeconds <= 1.5,
                 "process start → first 200 of GET /Login over mutual TLS: runtime start, migration check, key ring, CA and server certificate, three web applications built, " +
-                (onshiBuild.Contains("ReadyToRun", StringComparison.Ordinal)
+                (readyToRun
                     ? "Onshi's assemblies, EF Core and Npgsql precompiled (ReadyToRun); the three sites' start competes with the first request for the cores"
                     : "Onshi's assemblies, EF Core and Npgsql JIT-compiled (no ReadyToRun; bench/run.sh --ready-to-run)")));
         }
@@ -121,7 +121,7 @@ public static class Report
         L($"|---|---|");
         L($"| machine | {CpuModel()}, {Environment.ProcessorCount} cores, {MemTotalGb():F1} GB RAM; {KernelVersion()} |");
         L($"| load average (1, 5, 15 min) | before {r.LoadBefore}, after {r.LoadAfter}; per server below. **The cores are shared with the load client and with whatever else runs** (the *other* column: CPU used by processes other than the server and the load client) |");
-        L($"| .NET | {RuntimeInformation.FrameworkDescription}, SDK {o.SdkVersion}; Release builds{(string.IsNullOrEmpty(o.OnshiBuild) ? "" : $" (onshi: **{o.OnshiBuild}**)")}; onshi and bare Kestrel with workstation concurrent GC, the peer with its template default (server GC) |");
+        L($"| .NET | {RuntimeInformation.FrameworkDescription}, SDK {o.SdkVersion}; Release builds{(o.ReadyToRun ? " (onshi: **published ReadyToRun**, `dotnet publish -r linux-x64 --self-contained false -p:PublishReadyToRun=true`)" : "")}; onshi and bare Kestrel with workstation concurrent GC, the peer with its template default (server GC) |");
         L($"| PostgreSQL | {(string.IsNullOrEmpty(o.PostgresNote) ? "not run" : o.PostgresNote)} |");
         if (o.OnshiEnvironment.Count > 0 || o.TraceTool is not null)
         {
@@ -140,7 +140,7 @@ public static class Report
         L($"");
         L($"| target | measured | reached | what holds it back / the figures behind it |");
         L($"|---|---|---|---|");
-        foreach (var t in Targets(r, o.OnshiBuild))
+        foreach (var t in Targets(r, o.ReadyToRun))
         {
             L($"| {t.Target} | {t.Measured} | {(t.Reached is true ? "✓ reached" : t.Reached is false ? "✗ not reached" : "–")} | {(t.Reached is true ? "" : t.Note)} |");
         }
