@@ -406,7 +406,15 @@ public sealed partial class Orchestrator(BenchOptions options)
 
     private Dictionary<string, string> OnshiEnvironment()
     {
-        var env = new Dictionary<string, string>(options.OnshiEnvironment);
+        // The load logs the same accounts in from many cookie jars at once (a login cell is fresh jars on the same accounts,
+        // the page cells log the master in per worker): one live session per account (SPEC §4.8) would answer those with the
+        // 強制ログイン question, so the servers allow concurrent sessions. --onshi-env can set it back.
+        var env = new Dictionary<string, string> { ["Onshi__Sessions__OneLiveSessionPerAccount"] = "false" };
+        foreach (var (key, value) in options.OnshiEnvironment)
+        {
+            env[key] = value;
+        }
+
         if (options.TraceTool is not null)
         {
             env["DOTNET_PerfMapEnabled"] = "1";

@@ -347,11 +347,18 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
         long killedAt = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(config.WriteSeconds));
         var watch = Stopwatch.StartNew();
+
+        // One browser of the master, a connection (tab) per writer: an account holds one live session (SPEC §4.8).
+        var masterCookies = new CookieContainer();
+        using (var first = Nginx(terminal, masterCookies))
+        {
+            var login = await first.LoginAsync(Master.UserId, Master.Password);
+            Expect(login is { Status: HttpStatusCode.Redirect, Location: "/Menu" }, $"the writers' login answered {login}");
+        }
+
         var writers = Enumerable.Range(1, config.Writers).Select(w => Task.Run(async () =>
         {
-            using var browser = Nginx(terminal);
-            var login = await browser.LoginAsync(Master.UserId, Master.Password);
-            Expect(login is { Status: HttpStatusCode.Redirect, Location: "/Menu" }, $"writer {w}: login answered {login}");
+            using var browser = Nginx(terminal, masterCookies);
             var token = (await browser.GetAsync("/Accounts/Register")).Token;
             for (var n = 1; !stop.IsCancellationRequested; n++)
             {

@@ -174,7 +174,7 @@ internal static class DemoCommand
         await using var scope = sp.CreateAsyncScope();
         var s = scope.ServiceProvider;
         const string userId = "op-demo";
-        var created = await s.GetRequiredService<OperatorAccountService>().CreateAsync(userId, "運用 太郎", OperatorRole.Supervisor, "demo", ct);
+        var created = await s.GetRequiredService<OperatorCreationService>().CreateAsync(userId, "運用 太郎", OperatorRole.Supervisor, "demo", ct);
         if (!created.Succeeded)
         {
             throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Message)));

@@ -41,7 +41,7 @@ internal static class OperatorCommand
 
             await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
             await using var scope = sp.CreateAsyncScope();
-            var created = await scope.ServiceProvider.GetRequiredService<OperatorAccountService>()
+            var created = await scope.ServiceProvider.GetRequiredService<OperatorCreationService>()
                 .CreateAsync(r.GetValue(userId), r.GetValue(name), operatorRole, "cli", ct);
             if (!created.Succeeded)
             {

@@ -51,7 +51,7 @@ public sealed class Institution
 }
 
 /// <summary>An OQS account of one institution in one environment.</summary>
-public sealed class Account
+public sealed class Account : Features.Credentials.ICredentialHolder
 {
     public long Id { get; set; }
 
@@ -107,7 +107,7 @@ public sealed class Account
 }
 
 /// <summary>A previous password hash of an account, for the "not one of the last N" rule.</summary>
-public sealed class PasswordHistoryEntry
+public sealed class PasswordHistoryEntry : Features.Credentials.IPasswordHistoryEntry
 {
     public long Id { get; set; }
 

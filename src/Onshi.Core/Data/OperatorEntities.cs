@@ -14,7 +14,7 @@ public enum OperatorRole
 }
 
 /// <summary>An account of the operator / call-center console.</summary>
-public sealed class OperatorAccount
+public sealed class OperatorAccount : Features.Credentials.ICredentialHolder
 {
     public long Id { get; set; }
 
@@ -32,6 +32,9 @@ public sealed class OperatorAccount
 
     public DateTime? PasswordExpiresAt { get; set; }
 
+    /// <summary>When the password was last set (creation, own change). Null for operators created before the column existed.</summary>
+    public DateTime? PasswordChangedAt { get; set; }
+
     public int AccessFailedCount { get; set; }
 
     public DateTime? LockoutEnd { get; set; }
@@ -46,7 +49,7 @@ public sealed class OperatorAccount
 }
 
 /// <summary>A previous password hash of an operator, for the "not one of the last N" rule (as <see cref="PasswordHistoryEntry"/>).</summary>
-public sealed class OperatorPasswordHistoryEntry
+public sealed class OperatorPasswordHistoryEntry : Features.Credentials.IPasswordHistoryEntry
 {
     public long Id { get; set; }
 

@@ -41,7 +41,7 @@ public enum PortalDocumentKind
 }
 
 /// <summary>A user of the 医療機関等向け総合ポータルサイト: the institution's contact person; the user ID is an e-mail address.</summary>
-public sealed class PortalUser
+public sealed class PortalUser : Features.Credentials.ICredentialHolder
 {
     public long Id { get; set; }
 
@@ -68,6 +68,18 @@ public sealed class PortalUser
     public DateTime CreatedAt { get; set; }
 
     public DateTime? LastLoginAt { get; set; }
+
+    /// <summary>When the password was last set (registration, reset). Null for users registered before the column existed.</summary>
+    public DateTime? PasswordChangedAt { get; set; }
+
+    /// <summary>
+    /// Always false today: a portal user chooses its own password at registration and reset (it is never issued a
+    /// temporary one). Kept so that the credential rules are the same code for every kind of account.
+    /// </summary>
+    public bool MustChangePassword { get; set; }
+
+    /// <summary>Null: portal passwords do not expire (<c>CredentialRules.PasswordsExpire</c> is off for the portal; docs/passwords.md).</summary>
+    public DateTime? PasswordExpiresAt { get; set; }
 }
 
 /// <summary>利用開始・変更申請.</summary>

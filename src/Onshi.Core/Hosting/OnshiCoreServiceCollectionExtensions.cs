@@ -33,7 +33,9 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddScoped<SessionService>();
         services.AddScoped<SiteSessionService>();
         services.AddScoped<SessionSweep>();
+        services.AddScoped<Features.Credentials.CredentialService>();
         services.AddScoped<LoginService>();
+        services.AddSingleton<ForcedLoginTokens>();
         services.AddScoped<OwnPasswordService>();
         services.AddScoped<AccountAdministration>();
         services.AddScoped<Features.Institutions.InstitutionProvisioning>();

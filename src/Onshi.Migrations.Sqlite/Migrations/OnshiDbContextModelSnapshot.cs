@@ -469,6 +469,9 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("PasswordChangedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("PasswordExpiresAt")
                         .HasColumnType("TEXT");
 
@@ -621,9 +624,18 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("LockoutEnd")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
                         .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PasswordChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PasswordExpiresAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PasswordHash")

@@ -58,29 +58,10 @@ public static class OperatorApp
         app.UseOnshiSiteDefaults();
         app.UseRouting();
         app.UseAuthentication();
-        app.UseMiddleware<OperatorForcedPasswordChange>();
+        app.UseForcedPasswordChange("/ChangePassword", "/Logout");
         app.UseAuthorization();
         app.MapOnshiAssets();
         app.MapRazorPages();
         return app;
-    }
-}
-
-/// <summary>A temporary or expired password must be changed before anything else (as in the OQS).</summary>
-public sealed class OperatorForcedPasswordChange(RequestDelegate next)
-{
-    private static readonly string[] Allowed = ["/ChangePassword", "/Logout", "/Error", "/assets"];
-
-    public Task InvokeAsync(HttpContext context)
-    {
-        var principal = context.Features.Get<OperatorPrincipal>();
-        if (principal is { } p && (p.MustChangePassword || p.PasswordExpired)
-            && !Allowed.Any(a => context.Request.Path.StartsWithSegments(a, StringComparison.OrdinalIgnoreCase)))
-        {
-            context.Response.Redirect("/ChangePassword");
-            return Task.CompletedTask;
-        }
-
-        return next(context);
     }
 }

@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Features.Operators;
@@ -10,9 +6,9 @@ using Onshi.Web.Hosting;
 namespace Onshi.Operator.Hosting;
 
 /// <summary>
-/// The console's cookie (<c>__Host-onshi-op</c>) carries only the server-side session key. Each request re-validates it
-/// through <see cref="OperatorAccountService.ValidateSessionAsync"/> and exposes the <see cref="OperatorPrincipal"/>
-/// and the layout's <see cref="SignedInUser"/> as features.
+/// The console's session scheme (<see cref="SiteSessionAuthentication"/>): the cookie (<c>__Host-onshi-op</c>) carries only
+/// the server-side session key; each request re-validates it through <see cref="OperatorLoginService.ValidateSessionAsync"/>
+/// and exposes the <see cref="OperatorPrincipal"/> as a feature. One policy per <see cref="OperatorCapability"/>.
 /// </summary>
 public static class OperatorSessionAuthentication
 {
@@ -20,23 +16,21 @@ public static class OperatorSessionAuthentication
     public const string CookieName = "__Host-onshi-op";
     public const string SessionKeyClaim = "onshi:op-session";
 
+    /// <summary>The console's scheme.</summary>
+    public static SessionScheme<OperatorPrincipal> Definition { get; } = new(Scheme, CookieName, SessionKeyClaim, "/Login", "/Logout", "/Denied",
+        static (http, key) => http.RequestServices.GetRequiredService<OperatorLoginService>().ValidateSessionAsync(key, http.ClientAddress(), http.RequestAborted),
+        static p => new SignedInUser([p.DisplayName, $"ユーザID：{p.UserId}（{OperatorPermissions.Label(p.Role)}）"], "/Logout"));
+
     public static IServiceCollection AddOperatorSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Login", "/Logout", "/Denied",
-            http => http.Features.Get<OperatorSessionEnded>() is not null, ValidateAsync));
-        var policies = services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        var policies = services.AddSiteSessionAuthentication(Definition, OperatorPolicies.SignedIn);
         foreach (var capability in Enum.GetValues<OperatorCapability>())
         {
-            policies.AddPolicy(OperatorPolicies.For(capability), p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => Allowed(ctx, capability)));
+            policies.AddPrincipalPolicy(Definition, OperatorPolicies.For(capability), p => p.Can(capability));
         }
 
         return services;
     }
-
-    public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
-        new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
 
     /// <summary>The signed-in operator (pages behind the SignedIn policy only).</summary>
     public static OperatorPrincipal Operator(this HttpContext context) =>
@@ -44,31 +38,7 @@ public static class OperatorSessionAuthentication
 
     /// <summary>The signed-in operator as the actor of a use case.</summary>
     public static OperatorActor OperatorActor(this HttpContext context) => new(context.Operator().OperatorId, context.ClientAddress());
-
-    private static bool Allowed(AuthorizationHandlerContext ctx, OperatorCapability capability) =>
-        ctx.Resource is HttpContext http && http.Features.Get<OperatorPrincipal>() is { } p && p.Can(capability);
-
-    private static async Task ValidateAsync(CookieValidatePrincipalContext context)
-    {
-        var key = context.Principal?.FindFirstValue(SessionKeyClaim);
-        var accounts = context.HttpContext.RequestServices.GetRequiredService<OperatorAccountService>();
-        var principal = await accounts.ValidateSessionAsync(key, context.HttpContext.ClientAddress(), context.HttpContext.RequestAborted);
-        if (principal is null)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(Scheme);
-            context.HttpContext.Features.Set(new OperatorSessionEnded());
-            return;
-        }
-
-        context.HttpContext.Features.Set(principal);
-        context.HttpContext.Features.Set(new SignedInUser(
-            [principal.DisplayName, $"ユーザID：{principal.UserId}（{OperatorPermissions.Label(principal.Role)}）"], "/Logout"));
-    }
 }
-
-/// <summary>Marks a request whose session cookie was refused.</summary>
-public sealed class OperatorSessionEnded;
 
 /// <summary>Authorization policy names of the console; one per <see cref="OperatorCapability"/>.</summary>
 public static class OperatorPolicies

@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Operator.Pages;
 
 /// <summary>パスワード変更, also the forced change after a temporary or expired password.</summary>
-public sealed class ChangePasswordModel(OperatorAccountService accounts, IOptions<PasswordOptions> options) : PageModel
+public sealed class ChangePasswordModel(OperatorOwnPasswordService accounts, IOptions<PasswordOptions> options) : PageModel
 {
     [BindProperty]
     public ChangePasswordInput Input { get; set; } = new();
@@ -39,7 +39,7 @@ public sealed class ChangePasswordModel(OperatorAccountService accounts, IOption
     {
         SetFlags();
         var p = HttpContext.Operator();
-        var result = await accounts.ChangeOwnPasswordAsync(p.OperatorId, p.SessionId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
+        var result = await accounts.ChangeAsync(p.OperatorId, p.SessionId, Input.CurrentPassword, Input.NewPassword, Input.ConfirmPassword,
             HttpContext.ClientAddress(), HttpContext.RequestAborted);
         Input = new();
         if (!result.Succeeded)

@@ -10,7 +10,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Operator.Pages;
 
 /// <summary>ログイン of the operator console.</summary>
-public sealed class LoginModel(OperatorAccountService accounts) : PageModel
+public sealed class LoginModel(OperatorLoginService accounts) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -19,7 +19,7 @@ public sealed class LoginModel(OperatorAccountService accounts) : PageModel
 
     public void OnGet(string? ended)
     {
-        if (ended is not null || HttpContext.Features.Get<OperatorSessionEnded>() is not null)
+        if (ended is not null || HttpContext.Features.Get<SessionEndedFeature>() is not null)
         {
             Notice = "ログインの有効時間が過ぎたか、ログアウトされました。もう一度ログインしてください。";
         }
@@ -53,7 +53,7 @@ public sealed class LoginModel(OperatorAccountService accounts) : PageModel
                     await accounts.LogoutAsync(previous, HttpContext.ClientAddress(), HttpContext.RequestAborted);
                 }
 
-                await HttpContext.SignInAsync(OperatorSessionAuthentication.Scheme, OperatorSessionAuthentication.CreatePrincipal(result.SessionKey!),
+                await HttpContext.SignInAsync(OperatorSessionAuthentication.Scheme, OperatorSessionAuthentication.Definition.CreatePrincipal(result.SessionKey!),
                     new AuthenticationProperties { IsPersistent = false });
                 return Redirect(result.Outcome == LoginOutcome.MustChangePassword ? "/ChangePassword" : "/");
             case LoginOutcome.Throttled:

@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Operator.Pages;
 
 /// <summary>ログアウト: ends the server-side session (audited), drops the cookie and asks the browser to clear the site's data.</summary>
-public sealed class LogoutModel(OperatorAccountService accounts) : PageModel
+public sealed class LogoutModel(OperatorLoginService accounts) : PageModel
 {
     public IActionResult OnGet() => HttpContext.Features.Get<OperatorPrincipal>() is null ? Page() : Redirect("/");
 

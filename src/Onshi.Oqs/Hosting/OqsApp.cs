@@ -59,29 +59,10 @@ public static class OqsApp
         app.UseMiddleware<TerminalGate>();
         app.UseRouting();
         app.UseAuthentication();
-        app.UseMiddleware<ForcedPasswordChange>();
+        app.UseForcedPasswordChange("/ChangePassword", "/Logout", "/CertificateError");
         app.UseAuthorization();
         app.MapOnshiAssets();
         app.MapRazorPages();
         return app;
-    }
-}
-
-/// <summary>A temporary or expired password must be changed before anything else (SPEC §4.7).</summary>
-public sealed class ForcedPasswordChange(RequestDelegate next)
-{
-    private static readonly string[] Allowed = ["/ChangePassword", "/Logout", "/CertificateError", "/Error", "/assets"];
-
-    public Task InvokeAsync(HttpContext context)
-    {
-        var principal = context.Features.Get<SessionPrincipal>();
-        if (principal is { } p && (p.MustChangePassword || p.PasswordExpired)
-            && !Allowed.Any(a => context.Request.Path.StartsWithSegments(a, StringComparison.OrdinalIgnoreCase)))
-        {
-            context.Response.Redirect("/ChangePassword");
-            return Task.CompletedTask;
-        }
-
-        return next(context);
     }
 }

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Features.Accounts;
@@ -11,8 +8,9 @@ using Onshi.Web.Hosting;
 namespace Onshi.Oqs.Hosting;
 
 /// <summary>
-/// The OQS cookie carries only the server-side session key. Each request re-validates it (idle and absolute limits,
-/// account status, security stamp, same terminal certificate) and exposes the <see cref="SessionPrincipal"/> as a feature.
+/// The OQS's session scheme (<see cref="SiteSessionAuthentication"/>): the cookie carries only the server-side session key;
+/// each request re-validates it (idle and absolute limits, account status, security stamp, same terminal certificate)
+/// through <see cref="SessionService.ValidateAsync"/> and exposes the <see cref="SessionPrincipal"/> as a feature.
 /// </summary>
 public static class SessionAuthentication
 {
@@ -20,26 +18,30 @@ public static class SessionAuthentication
     public const string CookieName = "__Host-onshi-oqs";
     public const string SessionKeyClaim = "onshi:session";
 
+    /// <summary>The OQS's scheme: a session is valid only from the terminal certificate it was opened with.</summary>
+    public static SessionScheme<SessionPrincipal> Definition { get; } = new(Scheme, CookieName, SessionKeyClaim, "/Login", "/Logout", "/Denied",
+        static async (http, key) =>
+        {
+            if (http.Features.Get<TerminalIdentity>() is not { } terminal)
+            {
+                return null;
+            }
+
+            var sessions = http.RequestServices.GetRequiredService<SessionService>();
+            var site = http.RequestServices.GetRequiredService<OqsSiteOptions>();
+            return await sessions.ValidateAsync(key, terminal.Thumbprint, site.Environment, http.RequestAborted);
+        },
+        static p => new SignedInUser([p.InstitutionName, $"ユーザID：{p.UserId}（{AccountKinds.Label(p.Kind)}）"], "/Logout"),
+        static (http, key) => http.RequestServices.GetRequiredService<SessionService>().EndReasonAsync(key, http.RequestAborted));
+
     public static IServiceCollection AddOqsSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Login", "/Logout", "/Denied",
-            http => http.Features.Get<SessionEndedFeature>() is not null, ValidateAsync));
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
-            .AddPolicy(Policies.AccountAdministration, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && PermissionMatrix.CanUseAccountAdministration(sp.Kind)))
-            .AddPolicy(Policies.TerminalList, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin))
-            .AddPolicy(Policies.AuditLog, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && PermissionMatrix.CanReadAuditLog(sp.Kind)));
+        services.AddSiteSessionAuthentication(Definition, Policies.SignedIn)
+            .AddPrincipalPolicy(Definition, Policies.AccountAdministration, sp => PermissionMatrix.CanUseAccountAdministration(sp.Kind))
+            .AddPrincipalPolicy(Definition, Policies.TerminalList, sp => sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin)
+            .AddPrincipalPolicy(Definition, Policies.AuditLog, sp => PermissionMatrix.CanReadAuditLog(sp.Kind));
         return services;
     }
-
-    public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
-        new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
 
     public static ActorContext Actor(this HttpContext context)
     {
@@ -47,35 +49,7 @@ public static class SessionAuthentication
         var terminal = context.Features.Get<TerminalIdentity>();
         return new ActorContext(principal, terminal?.SerialNumber ?? "", context.ClientAddress());
     }
-
-    private static async Task ValidateAsync(CookieValidatePrincipalContext context)
-    {
-        var key = context.Principal?.FindFirstValue(SessionKeyClaim);
-        var terminal = context.HttpContext.Features.Get<TerminalIdentity>();
-        SessionPrincipal? principal = null;
-        if (key is not null && terminal is not null)
-        {
-            var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionService>();
-            var site = context.HttpContext.RequestServices.GetRequiredService<OqsSiteOptions>();
-            principal = await sessions.ValidateAsync(key, terminal.Thumbprint, site.Environment, context.HttpContext.RequestAborted);
-        }
-
-        if (principal is null)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(Scheme);
-            context.HttpContext.Features.Set(new SessionEndedFeature());
-            return;
-        }
-
-        context.HttpContext.Features.Set(principal);
-        context.HttpContext.Features.Set(new SignedInUser(
-            [principal.InstitutionName, $"ユーザID：{principal.UserId}（{AccountKinds.Label(principal.Kind)}）"], "/Logout"));
-    }
 }
-
-/// <summary>Marks a request whose session cookie was refused (ended, expired, or from another terminal).</summary>
-public sealed class SessionEndedFeature;
 
 /// <summary>Authorization policy names.</summary>
 public static class Policies

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Features.PortalAccounts;
@@ -9,8 +6,9 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Hosting;
 
 /// <summary>
-/// The portal cookie carries only the server-side session key. Each request re-validates it (idle and absolute limits,
-/// the user confirmed and with the same security stamp) and exposes the <see cref="PortalPrincipal"/> as a feature.
+/// The portal's session scheme (<see cref="SiteSessionAuthentication"/>): the cookie carries only the server-side session
+/// key; each request re-validates it (idle and absolute limits, the user confirmed and with the same security stamp)
+/// through <see cref="PortalLoginService.ValidateSessionAsync"/> and exposes the <see cref="PortalPrincipal"/> as a feature.
 /// </summary>
 public static class PortalSessionAuthentication
 {
@@ -18,43 +16,18 @@ public static class PortalSessionAuthentication
     public const string CookieName = "__Host-onshi-portal";
     public const string SessionKeyClaim = "onshi:portal-session";
 
+    /// <summary>The portal's scheme.</summary>
+    public static SessionScheme<PortalPrincipal> Definition { get; } = new(Scheme, CookieName, SessionKeyClaim, "/Account/Login", "/Account/Logout",
+        "/Error",
+        static (http, key) => http.RequestServices.GetRequiredService<PortalLoginService>().ValidateSessionAsync(key, http.RequestAborted),
+        static p => new SignedInUser([p.Email], "/Account/Logout"));
+
     public static IServiceCollection AddPortalSessionAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Account/Login", "/Account/Logout", "/Error",
-            http => http.Features.Get<PortalSessionEndedFeature>() is not null, ValidateAsync));
-        services.AddAuthorizationBuilder()
-            .AddPolicy(PortalPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        services.AddSiteSessionAuthentication(Definition, PortalPolicies.SignedIn);
         return services;
     }
-
-    public static ClaimsPrincipal CreatePrincipal(string sessionKey) =>
-        new(new ClaimsIdentity([new Claim(SessionKeyClaim, sessionKey)], Scheme));
-
-    private static async Task ValidateAsync(CookieValidatePrincipalContext context)
-    {
-        var key = context.Principal?.FindFirstValue(SessionKeyClaim);
-        PortalPrincipal? principal = null;
-        if (key is not null)
-        {
-            var accounts = context.HttpContext.RequestServices.GetRequiredService<PortalAccountService>();
-            principal = await accounts.ValidateSessionAsync(key, context.HttpContext.RequestAborted);
-        }
-
-        if (principal is null)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(Scheme);
-            context.HttpContext.Features.Set(new PortalSessionEndedFeature());
-            return;
-        }
-
-        context.HttpContext.Features.Set(principal);
-        context.HttpContext.Features.Set(new SignedInUser([principal.Email], "/Account/Logout"));
-    }
 }
-
-/// <summary>Marks a request whose session cookie was refused (ended or expired).</summary>
-public sealed class PortalSessionEndedFeature;
 
 /// <summary>Authorization policy names of the portal.</summary>
 public static class PortalPolicies

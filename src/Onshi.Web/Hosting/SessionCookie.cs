@@ -12,7 +12,7 @@ namespace Onshi.Web.Hosting;
 public static class SessionCookie
 {
     public static void Configure(CookieAuthenticationOptions options, string cookieName, string loginPath, string logoutPath,
-        string accessDeniedPath, Func<HttpContext, bool> sessionJustEnded, Func<CookieValidatePrincipalContext, Task> validate)
+        string accessDeniedPath, Func<HttpContext, SessionEndedFeature?> sessionJustEnded, Func<CookieValidatePrincipalContext, Task> validate)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessionJustEnded);
@@ -42,7 +42,9 @@ public static class SessionCookie
         };
         options.Events.OnRedirectToLogin = context =>
         {
-            context.Response.Redirect(sessionJustEnded(context.HttpContext) ? loginPath + "?ended=1" : loginPath);
+            context.Response.Redirect(sessionJustEnded(context.HttpContext) is { } ended
+                ? loginPath + "?ended=" + Uri.EscapeDataString(ended.Reason ?? "1")
+                : loginPath);
             return Task.CompletedTask;
         };
     }

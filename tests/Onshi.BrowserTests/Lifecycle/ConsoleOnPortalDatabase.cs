@@ -41,11 +41,11 @@ public sealed class ConsoleOnPortalDatabase : IAsyncDisposable
         return new ConsoleOnPortalDatabase(app);
     }
 
-    /// <summary>Creates an operator through <see cref="OperatorAccountService.CreateAsync"/>; returns its temporary password.</summary>
+    /// <summary>Creates an operator through <see cref="OperatorCreationService.CreateAsync"/>; returns its temporary password.</summary>
     public async Task<string> CreateOperatorAsync(string userId, OperatorRole role)
     {
         await using var scope = App.Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<OperatorAccountService>().CreateAsync(userId, "運用 " + userId, role, "test");
+        var result = await scope.ServiceProvider.GetRequiredService<OperatorCreationService>().CreateAsync(userId, "運用 " + userId, role, "test");
         return result.Value ?? throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 

@@ -145,7 +145,7 @@ public abstract class BackupRestoreTests(string provider) : IAsyncLifetime
     private static async Task<string> CreateOperatorAsync(WebApplication app, string userId)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var created = await scope.ServiceProvider.GetRequiredService<OperatorAccountService>().CreateAsync(userId, "運用 花子", OperatorRole.Supervisor, "test");
+        var created = await scope.ServiceProvider.GetRequiredService<OperatorCreationService>().CreateAsync(userId, "運用 花子", OperatorRole.Supervisor, "test");
         return created.Value!;
     }
 

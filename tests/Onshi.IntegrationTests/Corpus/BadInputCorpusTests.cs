@@ -28,6 +28,10 @@ public abstract class BadInputCorpusTests(string provider)
     private const string Reviewer = "reviewer01";
     private const string NewCode = "1410000016";
 
+    private static readonly string[] ForcedLoginHandlers = ["Force", "Cancel"];
+
+    private static readonly string[] ForgedForcedLoginTokens = ["", "not-a-token", new string('A', 3000)];
+
     private static readonly string[] NoCertificatePaths = ["/", "/Login", "/Menu", "/Accounts/Detail/1", "/nothing", "/assets/site.css"];
 
     private bool Sample => provider == TestDatabase.Postgres;
@@ -35,7 +39,13 @@ public abstract class BadInputCorpusTests(string provider)
     [Fact]
     public async Task Oqs_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
-        await using var server = await OqsServer.StartAsync(provider, EveryRefusalAudited);
+        // Several sessions of the master at once (the one-time result pages stay open beside the crawl): the one-live-session
+        // rule (SPEC §4.8) is off here; ForcedLoginTests cover it.
+        await using var server = await OqsServer.StartAsync(provider, s =>
+        {
+            EveryRefusalAudited(s);
+            s.Configure<Onshi.Core.Features.Sessions.SessionOptions>(o => o.OneLiveSessionPerAccount = false);
+        });
         var master = server.Account("master");
         async Task<OqsClient> SignInAsync()
         {
@@ -98,6 +108,22 @@ public abstract class BadInputCorpusTests(string provider)
                 if (!path.StartsWith("/assets/", StringComparison.Ordinal))
                 {
                     result.ShouldNotBeNull().Status.ShouldBe(HttpStatusCode.Forbidden, path);
+                }
+            }
+
+            // 強制ログイン's OK and キャンセル with a token that is none of this terminal's questions: nothing changes. (The question
+            // itself needs the one-live-session rule, off on this server: ForcedLoginTests cover it.)
+            using var anonymous = server.Client(server.Demo.Terminal);
+            var loginForm = await anonymous.GetAsync("/Login");
+            var loginToken = loginForm.Q("input[name=__af]")!.GetAttribute("value")!;
+            foreach (var handler in ForcedLoginHandlers)
+            {
+                foreach (var forged in ForgedForcedLoginTokens)
+                {
+                    await r.CaseAsync("forced-login", anonymous, () => new HttpRequestMessage(HttpMethod.Post, $"/Login?handler={handler}")
+                    {
+                        Content = new FormUrlEncodedContent([new("__af", loginToken), new("token", forged)]),
+                    }, true, false);
                 }
             }
 

@@ -133,11 +133,14 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
                 var started = clock.Elapsed;
                 await using var child = await OnshiChildProcess.ServeAsync(settings, logPath, environment, ct);
                 var serving = clock.Elapsed;
+                // One browser of the master with several connections (tabs): one account holds one live session (SPEC §4.8).
+                // The previous round's session was cut off by the kill, so the login answers 強制ログイン's question with OK.
+                var masterCookies = new CookieContainer();
                 var masters = new List<(OqsClient Client, string Token)>();
                 for (var i = 0; i < MasterClients; i++)
                 {
-                    var client = TestTls.Client(child.Oqs, ca, terminal);
-                    var menu = await client.LoginAsync(seed.Master.UserId, seed.Master.Password);
+                    var client = TestTls.Client(child.Oqs, ca, terminal, masterCookies);
+                    var menu = i == 0 ? await client.ForceLoginAsync(seed.Master.UserId, seed.Master.Password) : await client.GetAsync("/Menu");
                     menu.Path.ShouldBe("/Menu");
                     masters.Add((client, Token(menu)));
                 }
@@ -264,7 +267,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
             await using (var child = await OnshiChildProcess.ServeAsync(settings, logPath, environment, ct))
             {
                 using var master = TestTls.Client(child.Oqs, ca, terminal);
-                (await master.LoginAsync(seed.Master.UserId, seed.Master.Password)).Path.ShouldBe("/Menu");
+                (await master.ForceLoginAsync(seed.Master.UserId, seed.Master.Password)).Path.ShouldBe("/Menu");
                 using var op = TestTls.Client(child.Console, ca);
                 (await op.OperatorLoginAsync(seed.Operator.UserId, seed.Operator.Password)).Path.ShouldBe("/");
             }

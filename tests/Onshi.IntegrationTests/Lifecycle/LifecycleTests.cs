@@ -241,7 +241,7 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         string temporary;
         await using (var scope = console.Services.CreateAsyncScope())
         {
-            var created = await scope.ServiceProvider.GetRequiredService<OperatorAccountService>().CreateAsync("op-life", "運用 花子", OperatorRole.Supervisor, "test");
+            var created = await scope.ServiceProvider.GetRequiredService<OperatorCreationService>().CreateAsync("op-life", "運用 花子", OperatorRole.Supervisor, "test");
             temporary = created.Value!;
         }
 

@@ -123,7 +123,7 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         row.LockoutEnd.ShouldNotBeNull();
         (await AuditAsync(OperatorAuditActions.Lockout)).ShouldContain(a => a.Target == "op:" + userId);
         var logins = await AuditAsync(OperatorAuditActions.Login);
-        logins.ShouldContain(a => a.Actor == OperatorAccountService.UnknownUser && a.Detail == "unknown-user");
+        logins.ShouldContain(a => a.Actor == OperatorLoginService.UnknownUser && a.Detail == "unknown-user");
         logins.ShouldContain(a => a.Target == "op:" + userId && a.Detail == "locked");
         logins.ShouldNotContain(a => a.Actor.Contains("nobody", StringComparison.Ordinal));
         logins.ShouldAllBe(a => !a.Detail.Contains(password, StringComparison.Ordinal));

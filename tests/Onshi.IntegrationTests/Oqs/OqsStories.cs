@@ -22,6 +22,16 @@ public static class OqsStories
         });
     }
 
+    /// <summary>
+    /// P2 for an account that may have a live session elsewhere: logs in and, when asked
+    /// 「該当のユーザは既に使用されています。強制的にログインしますか？」 (SPEC §4.8), answers OK.
+    /// </summary>
+    public static async Task<OqsPage> ForceLoginAsync(this OqsClient client, string userId, string password)
+    {
+        var page = await client.LoginAsync(userId, password);
+        return page.Q("[data-testid=forced-login]") is null ? page : await client.SubmitAsync(page, "form[action*='handler=Force']");
+    }
+
     public static async Task<OqsPage> ChangePasswordAsync(this OqsClient client, string current, string next, string? confirm = null)
     {
         var page = await client.GetAsync("/ChangePassword");

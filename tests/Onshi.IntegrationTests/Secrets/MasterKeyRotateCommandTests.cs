@@ -163,7 +163,7 @@ public abstract class MasterKeyRotateCommandTests(string provider) : IAsyncLifet
     {
         await using var scope = app.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
-        (await sp.GetRequiredService<OperatorAccountService>().CreateAsync("op-rotate", "運用 op-rotate", OperatorRole.Supervisor, "test")).Succeeded.ShouldBeTrue();
+        (await sp.GetRequiredService<OperatorCreationService>().CreateAsync("op-rotate", "運用 op-rotate", OperatorRole.Supervisor, "test")).Succeeded.ShouldBeTrue();
         var db = sp.GetRequiredService<OnshiDbContext>();
         var account = await db.OperatorAccounts.SingleAsync(o => o.UserId == "op-rotate");
         account.PasswordHash = sp.GetRequiredService<Argon2idPasswordHasher>().Hash(Password);

@@ -188,7 +188,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
 
             // アカウント管理（更新）: the master sees the 200 accounts, 20 a page, and initializes an admin's password.
             using var master = Terminal(0);
-            (await master.LoginAsync(SyntheticData.MasterUserId(0), SyntheticData.Password)).Path.ShouldBe("/Menu");
+            (await master.ForceLoginAsync(SyntheticData.MasterUserId(0), SyntheticData.Password)).Path.ShouldBe("/Menu");
             var all = await master.SearchAsync();
             all.Q("[data-testid=count]").ShouldNotBeNull().TextContent.Trim().ShouldBe("1~20 件目 / 200 件");
             var admins = await master.SearchAsync("管理者");
@@ -199,7 +199,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
 
             // The reset account searching 「全て」 sees the master (seed P9).
             using var reset = Terminal(1);
-            (await reset.LoginAsync(SyntheticData.ResetUserId(0), SyntheticData.SecretNumber)).Path.ShouldBe("/Menu");
+            (await reset.ForceLoginAsync(SyntheticData.ResetUserId(0), SyntheticData.SecretNumber)).Path.ShouldBe("/Menu");
             (await reset.SearchAsync()).ResultUserIds().ShouldContain(SyntheticData.MasterUserId(0));
             await oqs.StopAsync(ct);
         }
@@ -230,7 +230,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
             const string password = "Correct-Horse-Battery-9";
             await using (var scope = console.Services.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<OperatorAccountService>().CreateAsync("op-seed", "運用 花子", OperatorRole.Supervisor, "test", ct);
+                await scope.ServiceProvider.GetRequiredService<OperatorCreationService>().CreateAsync("op-seed", "運用 花子", OperatorRole.Supervisor, "test", ct);
                 var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
                 var op = await db.OperatorAccounts.SingleAsync(o => o.UserId == "op-seed", ct);
                 op.PasswordHash = scope.ServiceProvider.GetRequiredService<Argon2idPasswordHasher>().Hash(password);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Operators;
@@ -22,11 +23,18 @@ public sealed class PasswordChangeSessionTests
 
     public static TheoryData<string> Providers => TestDatabase.Providers;
 
+    /// <summary>
+    /// Several live sessions of one account, as a deployment with <see cref="SessionOptions.OneLiveSessionPerAccount"/> off
+    /// (or two logins racing) has them: what a change of one's own password must end.
+    /// </summary>
+    private static void SeveralSessions(IServiceCollection services) =>
+        services.Configure<SessionOptions>(o => o.OneLiveSessionPerAccount = false);
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task Oqs_OwnPasswordChange_EndsTheOtherSessions_Audited_ThisOneGoesOn(string provider)
     {
-        await using var server = await OqsServer.StartAsync(provider);
+        await using var server = await OqsServer.StartAsync(provider, SeveralSessions);
         var master = server.Account("master");
         var admin = server.Account("admin");
         using var here = server.Client(server.Demo.Terminal);
@@ -71,7 +79,7 @@ public sealed class PasswordChangeSessionTests
     [MemberData(nameof(Providers))]
     public async Task Oqs_ForcedFirstChange_EndsTheOtherSessions_ThisOneGoesOn(string provider)
     {
-        await using var server = await OqsServer.StartAsync(provider);
+        await using var server = await OqsServer.StartAsync(provider, SeveralSessions);
         var master = server.Account("master");
         var admin = server.Account("admin");
         using var masterClient = server.Client(server.Demo.Terminal);

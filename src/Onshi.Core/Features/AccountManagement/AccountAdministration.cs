@@ -5,6 +5,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Sessions;
 
@@ -57,9 +58,7 @@ public sealed record AccountDetail(AccountRow Account, DateTime CreatedAt, strin
 /// <summary>The アカウント管理 use cases (SPEC §5), each asking <see cref="PermissionMatrix"/> and auditing every denial.</summary>
 public sealed partial class AccountAdministration(
     OnshiDbContext db,
-    Argon2idPasswordHasher hasher,
-    PasswordPolicy policy,
-    PasswordGenerator generator,
+    CredentialService credentials,
     SessionService sessions,
     AuditLog audit,
     TimeProvider time)
@@ -167,7 +166,6 @@ public sealed partial class AccountAdministration(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var password = generator.Generate(userId);
         var account = new Account
         {
             InstitutionId = p.InstitutionId,
@@ -177,14 +175,12 @@ public sealed partial class AccountAdministration(
             DisplayName = displayName,
             Kind = kind,
             Status = AccountStatus.Active,
-            MustChangePassword = true,
-            PasswordExpiresAt = policy.TemporaryExpiry(now),
             CreatedAt = now,
             CreatedBy = p.UserId,
             UpdatedAt = now,
             UpdatedBy = p.UserId,
         };
-        account.PasswordHash = hasher.HashPassword(account, password);
+        var password = await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, userId, cancellationToken);
         db.Accounts.Add(account);
         audit.Record(actor.Audit(AuditActions.AccountCreate, AuditOutcomes.Success, userId, AccountKinds.Code(kind)));
         try
@@ -281,19 +277,7 @@ public sealed partial class AccountAdministration(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var password = generator.Generate(account.UserId);
-        if (!string.IsNullOrEmpty(account.PasswordHash))
-        {
-            db.PasswordHistory.Add(new PasswordHistoryEntry { AccountId = account.Id, PasswordHash = account.PasswordHash, CreatedAt = now });
-        }
-
-        account.PasswordHash = hasher.HashPassword(account, password);
-        account.MustChangePassword = true;
-        account.PasswordChangedAt = now;
-        account.PasswordExpiresAt = policy.TemporaryExpiry(now);
-        account.AccessFailedCount = 0;
-        account.LockoutEnd = null;
-        account.SecurityStamp = Guid.NewGuid().ToString("N");
+        var password = await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, account.UserId, cancellationToken);
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
         audit.Record(actor.Audit(AuditActions.PasswordInitialize, AuditOutcomes.Success, account.UserId, AccountKinds.Code(account.Kind)));
@@ -305,7 +289,7 @@ public sealed partial class AccountAdministration(
             return OpResult<IssuedPassword>.Fail(AccountErrors.Conflict);
         }
 
-        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt.Value));
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt!.Value));
     }
 
     public async Task<OpResult> UnlockAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
@@ -323,8 +307,7 @@ public sealed partial class AccountAdministration(
             return OpResult.Fail(AccountErrors.NotLocked);
         }
 
-        account.LockoutEnd = null;
-        account.AccessFailedCount = 0;
+        CredentialService.ClearLock(account);
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
         audit.Record(actor.Audit(AuditActions.Unlock, AuditOutcomes.Success, account.UserId));

@@ -13,6 +13,9 @@ public static class AccountKinds
     public static IReadOnlyList<AccountKind> All { get; } =
         [AccountKind.Master, AccountKind.MasterReset, AccountKind.Admin, .. StaffKinds];
 
+    /// <summary>連携アプリ用 and Web API用: accounts of reception software, not of a person (SPEC §12); they hold no browser session.</summary>
+    public static bool IsMachine(AccountKind kind) => kind is AccountKind.LinkedApp or AccountKind.WebApi;
+
     public static bool IsStaff(AccountKind kind) => kind is AccountKind.General or AccountKind.MedicalInfo
         or AccountKind.LinkedApp or AccountKind.WebApi or AccountKind.FaceAuth;
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Institutions;
 
@@ -58,6 +59,7 @@ public sealed record UsageApprovalResult(long ApplicationId, long InstitutionId,
 public sealed class ApplicationReviewService(
     OnshiDbContext db,
     InstitutionProvisioning provisioning,
+    CredentialService credentials,
     IPdfRenderer<UserSettingsInformationDocument> userSettingsPdf,
     IPdfRenderer<NoticeDocument> noticePdf,
     ApplicationProtection protection,
@@ -338,11 +340,7 @@ public sealed class ApplicationReviewService(
             {
                 // The new 秘密の番号 replaces the old one in every environment at once, and frees a reset account
                 // that the forgotten number had locked. The new stamp ends its open sessions.
-                reset.PasswordHash = application.SecretNumberHash;
-                reset.PasswordChangedAt = now;
-                reset.AccessFailedCount = 0;
-                reset.LockoutEnd = null;
-                reset.SecurityStamp = Guid.NewGuid().ToString("N");
+                credentials.Replace(reset, application.SecretNumberHash);
                 reset.UpdatedAt = now;
                 reset.UpdatedBy = operatorId;
                 audit.Record(new AuditRecord(AuditActions.AccountUpdate, AuditOutcomes.Success)

@@ -131,6 +131,10 @@ public static class AuditLabels
             ["temporary-password-expired"] = "仮パスワードの有効期限切れ",
             ["concurrent-change"] = "同時に変更されたため",
             ["must-change-password"] = "パスワード変更が必要",
+            ["already-in-use"] = "使用中のため強制ログインを確認",
+            ["forced-login-cancelled"] = "強制ログインを取りやめ",
+            ["forced"] = "強制ログイン（使用中のセッションを終了）",
+            ["forced-login-expired"] = "強制ログインの確認の期限切れ",
 
             // session ends
             [SessionEndReasons.Logout] = "ログアウト",
@@ -142,6 +146,7 @@ public static class AuditLabels
             [SessionEndReasons.CertificateChanged] = "端末証明書の変更による終了",
             [SessionEndReasons.OtherEnvironment] = "別の環境による終了",
             ["secret-reissued"] = "秘密の番号の再発行による終了",
+            [SessionEndReasons.ForcedLogin] = "強制ログインによる終了",
 
             // lockout
             ["timed"] = "一定時間後に自動解除",

@@ -4,6 +4,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.CallCenter;
+using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
@@ -20,6 +21,7 @@ public sealed class CallCenterDeskService(
     OnshiDbContext db,
     OperatorGate gate,
     Argon2idPasswordHasher hasher,
+    CredentialService credentials,
     SessionService oqsSessions,
     IPdfRenderer<NoticeDocument> pdf,
     AuditLog audit,
@@ -170,11 +172,7 @@ public sealed class CallCenterDeskService(
         {
             var secret = SecretNumber.GenerateSecretNumber();
             var wasLocked = reset.IsLockedAt(now);
-            reset.PasswordHash = hasher.Hash(secret);
-            reset.LockoutEnd = null;
-            reset.AccessFailedCount = 0;
-            reset.SecurityStamp = Guid.NewGuid().ToString("N");
-            reset.PasswordChangedAt = now;
+            credentials.Replace(reset, hasher.Hash(secret));
             reset.UpdatedAt = now;
             reset.UpdatedBy = Clip(actorName, 32);
             issued.Add((reset, secret));
@@ -264,8 +262,7 @@ public sealed class CallCenterDeskService(
         }
 
         var actorName = OperatorAudit.Actor(op.UserId);
-        reset.LockoutEnd = null;
-        reset.AccessFailedCount = 0;
+        CredentialService.ClearLock(reset);
         reset.UpdatedAt = now;
         reset.UpdatedBy = Clip(actorName, 32);
         db.CallCenterContacts.Add(NewContact(op.Id, institutionId, verification, ContactActions.ResetUnlock(environment), now));

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Passwords;
 
 namespace Onshi.Core.Features.Institutions;
@@ -26,8 +28,7 @@ public sealed record ProvisionedInstitution(Institution Institution, OqsEnvironm
 public sealed class InstitutionProvisioning(
     OnshiDbContext db,
     Argon2idPasswordHasher hasher,
-    PasswordPolicy policy,
-    PasswordGenerator generator,
+    CredentialService credentials,
     AuditLog audit,
     TimeProvider time)
 {
@@ -89,11 +90,8 @@ public sealed class InstitutionProvisioning(
         var now = time.GetUtcNow().UtcDateTime;
         var masterId = await UniqueIdAsync(environment, () => Digits(7), cancellationToken);
         var resetId = await UniqueIdAsync(environment, () => "R" + Digits(7), cancellationToken);
-        var password = generator.Generate(masterId);
         var master = NewAccount(institution, environment, masterId, AccountKind.Master, now, actor);
-        master.PasswordHash = hasher.HashPassword(master, password);
-        master.MustChangePassword = true;
-        master.PasswordExpiresAt = policy.TemporaryExpiry(now);
+        var password = await credentials.IssueTemporaryAsync(AccountCredentials.Instance, master, masterId, cancellationToken);
         var reset = NewAccount(institution, environment, resetId, AccountKind.MasterReset, now, actor);
         reset.PasswordHash = secretNumberHash;
         return new PreparedAccounts(environment, master, reset, password);

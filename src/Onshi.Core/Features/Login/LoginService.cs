@@ -1,8 +1,9 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Sessions;
 
@@ -25,11 +26,26 @@ public enum LoginOutcome
 
     /// <summary>Too many failures from this terminal or address.</summary>
     Throttled = 4,
+
+    /// <summary>
+    /// The password was right but the account has a live session elsewhere: the page asks whether to end it
+    /// (強制ログイン, SPEC §4.8) and carries <see cref="LoginResult.ForcedLoginToken"/> to the answer.
+    /// </summary>
+    AlreadyInUse = 5,
+
+    /// <summary>The 強制ログイン question was answered too late, or the account changed meanwhile: log in again.</summary>
+    ForcedLoginExpired = 6,
 }
 
 /// <summary>The result of <see cref="LoginService.LoginAsync"/>.</summary>
-public sealed record LoginResult(LoginOutcome Outcome, string? SessionKey = null)
+public sealed record LoginResult(LoginOutcome Outcome, string? SessionKey = null, string? ForcedLoginToken = null)
 {
+    /// <summary>The 強制ログイン question (SPEC §4.8, worded as the real system).</summary>
+    public const string AlreadyInUseQuestion = "該当のユーザは既に使用されています。強制的にログインしますか？";
+
+    public const string ForcedLoginExpiredMessage =
+        "確認の有効時間が過ぎたか、アカウントの状態が変わりました。もう一度ユーザIDとパスワードを入力してログインしてください。";
+
     /// <summary>The message shown for <see cref="LoginOutcome.Failed"/>: the same whatever went wrong.</summary>
     public const string GenericFailureMessage =
         "ユーザIDまたはパスワードが正しくありません。続けて誤るとアカウントがロックされます。分からない場合は、管理者またはマスタアカウントの利用者にご確認ください。";
@@ -49,22 +65,30 @@ public sealed record LoginResult(LoginOutcome Outcome, string? SessionKey = null
 public sealed class LoginService(
     OnshiDbContext db,
     Argon2idPasswordHasher hasher,
+    CredentialService credentials,
     SessionService sessions,
+    ForcedLoginTokens forcedLogins,
     AuditLog audit,
     ILoginThrottle throttle,
     TimeProvider time,
-    IOptions<LoginOptions> options)
+    IOptions<LoginOptions> options,
+    IOptions<SessionOptions> sessionOptions)
 {
     private readonly LoginOptions opts = options.Value;
+    private readonly bool oneLiveSession = sessionOptions.Value.OneLiveSessionPerAccount;
 
+    /// <summary>
+    /// Logs in with a user ID and password. <paramref name="currentSessionKey"/> is the session this browser already has
+    /// (if any): it is not "another" live session, the page ends it when the new one starts. An account with a live session
+    /// elsewhere is not logged in but asked about (<see cref="LoginOutcome.AlreadyInUse"/>), except the machine accounts
+    /// (連携アプリ用, Web API用), which hold no browser session.
+    /// </summary>
     public async Task<LoginResult> LoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? userId, string? password,
-        string clientAddress, CancellationToken cancellationToken = default)
+        string clientAddress, string? currentSessionKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(terminal);
         userId = (userId ?? "").Trim();
         password ??= "";
-        var certKey = "cert:" + terminal.Thumbprint;
-        var addrKey = "addr:" + clientAddress;
         var baseRecord = new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
         {
             Environment = environment,
@@ -75,15 +99,10 @@ public sealed class LoginService(
             ClientAddress = clientAddress,
         };
 
-        // Every attempt takes a throttle slot before anything is checked; only a success gives it back.
-        if (await throttle.TryAcquireAsync(certKey, opts.MaxFailuresPerCertificate, cancellationToken) is not { } certSlot)
+        // Every attempt takes its throttle slots before anything is checked; only a success gives them back.
+        if (await throttle.TryAcquireAllAsync([("cert:" + terminal.Thumbprint, opts.MaxFailuresPerCertificate),
+            ("addr:" + clientAddress, opts.MaxFailuresPerAddress)], cancellationToken) is not { } slots)
         {
-            return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
-        }
-
-        if (await throttle.TryAcquireAsync(addrKey, opts.MaxFailuresPerAddress, cancellationToken) is not { } addrSlot)
-        {
-            await throttle.ReleaseAsync([certSlot], cancellationToken);
             return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
         }
 
@@ -115,79 +134,145 @@ public sealed class LoginService(
         }
 
         baseRecord = baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId };
-        var now = time.GetUtcNow().UtcDateTime;
-        if (account.Status != AccountStatus.Active)
+        var result = await credentials.SignInAsync(AccountCredentials.Instance, account, password, cancellationToken,
+            async (a, ct) => !oneLiveSession || AccountKinds.IsMachine(a.Kind) || !await sessions.HasOtherLiveSessionAsync(a.Id, currentSessionKey, ct),
+            "already-in-use");
+        if (result.Lock is { } taken)
         {
-            hasher.VerifyDummy(password);
-            return await DeniedAsync(baseRecord with { Detail = "disabled" }, cancellationToken);
-        }
-
-        if (!await Lockout.TryBeginAttemptAsync(db, account.Id, now, opts, cancellationToken))
-        {
-            hasher.VerifyDummy(password);
-            return await DeniedAsync(baseRecord with { Detail = "locked" }, cancellationToken);
-        }
-
-        var verification = hasher.VerifyHashedPassword(account, account.PasswordHash, password);
-        if (verification == PasswordVerificationResult.Failed)
-        {
-            var detail = "wrong-password";
-            if (await Lockout.LockIfExhaustedAsync(db, account, now, opts, rotateStamp: false, cancellationToken))
+            audit.Record(baseRecord with
             {
-                detail = "wrong-password-locked";
-                audit.Record(baseRecord with
-                {
-                    Action = AuditActions.Lockout,
-                    Outcome = AuditOutcomes.Success,
-                    Actor = "system",
-                    ActorKind = null,
-                    Detail = Lockout.Detail(account),
-                });
-            }
-
-            return await DeniedAsync(baseRecord with { Detail = detail }, cancellationToken);
+                Action = AuditActions.Lockout,
+                Outcome = AuditOutcomes.Success,
+                Actor = "system",
+                ActorKind = null,
+                Detail = taken.Detail,
+            });
         }
 
-        if (account.MustChangePassword && account.PasswordExpiresAt is { } tempExpiry && tempExpiry <= now)
+        if (result.Outcome == SignInOutcome.Failed)
         {
-            await ResetFailuresAsync(account, now, newHash: null, loggedIn: false, cancellationToken);
-            await throttle.ReleaseAsync([certSlot, addrSlot], cancellationToken);
-            audit.Record(baseRecord with { Detail = "temporary-password-expired" });
+            return await DeniedAsync(baseRecord with { Detail = result.Detail }, cancellationToken);
+        }
+
+        await throttle.ReleaseAsync(slots, cancellationToken);
+        if (result.Outcome == SignInOutcome.Held)
+        {
+            // Nothing changes until the answer: the question is audited, and its token names this account, its stamp and
+            // this terminal's certificate.
+            var lastSession = await db.LoginSessions.Where(x => x.AccountId == account.Id).MaxAsync(x => (long?)x.Id, cancellationToken) ?? 0;
+            audit.Record(baseRecord with { Detail = result.Detail });
+            await audit.CommitAsync(cancellationToken);
+            return new LoginResult(LoginOutcome.AlreadyInUse, ForcedLoginToken: forcedLogins.Protect(account, lastSession, terminal.Thumbprint));
+        }
+
+        if (result.Outcome == SignInOutcome.TemporaryPasswordExpired)
+        {
+            audit.Record(baseRecord with { Detail = result.Detail });
             await audit.CommitAsync(cancellationToken);
             return new LoginResult(LoginOutcome.TemporaryPasswordExpired);
         }
 
-        // Success only if the account is still unlocked and unchanged at this instant (one conditional UPDATE).
-        var rehash = verification == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(account, password) : null;
-        if (!await ResetFailuresAsync(account, now, rehash, loggedIn: true, cancellationToken))
-        {
-            return await DeniedAsync(baseRecord with { Detail = "concurrent-change" }, cancellationToken);
-        }
-
-        await throttle.ReleaseAsync([certSlot, addrSlot], cancellationToken);
         var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
-        var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
-        audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "must-change-password" : "" });
+        var mustChange = result.Outcome == SignInOutcome.MustChangePassword;
+        audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = result.Detail });
         await audit.CommitAsync(cancellationToken);
         return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);
     }
 
+    /// <summary>
+    /// 強制ログイン's OK (SPEC §4.8): with the token of <see cref="LoginOutcome.AlreadyInUse"/> from this terminal, unexpired and
+    /// unused, for an account still unchanged, active and unlocked, every other session of the account ends (each audited,
+    /// reason <c>forced-login</c>: the other browser's login page says why) and a new session starts, in one commit.
+    /// </summary>
+    public async Task<LoginResult> ForceLoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? token, string clientAddress,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (forcedLogins.Read(token, terminal.Thumbprint, now) is not { } pending)
+        {
+            return new LoginResult(LoginOutcome.ForcedLoginExpired);
+        }
+
+        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == pending.AccountId, cancellationToken);
+        var record = new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
+        {
+            Environment = environment,
+            InstitutionId = terminal.InstitutionId,
+            InstitutionCode = terminal.InstitutionCode,
+            Actor = account?.UserId ?? UnknownUser,
+            ActorKind = account?.Kind,
+            Target = account?.UserId ?? "",
+            CertificateSerial = terminal.SerialNumber,
+            ClientAddress = clientAddress,
+        };
+
+        // The token is used once: a session of the account started after the question means it was answered already (or
+        // the account logged in again since), and a change of the stamp (password initialized, disabled) voids it.
+        if (account is null || account.InstitutionId != terminal.InstitutionId || account.Environment != environment
+            || account.Status != AccountStatus.Active || account.IsLockedAt(now)
+            || !string.Equals(account.SecurityStamp, pending.SecurityStamp, StringComparison.Ordinal)
+            || await db.LoginSessions.AnyAsync(s => s.AccountId == account.Id && s.Id > pending.LastSessionId, cancellationToken))
+        {
+            audit.Record(record with { Detail = "forced-login-expired" });
+            await audit.CommitAsync(cancellationToken);
+            return new LoginResult(LoginOutcome.ForcedLoginExpired);
+        }
+
+        var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
+        var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
+        var stamp = account.SecurityStamp;
+        var started = await audit.CommitAsync(async ct =>
+        {
+            // Only while the account is still unchanged and may sign in (one conditional UPDATE inside the commit).
+            if (await db.Accounts.Where(a => a.Id == account.Id && a.SecurityStamp == stamp && a.Status == AccountStatus.Active)
+                .ExecuteUpdateAsync(u => u.SetProperty(a => a.LastLoginAt, now), ct) != 1)
+            {
+                return false;
+            }
+
+            await sessions.EndAllWithinCommitAsync(account.Id, SessionEndReasons.ForcedLogin, ct);
+            audit.Record(record with { Outcome = AuditOutcomes.Success, Detail = mustChange ? "forced,must-change-password" : "forced" });
+            return true;
+        }, cancellationToken);
+        if (!started)
+        {
+            db.ChangeTracker.Clear();
+            return new LoginResult(LoginOutcome.ForcedLoginExpired);
+        }
+
+        return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);
+    }
+
+    /// <summary>強制ログイン's キャンセル: nothing changes; the answer is audited (when the token is still one of this terminal's).</summary>
+    public async Task CancelForcedLoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? token, string clientAddress,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        if (forcedLogins.Read(token, terminal.Thumbprint, time.GetUtcNow().UtcDateTime) is not { } pending)
+        {
+            return;
+        }
+
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == pending.AccountId).Select(a => new { a.UserId, a.Kind })
+            .FirstOrDefaultAsync(cancellationToken);
+        audit.Record(new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
+        {
+            Environment = environment,
+            InstitutionId = terminal.InstitutionId,
+            InstitutionCode = terminal.InstitutionCode,
+            Actor = account?.UserId ?? UnknownUser,
+            ActorKind = account?.Kind,
+            Target = account?.UserId ?? "",
+            Detail = "forced-login-cancelled",
+            CertificateSerial = terminal.SerialNumber,
+            ClientAddress = clientAddress,
+        });
+        await audit.CommitAsync(cancellationToken);
+    }
+
     /// <summary>The actor recorded for an ID that names no account of this terminal's institution.</summary>
     public const string UnknownUser = "(unknown)";
-
-    private async Task<bool> ResetFailuresAsync(Account account, DateTime now, string? newHash, bool loggedIn, CancellationToken cancellationToken)
-    {
-        var stamp = account.SecurityStamp;
-        var updated = await db.Accounts
-            .Where(a => a.Id == account.Id && a.SecurityStamp == stamp && a.Status == AccountStatus.Active
-                && (a.LockoutEnd == null || a.LockoutEnd <= now))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.AccessFailedCount, 0)
-                .SetProperty(a => a.LockoutEnd, (DateTime?)null)
-                .SetProperty(a => a.LastLoginAt, a => loggedIn ? now : a.LastLoginAt)
-                .SetProperty(a => a.PasswordHash, a => newHash ?? a.PasswordHash), cancellationToken);
-        return updated == 1;
-    }
 
     private async Task<LoginResult> DeniedAsync(AuditRecord record, CancellationToken cancellationToken)
     {

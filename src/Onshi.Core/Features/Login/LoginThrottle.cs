@@ -25,6 +25,38 @@ public interface ILoginThrottle
     Task ReleaseAsync(IReadOnlyCollection<ThrottleSlot> slots, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Taking the slots of several keys at once.</summary>
+public static class LoginThrottleExtensions
+{
+    /// <summary>
+    /// Takes one slot of each key in order; when one is refused, gives back the ones taken and answers null. An attempt
+    /// takes its slots before anything is checked, and only a success gives them back.
+    /// </summary>
+    public static async Task<IReadOnlyCollection<ThrottleSlot>?> TryAcquireAllAsync(this ILoginThrottle throttle,
+        IReadOnlyList<(string Key, int Limit)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(throttle);
+        ArgumentNullException.ThrowIfNull(keys);
+        var taken = new List<ThrottleSlot>(keys.Count);
+        foreach (var (key, limit) in keys)
+        {
+            if (await throttle.TryAcquireAsync(key, limit, cancellationToken) is not { } slot)
+            {
+                if (taken.Count > 0)
+                {
+                    await throttle.ReleaseAsync(taken, cancellationToken);
+                }
+
+                return null;
+            }
+
+            taken.Add(slot);
+        }
+
+        return taken;
+    }
+}
+
 /// <summary>
 /// The throttle in the database, so that every instance behind the proxy counts the same attempts: one
 /// <see cref="ThrottleAttempt"/> row per attempt (the key only as its SHA-256), counted over

@@ -6,11 +6,13 @@ namespace Onshi.Core.Features.Operators;
 /// <summary>Registers the operator console's use cases (scoped; they need <c>AddOnshiCore</c>).</summary>
 public static class OperatorsServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="OperatorAccountService"/>, <see cref="OperatorGate"/>, <see cref="OperatorCertificateService"/>,
+    /// <summary>Adds <see cref="OperatorLoginService"/>, <see cref="OperatorOwnPasswordService"/>, <see cref="OperatorCreationService"/>, <see cref="OperatorGate"/>, <see cref="OperatorCertificateService"/>,
     /// <see cref="OperatorAuditQuery"/> and <see cref="CallCenterDeskService"/>.</summary>
     public static IServiceCollection AddOnshiOperators(this IServiceCollection services)
     {
-        services.AddScoped<OperatorAccountService>();
+        services.AddScoped<OperatorLoginService>();
+        services.AddScoped<OperatorOwnPasswordService>();
+        services.AddScoped<OperatorCreationService>();
         services.AddScoped<OperatorGate>();
         services.AddScoped<OperatorCertificateService>();
         services.AddScoped<OperatorAuditQuery>();

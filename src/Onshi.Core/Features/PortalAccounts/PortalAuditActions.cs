@@ -1,3 +1,5 @@
+using Onshi.Core.Features.Audit;
+
 namespace Onshi.Core.Features.PortalAccounts;
 
 /// <summary>The portal's action codes in the 操作ログ.</summary>
@@ -17,4 +19,14 @@ public static class PortalAuditActions
 
     /// <summary>How a portal user appears in the log: by id, so that no e-mail address is written into the append-only chain.</summary>
     public static string Actor(long portalUserId) => "portal-user#" + portalUserId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A portal audit row about <paramref name="userId"/> (null: no such user), acting on itself.</summary>
+    public static AuditRecord Record(string action, string outcome, long? userId, string clientAddress, string detail) =>
+        new(action, outcome)
+        {
+            Actor = userId is { } id ? Actor(id) : UnknownUser,
+            Target = userId is { } t ? Actor(t) : "",
+            Detail = detail,
+            ClientAddress = clientAddress,
+        };
 }

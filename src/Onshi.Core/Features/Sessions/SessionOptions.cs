@@ -12,6 +12,14 @@ public sealed class SessionOptions
     /// <summary>How stale the stored last-seen time may get before a request writes it. Defaults to 30 seconds.</summary>
     public TimeSpan TouchInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// One live OQS session per account (SPEC §4.8, as the real system): a login of an account with a live session
+    /// elsewhere asks 「該当のユーザは既に使用されています。強制的にログインしますか？」 before it ends that session (強制ログイン).
+    /// Defaults to true. False lets an account hold several sessions at once (the portal and the console always do); the
+    /// load benchmark and the tests of concurrent-session mechanics use it.
+    /// </summary>
+    public bool OneLiveSessionPerAccount { get; set; } = true;
+
     /// <summary>How often the background sweeper ends expired sessions (<see cref="SessionSweeper"/>). Defaults to 1 minute.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 
 namespace Onshi.Core.Features.Sessions;
 
@@ -17,6 +18,9 @@ public static class SessionEndReasons
     public const string StampChanged = "stamp-changed";
     public const string CertificateChanged = "certificate-changed";
     public const string OtherEnvironment = "other-environment";
+
+    /// <summary>The same account logged in elsewhere and chose 強制ログイン (SPEC §4.8).</summary>
+    public const string ForcedLogin = "forced-login";
 }
 
 /// <summary>The signed-in account as every page sees it, read in one query per request.</summary>
@@ -33,10 +37,10 @@ public sealed record SessionPrincipal(
     OqsEnvironment Environment,
     bool MustChangePassword,
     bool PasswordExpired,
-    DateTime CreatedAt);
+    DateTime CreatedAt) : ISessionPrincipal;
 
 /// <summary>Server-side login sessions: created at login, checked on every request, ended by logout or by the system.</summary>
-public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options)
+public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options) : IHolderSessions
 {
     private readonly SessionOptions opts = options.Value;
 
@@ -138,6 +142,36 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             row.InstitutionName, row.Environment, row.MustChangePassword, row.PasswordExpiresAt is { } exp && exp <= now, row.CreatedAt);
     }
 
+    /// <summary>
+    /// Whether the account has a live session (open, within the idle and absolute limits) other than the one behind
+    /// <paramref name="exceptKey"/> (the browser that logs in again): the one live session per account of SPEC §4.8.
+    /// </summary>
+    public async Task<bool> HasOtherLiveSessionAsync(long accountId, string? exceptKey, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var idleSince = now - opts.IdleTimeout;
+        var createdSince = now - opts.AbsoluteTimeout;
+        var except = exceptKey is not null && SessionKeys.IsPlausible(exceptKey) ? SessionKeys.Hash(exceptKey) : "";
+        return await db.LoginSessions.AsNoTracking().AnyAsync(s => s.AccountId == accountId && s.EndedAt == null
+            && s.LastSeenAt >= idleSince && s.CreatedAt >= createdSince && s.KeyHash != except, cancellationToken);
+    }
+
+    /// <summary>
+    /// Why the session behind <paramref name="key"/> ended (<see cref="SessionEndReasons"/>), or null when there is no
+    /// ended session with that key: read only for a cookie that was just refused, so that the login page can say why.
+    /// </summary>
+    public async Task<string?> EndReasonAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!SessionKeys.IsPlausible(key))
+        {
+            return null;
+        }
+
+        var hash = SessionKeys.Hash(key);
+        return await db.LoginSessions.AsNoTracking().Where(s => s.KeyHash == hash && s.EndedAt != null).Select(s => s.EndReason)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>Ends the session with <paramref name="key"/> (logout). Returns false when there was none.</summary>
     public async Task<bool> LogoutAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -160,13 +194,23 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     }
 
     /// <summary>
-    /// Ends every open session of an account except <paramref name="currentSessionId"/> (the one that asked: its own
-    /// password changed) and queues one audit row per session it ended, inside the work of the caller's
+    /// Ends every open session of an account except <paramref name="sessionId"/> (the one that asked: its own password
+    /// changed) and queues one audit row per session it ended, inside the work of the caller's
     /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>, so the password change
     /// and the ends are one commit. Returns how many ended.
     /// </summary>
-    internal Task<int> EndOthersWithinCommitAsync(long accountId, long currentSessionId, string reason, CancellationToken cancellationToken) =>
-        EndOpenWithinCommitAsync(accountId, currentSessionId, reason, cancellationToken);
+    Task<int> IHolderSessions.EndOthersWithinCommitAsync(long holderId, long sessionId, string reason, CancellationToken cancellationToken) =>
+        EndOpenWithinCommitAsync(holderId, sessionId, reason, cancellationToken);
+
+    /// <summary>The session that changed its account's password moves to the new stamp (tracked; saved by the caller's commit).</summary>
+    async Task IHolderSessions.CarryOverAsync(long holderId, long sessionId, string newStamp, CancellationToken cancellationToken)
+    {
+        var current = await db.LoginSessions.FirstOrDefaultAsync(s => s.Id == sessionId && s.AccountId == holderId && s.EndedAt == null, cancellationToken);
+        if (current is not null)
+        {
+            current.SecurityStamp = newStamp;
+        }
+    }
 
     /// <summary>
     /// Ends every open session of an account and queues one audit row per session it ended, to be called inside the

@@ -74,8 +74,8 @@ public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, 
 
             AuditRecord? record = s.Site switch
             {
-                Sites.Portal => PortalAccountService.SessionEndRecord(s.SubjectId, expiry.Reason),
-                Sites.Operator => OperatorAccountService.SessionEndRecord(
+                Sites.Portal => PortalLoginService.SessionEndRecord(s.SubjectId, expiry.Reason),
+                Sites.Operator => OperatorLoginService.SessionEndRecord(
                     await db.OperatorAccounts.Where(o => o.Id == s.SubjectId).Select(o => o.UserId).FirstOrDefaultAsync(cancellationToken) ?? "",
                     expiry.Reason, s.ClientAddress),
                 _ => null,

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Credentials;
 
 namespace Onshi.Core.Features.Sessions;
 
@@ -22,6 +23,7 @@ public sealed record SiteSessionInfo(long SessionId, string Key, string Site, lo
 /// </summary>
 public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options)
 {
+    private readonly OnshiDbContext db = db;
     private readonly SessionOptions opts = options.Value;
 
     /// <summary>The open session by key hash and site: read on every portal and console page, so compiled once per model.</summary>
@@ -122,15 +124,27 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     }
 
     /// <summary>
-    /// Ends every open session of a subject of <paramref name="site"/> except <paramref name="currentSessionId"/> (the one
-    /// that asked: its own password changed), each with the audit row <paramref name="endRecord"/> makes from the session's
-    /// client address (if any), inside the work of the caller's
-    /// <see cref="AuditLog.CommitAsync(Func{CancellationToken, Task{bool}}?, CancellationToken)"/>: the password change and
-    /// the ends are one commit. Returns how many ended.
+    /// The sessions of <paramref name="site"/> as a change of the subject's own password ends them
+    /// (<see cref="CredentialService.ChangeOwnAsync{T}"/>): each other session ends with the audit row
+    /// <paramref name="endRecord"/> makes from the session's client address (if any).
     /// </summary>
-    internal Task<int> EndOthersWithinCommitAsync(string site, long subjectId, long currentSessionId, string reason,
-        Func<string, AuditRecord?>? endRecord, CancellationToken cancellationToken) =>
-        EndOpenWithinCommitAsync(site, subjectId, currentSessionId, reason, endRecord, cancellationToken);
+    public IHolderSessions For(string site, Func<string, AuditRecord?> endRecord) => new HolderSessions(this, site, endRecord);
+
+    private sealed class HolderSessions(SiteSessionService owner, string site, Func<string, AuditRecord?> endRecord) : IHolderSessions
+    {
+        public async Task CarryOverAsync(long holderId, long sessionId, string newStamp, CancellationToken cancellationToken)
+        {
+            var current = await owner.db.SiteSessions.FirstOrDefaultAsync(
+                x => x.Id == sessionId && x.Site == site && x.SubjectId == holderId && x.EndedAt == null, cancellationToken);
+            if (current is not null)
+            {
+                current.SecurityStamp = newStamp;
+            }
+        }
+
+        public Task<int> EndOthersWithinCommitAsync(long holderId, long sessionId, string reason, CancellationToken cancellationToken) =>
+            owner.EndOpenWithinCommitAsync(site, holderId, sessionId, reason, endRecord, cancellationToken);
+    }
 
     /// <summary>
     /// Ends every open session of a subject of <paramref name="site"/>, to be called inside the work of the caller's

@@ -7,7 +7,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>パスワードの再設定 (request): the same answer whether or not the address is registered.</summary>
-public sealed class ForgotPasswordModel(PortalAccountService accounts) : PageModel
+public sealed class ForgotPasswordModel(PortalPasswordResetService accounts) : PageModel
 {
     [BindProperty]
     public ForgotPasswordInput Input { get; set; } = new();

@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>ログイン (seed P4): user ID = e-mail address.</summary>
-public sealed class LoginModel(PortalAccountService accounts) : PageModel
+public sealed class LoginModel(PortalLoginService accounts) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -25,7 +25,7 @@ public sealed class LoginModel(PortalAccountService accounts) : PageModel
             return Redirect("/");
         }
 
-        Notice = ended is not null || HttpContext.Features.Get<PortalSessionEndedFeature>() is not null
+        Notice = ended is not null || HttpContext.Features.Get<SessionEndedFeature>() is not null
             ? "ログインの有効時間が過ぎたか、ログアウトされました。もう一度ログインしてください。"
             : reset is not null ? "パスワードを再設定しました。新しいパスワードでログインしてください。"
             : verified is not null ? "メールアドレスの確認が完了しました。ログインしてください。"
@@ -52,7 +52,7 @@ public sealed class LoginModel(PortalAccountService accounts) : PageModel
                 await accounts.LogoutAsync(previous, HttpContext.ClientAddress(), HttpContext.RequestAborted);
             }
 
-            await HttpContext.SignInAsync(PortalSessionAuthentication.Scheme, PortalSessionAuthentication.CreatePrincipal(result.SessionKey!),
+            await HttpContext.SignInAsync(PortalSessionAuthentication.Scheme, PortalSessionAuthentication.Definition.CreatePrincipal(result.SessionKey!),
                 new AuthenticationProperties { IsPersistent = false });
             return Redirect("/");
         }

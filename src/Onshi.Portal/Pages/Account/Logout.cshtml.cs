@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>ログアウト (POST): ends the server-side session (audited), drops the cookie and asks the browser to clear the site's data.</summary>
-public sealed class LogoutModel(PortalAccountService accounts) : PageModel
+public sealed class LogoutModel(PortalLoginService accounts) : PageModel
 {
     public IActionResult OnGet() => HttpContext.Features.Get<PortalPrincipal>() is null ? Page() : Redirect("/");
 

@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>新規登録 (「アカウントがありませんか? 新規登録はこちら」): always 「確認メールを送信しました」 on valid input.</summary>
-public sealed class RegisterModel(PortalAccountService accounts, IOptions<PasswordOptions> options) : PageModel
+public sealed class RegisterModel(PortalRegistrationService accounts, IOptions<PasswordOptions> options) : PageModel
 {
     [BindProperty]
     public RegisterInput Input { get; set; } = new();

@@ -9,7 +9,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>The reset link's form: a new password; the link works once and ends every session.</summary>
-public sealed class ResetPasswordModel(PortalAccountService accounts, IOptions<PasswordOptions> options) : PageModel
+public sealed class ResetPasswordModel(PortalPasswordResetService accounts, IOptions<PasswordOptions> options) : PageModel
 {
     [BindProperty]
     public ResetPasswordInput Input { get; set; } = new();

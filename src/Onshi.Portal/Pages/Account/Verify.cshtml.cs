@@ -6,7 +6,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.Account;
 
 /// <summary>The verification link of the registration mail.</summary>
-public sealed class VerifyModel(PortalAccountService accounts) : PageModel
+public sealed class VerifyModel(PortalRegistrationService accounts) : PageModel
 {
     public bool Succeeded { get; private set; }
 

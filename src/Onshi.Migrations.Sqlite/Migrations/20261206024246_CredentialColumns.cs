@@ -1,0 +1,60 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Onshi.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class CredentialColumns : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "MustChangePassword",
+                table: "PortalUsers",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PasswordChangedAt",
+                table: "PortalUsers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PasswordExpiresAt",
+                table: "PortalUsers",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PasswordChangedAt",
+                table: "OperatorAccounts",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "MustChangePassword",
+                table: "PortalUsers");
+
+            migrationBuilder.DropColumn(
+                name: "PasswordChangedAt",
+                table: "PortalUsers");
+
+            migrationBuilder.DropColumn(
+                name: "PasswordExpiresAt",
+                table: "PortalUsers");
+
+            migrationBuilder.DropColumn(
+                name: "PasswordChangedAt",
+                table: "OperatorAccounts");
+        }
+    }
+}
