@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Sessions;
@@ -28,15 +29,19 @@ public static class OqsApp
         ArgumentNullException.ThrowIfNull(settings);
         var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OqsApp).Assembly, SiteName, "OQS", "onshi-oqs"), o =>
         {
-            o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+            o.Conventions.AuthorizeFolder("/", OqsPolicies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Index");
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/CertificateError");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Logout");
-            o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
-            o.Conventions.AuthorizePage("/Terminals", Policies.TerminalList);
-            o.Conventions.AuthorizeFolder("/AuditLog", Policies.AuditLog);
+
+            // One policy per capability (PermissionMatrix.Allows); a page under /Accounts needs both of its conventions.
+            o.Conventions.AuthorizeFolder("/Accounts", OqsPolicies.For(OqsCapability.AccountAdministration));
+            o.Conventions.AuthorizePage("/Accounts/Register", OqsPolicies.For(OqsCapability.AccountRegistration));
+            o.Conventions.AuthorizePage("/ChangePassword", OqsPolicies.For(OqsCapability.ChangeOwnPassword));
+            o.Conventions.AuthorizePage("/Terminals", OqsPolicies.For(OqsCapability.TerminalList));
+            o.Conventions.AuthorizeFolder("/AuditLog", OqsPolicies.For(OqsCapability.AuditLog));
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
@@ -67,10 +72,15 @@ public static class OqsApp
     }
 }
 
-/// <summary>A temporary or expired password must be changed before anything else (SPEC §4.7).</summary>
+/// <summary>
+/// A temporary or expired password must be changed before anything else (SPEC §4.7). Only kinds with
+/// <see cref="OqsCapability.ChangeOwnPassword"/> ever hold such a password: the reset account's is its 秘密の番号, never
+/// temporary and without expiry. Should one ever be flagged, <c>/Denied</c> stays reachable, so that the refused
+/// <c>/ChangePassword</c> ends on that page instead of redirecting in a loop.
+/// </summary>
 public sealed class ForcedPasswordChange(RequestDelegate next)
 {
-    private static readonly string[] Allowed = ["/ChangePassword", "/Logout", "/CertificateError", "/Error", "/assets"];
+    private static readonly string[] Allowed = ["/ChangePassword", "/Denied", "/Logout", "/CertificateError", "/Error", "/assets"];
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -24,17 +24,15 @@ public static class SessionAuthentication
     {
         services.AddAuthentication(Scheme).AddCookie(Scheme, o => SessionCookie.Configure(o, CookieName, "/Login", "/Logout", "/Denied",
             http => http.Features.Get<SessionEndedFeature>() is not null, ValidateAsync));
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
-            .AddPolicy(Policies.AccountAdministration, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+        var policies = services.AddAuthorizationBuilder()
+            .AddPolicy(OqsPolicies.SignedIn, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        foreach (var capability in Enum.GetValues<OqsCapability>())
+        {
+            policies.AddPolicy(OqsPolicies.For(capability), p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
                 .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && PermissionMatrix.CanUseAccountAdministration(sp.Kind)))
-            .AddPolicy(Policies.TerminalList, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin))
-            .AddPolicy(Policies.AuditLog, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
-                .RequireAssertion(ctx => ctx.Resource is HttpContext http && http.Features.Get<SessionPrincipal>() is { } sp
-                    && PermissionMatrix.CanReadAuditLog(sp.Kind)));
+                    && PermissionMatrix.Allows(sp.Kind, capability)));
+        }
+
         return services;
     }
 
@@ -77,15 +75,13 @@ public static class SessionAuthentication
 /// <summary>Marks a request whose session cookie was refused (ended, expired, or from another terminal).</summary>
 public sealed class SessionEndedFeature;
 
-/// <summary>Authorization policy names.</summary>
-public static class Policies
+/// <summary>
+/// Authorization policy names of the OQS: <see cref="SignedIn"/>, and one per <see cref="OqsCapability"/>, each asking
+/// <see cref="PermissionMatrix.Allows(Onshi.Core.Data.AccountKind, OqsCapability)"/> (the page conventions in <c>OqsApp</c>).
+/// </summary>
+public static class OqsPolicies
 {
     public const string SignedIn = "SignedIn";
-    public const string AccountAdministration = "AccountAdministration";
 
-    /// <summary>端末証明書一覧: the master and admin screens (SPEC §8), not the reset account.</summary>
-    public const string TerminalList = "TerminalList";
-
-    /// <summary>操作ログ照会 and ログイン履歴 (<see cref="PermissionMatrix.CanReadAuditLog"/>).</summary>
-    public const string AuditLog = "AuditLog";
+    public static string For(OqsCapability capability) => "Oqs." + capability;
 }
