@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Sessions;
@@ -28,15 +29,19 @@ public static class OqsApp
         ArgumentNullException.ThrowIfNull(settings);
         var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OqsApp).Assembly, SiteName, "OQS", "onshi-oqs"), o =>
         {
-            o.Conventions.AuthorizeFolder("/", Policies.SignedIn);
+            o.Conventions.AuthorizeFolder("/", OqsPolicies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Index");
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/CertificateError");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Logout");
-            o.Conventions.AuthorizeFolder("/Accounts", Policies.AccountAdministration);
-            o.Conventions.AuthorizePage("/Terminals", Policies.TerminalList);
-            o.Conventions.AuthorizeFolder("/AuditLog", Policies.AuditLog);
+
+            // One policy per capability (PermissionMatrix.Allows); a page under /Accounts needs both of its conventions.
+            o.Conventions.AuthorizeFolder("/Accounts", OqsPolicies.For(OqsCapability.AccountAdministration));
+            o.Conventions.AuthorizePage("/Accounts/Register", OqsPolicies.For(OqsCapability.AccountRegistration));
+            o.Conventions.AuthorizePage("/ChangePassword", OqsPolicies.For(OqsCapability.ChangeOwnPassword));
+            o.Conventions.AuthorizePage("/Terminals", OqsPolicies.For(OqsCapability.TerminalList));
+            o.Conventions.AuthorizeFolder("/AuditLog", OqsPolicies.For(OqsCapability.AuditLog));
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();
@@ -59,7 +64,10 @@ public static class OqsApp
         app.UseMiddleware<TerminalGate>();
         app.UseRouting();
         app.UseAuthentication();
-        app.UseForcedPasswordChange("/ChangePassword", "/Logout", "/CertificateError");
+        // A temporary or expired password is changed first (SPEC §4.7). /Denied stays reachable: should a kind without
+        // ChangeOwnPassword ever hold such a password (the reset account's 秘密の番号 never is), the refused /ChangePassword
+        // ends on that page instead of redirecting in a loop.
+        app.UseForcedPasswordChange("/ChangePassword", "/Logout", "/CertificateError", "/Denied");
         app.UseAuthorization();
         app.MapOnshiAssets();
         app.MapRazorPages();

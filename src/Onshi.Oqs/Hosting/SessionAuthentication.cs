@@ -36,10 +36,13 @@ public static class SessionAuthentication
 
     public static IServiceCollection AddOqsSessionAuthentication(this IServiceCollection services)
     {
-        services.AddSiteSessionAuthentication(Definition, Policies.SignedIn)
-            .AddPrincipalPolicy(Definition, Policies.AccountAdministration, sp => PermissionMatrix.CanUseAccountAdministration(sp.Kind))
-            .AddPrincipalPolicy(Definition, Policies.TerminalList, sp => sp.Kind is Onshi.Core.Data.AccountKind.Master or Onshi.Core.Data.AccountKind.Admin)
-            .AddPrincipalPolicy(Definition, Policies.AuditLog, sp => PermissionMatrix.CanReadAuditLog(sp.Kind));
+        // One policy per capability, each asking PermissionMatrix.Allows (the page conventions in OqsApp, the menu asks the same).
+        var policies = services.AddSiteSessionAuthentication(Definition, OqsPolicies.SignedIn);
+        foreach (var capability in Enum.GetValues<OqsCapability>())
+        {
+            policies.AddPrincipalPolicy(Definition, OqsPolicies.For(capability), sp => PermissionMatrix.Allows(sp.Kind, capability));
+        }
+
         return services;
     }
 
@@ -51,15 +54,13 @@ public static class SessionAuthentication
     }
 }
 
-/// <summary>Authorization policy names.</summary>
-public static class Policies
+/// <summary>
+/// Authorization policy names of the OQS: <see cref="SignedIn"/>, and one per <see cref="OqsCapability"/>, each asking
+/// <see cref="PermissionMatrix.Allows(Onshi.Core.Data.AccountKind, OqsCapability)"/> (the page conventions in <c>OqsApp</c>).
+/// </summary>
+public static class OqsPolicies
 {
     public const string SignedIn = "SignedIn";
-    public const string AccountAdministration = "AccountAdministration";
 
-    /// <summary>端末証明書一覧: the master and admin screens (SPEC §8), not the reset account.</summary>
-    public const string TerminalList = "TerminalList";
-
-    /// <summary>操作ログ照会 and ログイン履歴 (<see cref="PermissionMatrix.CanReadAuditLog"/>).</summary>
-    public const string AuditLog = "AuditLog";
+    public static string For(OqsCapability capability) => "Oqs." + capability;
 }

@@ -65,6 +65,8 @@ public sealed class ApplicationLifeTests
         reset.UserId.ShouldBe(credentials.ResetUserId);
         hasher.Verify(master.PasswordHash, credentials.MasterPassword).ShouldBe(PasswordVerificationResult.Success);
         hasher.Verify(reset.PasswordHash, "3870").ShouldBe(PasswordVerificationResult.Success);
+        reset.MustChangePassword.ShouldBeFalse();
+        reset.PasswordExpiresAt.ShouldBeNull();
         var institution = await h.Db(db => db.Institutions.AsNoTracking().SingleAsync(i => i.Code == Code, Ct));
         institution.ContactPortalUserId.ShouldBe(user);
 
@@ -138,6 +140,8 @@ public sealed class ApplicationLifeTests
             reset.AccessFailedCount.ShouldBe(0);
             reset.DisplayName.ShouldBe("新テスト医科クリニック");
             stampsBefore.ShouldNotContain(reset.SecurityStamp);
+            reset.MustChangePassword.ShouldBeFalse(); // a 秘密の番号 is never temporary (the reset account has no 《パスワード変更》)
+            reset.PasswordExpiresAt.ShouldBeNull();
         }
 
         (await h.Db(db => db.Institutions.AsNoTracking().SingleAsync(i => i.Id == institutionId, Ct))).Name.ShouldBe("新テスト医科クリニック");

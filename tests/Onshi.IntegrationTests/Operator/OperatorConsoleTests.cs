@@ -189,6 +189,10 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         after.AccessFailedCount.ShouldBe(0);
         after.SecurityStamp.ShouldNotBe(before.SecurityStamp);
 
+        // A 秘密の番号 is never a temporary password: the reset account has no 《パスワード変更》 to be sent to.
+        after.MustChangePassword.ShouldBeFalse();
+        after.PasswordExpiresAt.ShouldBeNull();
+
         var contact = await server.WithDbAsync(db => db.CallCenterContacts.AsNoTracking().SingleAsync());
         contact.VerificationMethod.ShouldBe("registered-phone-callback");
         contact.CallerName.ShouldBe("オンシ 花子");

@@ -61,6 +61,26 @@ public static class OqsStories
         return await client.SubmitAsync(search, "form[role=search]", values);
     }
 
+    /// <summary>
+    /// The メニュー as the user reads it: each group's heading with its lines (link target, and the title without the
+    /// description under it), in order.
+    /// </summary>
+    public static IReadOnlyList<(string Title, IReadOnlyList<(string Href, string Label)> Items)> MenuGroups(this OqsPage menu)
+    {
+        menu.H1.ShouldBe("メニュー");
+        return
+        [
+            .. menu.Document.QuerySelectorAll("main h2").Select(h =>
+            {
+                var list = h.NextElementSibling.ShouldNotBeNull();
+                list.LocalName.ShouldBe("ul");
+                IReadOnlyList<(string, string)> items =
+                    [.. list.QuerySelectorAll("li > a").Select(a => (a.GetAttribute("href") ?? "", a.ChildNodes[0].TextContent.Trim()))];
+                return (h.TextContent.Trim(), items);
+            }),
+        ];
+    }
+
     public static IReadOnlyList<string> ResultUserIds(this OqsPage results) =>
         [.. results.Document.QuerySelectorAll("tbody tr[data-user-id]").Select(r => r.GetAttribute("data-user-id")!)];
 

@@ -55,19 +55,37 @@ public static class PermissionMatrix
         Unlock = 1 << AccountAction.Unlock,
     }
 
-    /// <summary>Whether an account of this kind may open the アカウント情報管理 screens at all.</summary>
-    public static bool CanUseAccountAdministration(AccountKind actor) =>
-        actor is AccountKind.Master or AccountKind.MasterReset or AccountKind.Admin;
-
     /// <summary>
-    /// Whether an account of this kind may read its institution's 操作ログ (操作ログ照会, ログイン履歴, CSV): the マスタ and
-    /// 管理者 only (SPEC §9). Not the マスタリセット用 account: it exists to re-initialize the master's password (seed
-    /// P9–P10) and signs in with a 秘密の番号 kept on paper, so it is given no more than that.
+    /// Whether an account of <paramref name="kind"/> may open the screens of <paramref name="capability"/>: the one answer
+    /// the pages' policies, the menu and the services ask (what it may then do to a given account is <see cref="Decide"/>).
+    /// Unknown kinds and capabilities get nothing.
     /// </summary>
-    public static bool CanReadAuditLog(AccountKind actor) => actor is AccountKind.Master or AccountKind.Admin;
+    public static bool Allows(AccountKind kind, OqsCapability capability)
+    {
+        if (!Enum.IsDefined(kind))
+        {
+            return false;
+        }
 
-    /// <summary>Whether an account of this kind may change its own password (the reset account's is its 秘密の番号).</summary>
-    public static bool CanChangeOwnPassword(AccountKind actor) => actor != AccountKind.MasterReset;
+        return capability switch
+        {
+            // The screens exist to act on other accounts: a kind that may view none gets none of them.
+            OqsCapability.AccountAdministration => AccountKinds.All.Any(t => (Allowed(kind, t) & V) != 0),
+            OqsCapability.AccountRegistration => CreatableKinds(kind).Count > 0,
+
+            // The reset account's password is its 秘密の番号, changed only through the portal's 利用開始・変更申請.
+            OqsCapability.ChangeOwnPassword => kind != AccountKind.MasterReset,
+
+            // SPEC §8 and §9. Not the reset account: it exists to re-initialize the master's password (seed P9–P10) and
+            // signs in with a 秘密の番号 kept on paper, so it is given no more than that.
+            OqsCapability.TerminalList or OqsCapability.AuditLog => kind is AccountKind.Master or AccountKind.Admin,
+
+            // SPEC §11.2: the people at reception look up; the master and reset accounts administer, they do not.
+            OqsCapability.QualificationLookup => kind is AccountKind.Admin or AccountKind.General or AccountKind.MedicalInfo,
+            OqsCapability.QualificationResults => kind is AccountKind.Master or AccountKind.Admin,
+            _ => false,
+        };
+    }
 
     /// <summary>Decides whether <paramref name="actor"/> may do <paramref name="action"/> to <paramref name="target"/>.</summary>
     public static PermissionDecision Decide(AccountRef actor, AccountRef target, AccountAction action)
@@ -85,7 +103,7 @@ public static class PermissionMatrix
                 return PermissionDecision.Self;
             }
 
-            return CanChangeOwnPassword(actor.Kind) ? PermissionDecision.Allowed : PermissionDecision.NotPermitted;
+            return Allows(actor.Kind, OqsCapability.ChangeOwnPassword) ? PermissionDecision.Allowed : PermissionDecision.NotPermitted;
         }
 
         var allowed = Allowed(actor.Kind, target.Kind);

@@ -39,7 +39,7 @@ public sealed record LoginHistoryPage(IReadOnlyList<LoginHistoryRow> Rows, int T
 }
 
 /// <summary>
-/// The 操作ログ of one institution, for its マスタ and 管理者 (SPEC §9; <see cref="PermissionMatrix.CanReadAuditLog"/>):
+/// The 操作ログ of one institution, for its マスタ and 管理者 (SPEC §9; <see cref="OqsCapability.AuditLog"/>):
 /// the rows of the institution in the site's environment, plus its terminal certificates' issue and revocation (which
 /// belong to no environment). Never another institution's rows, never the operators' own work (their logins, their
 /// refusals, the portal's application rows); where an operator acted on this institution (秘密の番号の再発行, ロック解除)
@@ -187,7 +187,7 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
 
     private async Task<bool> PermittedAsync(ActorContext actor, CancellationToken cancellationToken)
     {
-        if (PermissionMatrix.CanReadAuditLog(actor.Principal.Kind))
+        if (PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.AuditLog))
         {
             return true;
         }

@@ -198,31 +198,100 @@ public sealed class PermissionMatrixTests
         }
     }
 
-    [Theory]
-    [InlineData(AccountKind.Master, true)]
-    [InlineData(AccountKind.MasterReset, true)]
-    [InlineData(AccountKind.Admin, true)]
-    [InlineData(AccountKind.General, false)]
-    [InlineData(AccountKind.FaceAuth, false)]
-    public void CanUseAccountAdministration_OnlyMasterResetAndAdmin(AccountKind kind, bool expected) =>
-        PermissionMatrix.CanUseAccountAdministration(kind).ShouldBe(expected);
+    // The screens each kind may open (SPEC §3, §5, §8, §9, §11.2), written out: Y = allowed, . = not. Columns:
+    // アカウント管理（更新）, アカウント管理（登録）, パスワード変更, 端末証明書一覧, 操作ログ照会, 資格情報照会, 資格確認結果一覧.
+    private static readonly OqsCapability[] CapabilityColumns =
+    [
+        OqsCapability.AccountAdministration, OqsCapability.AccountRegistration, OqsCapability.ChangeOwnPassword,
+        OqsCapability.TerminalList, OqsCapability.AuditLog, OqsCapability.QualificationLookup, OqsCapability.QualificationResults,
+    ];
 
-    // 操作ログ照会 (SPEC §9): マスタ and 管理者 for their own institution; not the reset account, not the staff kinds.
+    private static readonly string[] ExpectedCapabilityTable =
+    [
+        // kind          Adm Reg Pw  Trm Log QLk QRs
+        "Master          Y   Y   Y   Y   Y   .   Y",
+        "MasterReset     Y   .   .   .   .   .   .",
+        "Admin           Y   Y   Y   Y   Y   Y   Y",
+        "General         .   .   Y   .   .   Y   .",
+        "MedicalInfo     .   .   Y   .   .   Y   .",
+        "LinkedApp       .   .   Y   .   .   .   .",
+        "WebApi          .   .   Y   .   .   .   .",
+        "FaceAuth        .   .   Y   .   .   .   .",
+    ];
+
+    private static readonly Dictionary<AccountKind, string[]> ExpectedCapabilities = ExpectedCapabilityTable
+        .Select(row => row.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .ToDictionary(cells => Enum.Parse<AccountKind>(cells[0]), cells => cells[1..]);
+
+    private static bool ExpectedAllows(AccountKind kind, OqsCapability capability) =>
+        ExpectedCapabilities[kind][Array.IndexOf(CapabilityColumns, capability)] == "Y";
+
+    public static TheoryData<AccountKind, OqsCapability> AllCapabilityCells()
+    {
+        var data = new TheoryData<AccountKind, OqsCapability>();
+        foreach (var kind in AccountKinds.All)
+        {
+            foreach (var capability in Enum.GetValues<OqsCapability>())
+            {
+                data.Add(kind, capability);
+            }
+        }
+
+        return data;
+    }
+
     [Theory]
-    [InlineData(AccountKind.Master, true)]
-    [InlineData(AccountKind.MasterReset, false)]
-    [InlineData(AccountKind.Admin, true)]
-    [InlineData(AccountKind.General, false)]
-    [InlineData(AccountKind.MedicalInfo, false)]
-    [InlineData(AccountKind.LinkedApp, false)]
-    [InlineData(AccountKind.WebApi, false)]
-    [InlineData(AccountKind.FaceAuth, false)]
-    public void CanReadAuditLog_OnlyMasterAndAdmin(AccountKind kind, bool expected) =>
-        PermissionMatrix.CanReadAuditLog(kind).ShouldBe(expected);
+    [MemberData(nameof(AllCapabilityCells))]
+    public void Allows_EveryKindAndCapability_MatchesSpecTable(AccountKind kind, OqsCapability capability) =>
+        PermissionMatrix.Allows(kind, capability).ShouldBe(ExpectedAllows(kind, capability), $"{kind} × {capability}");
 
     [Fact]
-    public void CanReadAuditLog_EveryKindHasACell() =>
-        AccountKinds.All.Count.ShouldBe(8, "a new kind needs its CanReadAuditLog cell above");
+    public void Allows_TableHasARowPerKindAndAColumnPerCapability()
+    {
+        ExpectedCapabilities.Keys.Order().ShouldBe(AccountKinds.All.Order(), "a new kind needs its row above");
+        Enum.GetValues<OqsCapability>().Order().ShouldBe(CapabilityColumns.Order(), "a new capability needs its column above");
+        ExpectedCapabilities.Values.ShouldAllBe(cells => cells.Length == CapabilityColumns.Length);
+    }
+
+    [Fact]
+    public void Allows_UnknownKindOrCapability_Nothing()
+    {
+        foreach (var capability in Enum.GetValues<OqsCapability>())
+        {
+            PermissionMatrix.Allows((AccountKind)0, capability).ShouldBeFalse();
+            PermissionMatrix.Allows((AccountKind)99, capability).ShouldBeFalse();
+        }
+
+        foreach (var kind in AccountKinds.All)
+        {
+            PermissionMatrix.Allows(kind, (OqsCapability)0).ShouldBeFalse();
+            PermissionMatrix.Allows(kind, (OqsCapability)99).ShouldBeFalse();
+        }
+    }
+
+    // アカウント管理（登録） is a page of the /Accounts folder: it needs both policies, so registration must imply the other.
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Allows_AccountRegistration_ImpliesAccountAdministration(AccountKind kind)
+    {
+        if (PermissionMatrix.Allows(kind, OqsCapability.AccountRegistration))
+        {
+            PermissionMatrix.Allows(kind, OqsCapability.AccountAdministration).ShouldBeTrue();
+        }
+    }
+
+    // The screen capability and the per-target answer for one's own password never disagree.
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Allows_ChangeOwnPassword_SameAsDecideOnOneself(AccountKind kind)
+    {
+        var self = new AccountRef(1, 100, OqsEnvironment.Production, kind);
+
+        (PermissionMatrix.Decide(self, self, AccountAction.ChangeOwnPassword) == PermissionDecision.Allowed)
+            .ShouldBe(PermissionMatrix.Allows(kind, OqsCapability.ChangeOwnPassword));
+    }
+
+    public static TheoryData<AccountKind> AllKinds() => [.. AccountKinds.All];
 
     [Theory]
     [InlineData(AccountKind.Master, false)]
