@@ -20,7 +20,7 @@ namespace Onshi.IntegrationTests.Portal;
 /// </summary>
 public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLifetime
 {
-    private const string Code = "1310000017";
+    private const string Code = "1310000018";
     private const string Reviewer = "reviewer01";
     private static readonly HtmlParser Parser = new();
 
@@ -393,7 +393,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         empty.Errors.ShouldContain(ApplicationErrors.EnvironmentsRequired.Message);
         empty.Errors.ShouldContain("担当者電話番号を入力してください。");
         (await New(NewForm("12345"))).Errors.ShouldContain("医療機関等コードは半角数字10桁で入力してください。");
-        (await New(NewForm("１３１０００００１７"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
+        (await New(NewForm("１３１０００００１８"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
         var fullWidthSecret = await New(NewForm(Code, secret: "３８７０"));
         fullWidthSecret.Errors.ShouldNotBeEmpty();
         fullWidthSecret.Q("#SecretNumber")!.GetAttribute("value").ShouldBeNull();
