@@ -454,6 +454,29 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await server.WithDbAsync(db => db.SubsidyApplications.CountAsync())).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task NewApplication_WrongCheckDigit_NamesTheCheckDigit_AndStoresNothing()
+    {
+        const string mistyped = "1310000017"; // deliberately invalid: Code with its 検証番号 (last digit) changed
+        using var client = await SignedInAsync("typo@clinic.example.jp");
+
+        var form = await client.GetAsync("/OnlineEligibility/Application/New");
+        var refused = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(mistyped));
+
+        refused.Status.ShouldBe(HttpStatusCode.OK);
+        refused.Path.ShouldBe("/OnlineEligibility/Application/New");
+        refused.Errors.Distinct().ShouldBe(["医療機関等コードの検証番号（末尾の1桁）が正しくありません。コードをもう一度ご確認ください。"]);
+        refused.Q("#InstitutionCode-error")!.TextContent.ShouldContain("検証番号");
+        refused.Q("#InstitutionCode")!.GetAttribute("value").ShouldBe(mistyped);
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(0);
+        (await server.WithDbAsync(db => db.Institutions.CountAsync())).ShouldBe(0);
+
+        // The same form with the right digit goes through.
+        var accepted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", NewForm(Code));
+        accepted.Path.ShouldBe("/OnlineEligibility/Application");
+        (await server.WithDbAsync(db => db.UsageApplications.Select(a => a.InstitutionCode).ToListAsync())).ShouldBe([Code]);
+    }
+
     private static readonly byte[] Png = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 

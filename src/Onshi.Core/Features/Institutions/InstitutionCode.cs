@@ -28,7 +28,10 @@ public static class InstitutionCode
 {
     public const string FieldName = "InstitutionCode";
 
-    /// <summary>Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint.</summary>
+    /// <summary>
+    /// Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint. The structure
+    /// (length, digits, prefecture, 点数表) is checked first, so a check-digit error means only the 検証番号 does not fit.
+    /// </summary>
     public static bool TryParse(string? input, [NotNullWhen(true)] out string? code, out InstitutionKind kind, out OnshiError? error)
     {
         code = null;
@@ -69,6 +72,13 @@ public static class InstitutionCode
             default:
                 error = new("institution_code.kind", "医療機関等コードの3桁目（点数表番号）は 1（医科）、3（歯科）、4（調剤）、6（訪問看護）のいずれかです。", FieldName);
                 return false;
+        }
+
+        if (s[9] != CheckDigit(s.AsSpan(0, 9)))
+        {
+            kind = default;
+            error = new("institution_code.check_digit", "医療機関等コードの検証番号（末尾の1桁）が正しくありません。コードをもう一度ご確認ください。", FieldName);
+            return false;
         }
 
         code = s;
