@@ -75,10 +75,6 @@ public abstract class CertIssueCommandTests(string provider) : IAsyncLifetime
         exit.ShouldBe(0, text);
         File.Exists(Path.Combine(output, $"{code}-T0002.p12")).ShouldBeTrue(text);
         (await CertificateCountAsync(settings, ct)).ShouldBe(3);
-
-        (exit, text) = await OnshiChildProcess.RunAsync(settings, ["cert", "list", "--institution", code], ct);
-        exit.ShouldBe(0, text);
-        text.Split('\n').Count(l => l.StartsWith(code, StringComparison.Ordinal)).ShouldBe(2);
     }
 
     /// <summary>The demo institutions (one terminal certificate each); the first one's code.</summary>
