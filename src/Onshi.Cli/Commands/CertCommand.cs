@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Institutions;
 using Onshi.Core.Features.Secrets;
 
 namespace Onshi.Cli.Commands;
@@ -30,11 +31,16 @@ internal static class CertCommand
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
+            if (!InstitutionCode.TryParse(r.GetValue(institution), out var code, out _, out var codeError))
+            {
+                Console.Error.WriteLine(codeError!.Message);
+                return 2;
+            }
+
             var settings = common.Settings(r);
             await using var sp = await CommonOptions.BuildServicesAsync(settings, ct);
             await using var scope = sp.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
-            var code = r.GetValue(institution)!.Trim();
             var inst = await db.Institutions.AsNoTracking().FirstOrDefaultAsync(i => i.Code == code, ct);
             if (inst is null)
             {
@@ -118,11 +124,19 @@ internal static class CertCommand
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
         {
+            // A whole code, not a prefix: a mistyped one is refused with the reason instead of listing nothing.
+            string? code = null;
+            if (r.GetValue(institution) is { } input && !InstitutionCode.TryParse(input, out code, out _, out var codeError))
+            {
+                Console.Error.WriteLine(codeError!.Message);
+                return 2;
+            }
+
             await using var sp = await CommonOptions.BuildServicesAsync(common.Settings(r), ct);
             await using var scope = sp.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
             long? institutionId = null;
-            if (r.GetValue(institution) is { } code)
+            if (code is not null)
             {
                 institutionId = await db.Institutions.Where(i => i.Code == code).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct) ?? -1;
             }

@@ -130,8 +130,8 @@ internal static class DemoCommand
         int portalPort = PortalApp.DefaultPort, int operatorPort = OperatorApp.DefaultPort)
     {
         var ca = sp.GetRequiredService<CertificateAuthority>();
-        var a = await InstitutionAsync(sp, environment, dir, "1310000017", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct);
-        var b = await InstitutionAsync(sp, environment, dir, "2740000025", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
+        var a = await InstitutionAsync(sp, environment, dir, "1310000018", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct);
+        var b = await InstitutionAsync(sp, environment, dir, "2740000027", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
         var portalUser = await PortalUserAsync(sp, a.Info.Code, ct);
         var op = await OperatorAsync(sp, ct);
         return new DemoFile($"https://127.0.0.1:{oqsPort}/", ca.CertificatePath, a.Terminal, a.Info, a.Accounts,

@@ -77,15 +77,16 @@ internal sealed record GeneratorSettings(
 
 /// <summary>
 /// Makes synthetic institution number <c>index</c> (0-based) — everything an approved institution in use has — as a
-/// pure function of the seed and the index, except for (a) the 医療機関等コード, whose last five digits count the
-/// institutions of the same prefecture and 点数表 before it (so <see cref="Skip"/> replays the headers of a resumed run),
+/// pure function of the seed and the index, except for (a) the 医療機関等コード, whose digits 6–9 count the institutions of
+/// the same prefecture and 点数表 before it (so <see cref="Skip"/> replays the headers of a resumed run) and whose last digit
+/// is the 検証番号 of the rest,
 /// (b) the ids (from the database) and (c) real certificates (random keys). Times are relative to the run's "now".
 /// </summary>
 internal sealed class SyntheticGenerator(GeneratorSettings settings, CertificateAuthority? authority)
 {
     private const ulong HeaderStream = 0x48454144UL; // "HEAD"
     private const ulong BodyStream = 0x424F4459UL; // "BODY"
-    private const int NumbersPerBucket = 100_000;
+    private const int NumbersPerBucket = 10_000; // digits 6–9; the 10th is the 検証番号
 
     private readonly int[,] counters = new int[48, 10];
 
@@ -104,10 +105,23 @@ internal sealed class SyntheticGenerator(GeneratorSettings settings, Certificate
     /// <summary>The code institution <paramref name="index"/> gets (without allocating it), for checking a resumed run.</summary>
     public static string ExpectedCode(long seed, int index)
     {
-        var replay = new SyntheticGenerator(new GeneratorSettings(seed, OqsEnvironment.Production, DateTime.UnixEpoch, "", "", null, [], 0, 0), null);
+        var replay = Replay(seed);
         replay.Skip(index);
         return replay.AllocateCode(index);
     }
+
+    /// <summary>The codes institutions 0 … <paramref name="count"/> − 1 get, in order (without allocating them).</summary>
+    public static IEnumerable<string> ExpectedCodes(long seed, int count)
+    {
+        var replay = Replay(seed);
+        while (replay.Next < count)
+        {
+            yield return replay.AllocateCode(replay.Next++);
+        }
+    }
+
+    private static SyntheticGenerator Replay(long seed) =>
+        new(new GeneratorSettings(seed, OqsEnvironment.Production, DateTime.UnixEpoch, "", "", null, [], 0, 0), null);
 
     /// <summary>Adds institutions <see cref="Next"/> … <see cref="Next"/> + <paramref name="count"/> − 1 to <paramref name="batch"/>.</summary>
     public void Generate(int count, IdCursor ids, SeedBatch batch)
@@ -126,7 +140,7 @@ internal sealed class SyntheticGenerator(GeneratorSettings settings, Certificate
         var prefecture = rng.Weighted(SyntheticNames.PrefectureCumulative) + 1;
         var kind = (int)SyntheticNames.Kinds[rng.Weighted(SyntheticNames.KindCumulative)];
 
-        // A full bucket (100,000 institutions of one prefecture and kind) spills into the next prefecture.
+        // A full bucket (10,000 institutions of one prefecture and kind) spills into the next prefecture.
         for (var tries = 0; counters[prefecture, kind] >= NumbersPerBucket; tries++)
         {
             if (tries >= 47)
@@ -138,7 +152,7 @@ internal sealed class SyntheticGenerator(GeneratorSettings settings, Certificate
         }
 
         var number = counters[prefecture, kind]++;
-        return string.Create(CultureInfo.InvariantCulture, $"{prefecture:D2}{kind}{SyntheticData.CodeMarker}{number:D5}");
+        return InstitutionCode.WithCheckDigit(string.Create(CultureInfo.InvariantCulture, $"{prefecture:D2}{kind}{SyntheticData.CodeMarker}{number:D4}"));
     }
 
     private void GenerateInstitution(int index, string code, IdCursor ids, SeedBatch batch)

@@ -15,10 +15,10 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
 {
     private const string Email = "uketsuke@sakura-clinic.example.jp";
     private const string PortalPassword = "Sakura-Madoguchi-2026";
-    private const string Code = "1310000058";
+    private const string Code = "1310000059";
     private const string InstitutionName = "さくら内科クリニック";
     private const string Secret = "3870";
-    private const string OtherCode = "2740000077";
+    private const string OtherCode = "2740000076";
     private const string OtherName = "みなと調剤薬局";
     private const string OperatorId = "sv-walk";
     private const string OperatorPassword = "Shinsa-Kanri-2026!";

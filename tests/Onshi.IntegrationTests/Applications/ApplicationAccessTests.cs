@@ -15,7 +15,7 @@ namespace Onshi.IntegrationTests.Applications;
 /// <summary>A portal user reaches only its own institutions' things and its own applications, on every provider.</summary>
 public sealed class ApplicationAccessTests
 {
-    private const string Code = "1310000017";
+    private const string Code = "1310000018";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

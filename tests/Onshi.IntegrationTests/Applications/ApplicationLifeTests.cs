@@ -16,7 +16,7 @@ namespace Onshi.IntegrationTests.Applications;
 /// <summary>The life of a 利用開始・変更申請 from the portal user's form to the credentials in the posted PDF, on every provider.</summary>
 public sealed class ApplicationLifeTests
 {
-    private const string Code = "1310000017";
+    private const string Code = "1310000018";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -17,7 +17,7 @@ namespace Onshi.IntegrationTests.Applications;
 /// <summary>電子証明書発行申請 (one-time download) and 補助金申請 (receipt checks, 交付決定通知書), on every provider.</summary>
 public sealed class CertificateAndSubsidyApplicationTests
 {
-    private const string Code = "1340000025";
+    private const string Code = "1340000026";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

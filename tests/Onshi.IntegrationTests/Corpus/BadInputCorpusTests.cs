@@ -26,7 +26,7 @@ namespace Onshi.IntegrationTests.Corpus;
 public abstract class BadInputCorpusTests(string provider)
 {
     private const string Reviewer = "reviewer01";
-    private const string NewCode = "1410000016";
+    private const string NewCode = "1410000018";
 
     private static readonly string[] ForcedLoginHandlers = ["Force", "Cancel"];
 
@@ -222,7 +222,7 @@ public abstract class BadInputCorpusTests(string provider)
             var fields = new Dictionary<string, string>
             {
                 ["__af"] = form.Q("input[name=__af]")!.GetAttribute("value")!,
-                ["Input.InstitutionCode"] = "1510000014",
+                ["Input.InstitutionCode"] = "1510000019",
                 ["Input.InstitutionName"] = "再送医科診療所",
                 ["Input.Address"] = "東京都千代田区千代田1-1",
                 ["Input.Phone"] = "03-5555-0101",
@@ -233,7 +233,7 @@ public abstract class BadInputCorpusTests(string provider)
                 ["Input.SecretNumberConfirm"] = "3870",
             };
             await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
-            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000014"))).ShouldBe(1);
+            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
             await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, true, false);
         });
         Report(runner, summary);
@@ -342,7 +342,7 @@ public abstract class BadInputCorpusTests(string provider)
         }
         var subsidy = await Service<SubsidyService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, Subsidy()));
         (await Service<SubsidyService, OpResult<long>>(app, s => s.ApproveAsync(subsidy.Value, Reviewer, 40_000))).Succeeded.ShouldBeTrue();
-        var usage = await Service<UsageApplicationService, OpResult<long>>(app, s => s.SubmitNewAsync(userId, NewApplication("1610000013")));
+        var usage = await Service<UsageApplicationService, OpResult<long>>(app, s => s.SubmitNewAsync(userId, NewApplication("1610000018")));
         (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(app, s => s.ApproveUsageAsync(usage.Value, Reviewer))).Succeeded.ShouldBeTrue();
     }
 

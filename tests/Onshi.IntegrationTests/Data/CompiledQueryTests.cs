@@ -23,13 +23,13 @@ public sealed class CompiledQueryTests : IDisposable
     public async Task OneCompiledQuery_RunsAgainstTwoModels_InOneProcess()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var a = new OnshiDbContext(await CreateAsync("a", "1310000001", ct));
-        await using var b = new OnshiDbContext(await CreateAsync("b", "1310000002", ct, ownModel: true));
+        await using var a = new OnshiDbContext(await CreateAsync("a", "1310000018", ct));
+        await using var b = new OnshiDbContext(await CreateAsync("b", "1310000026", ct, ownModel: true));
         a.Model.ShouldNotBeSameAs(b.Model);
 
-        (await ByCode.For(a)(a, "1310000001", ct))!.Name.ShouldBe("a");
-        (await ByCode.For(b)(b, "1310000002", ct))!.Name.ShouldBe("b");
-        (await ByCode.For(a)(a, "1310000002", ct)).ShouldBeNull();
+        (await ByCode.For(a)(a, "1310000018", ct))!.Name.ShouldBe("a");
+        (await ByCode.For(b)(b, "1310000026", ct))!.Name.ShouldBe("b");
+        (await ByCode.For(a)(a, "1310000026", ct)).ShouldBeNull();
         ByCode.For(a).ShouldBeSameAs(ByCode.For(a));
         ByCode.For(a).ShouldNotBeSameAs(ByCode.For(b));
     }
@@ -39,10 +39,10 @@ public sealed class CompiledQueryTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var plain = EF.CompileAsyncQuery((OnshiDbContext db, string code, CancellationToken ct) => db.Institutions.AsNoTracking().FirstOrDefault(i => i.Code == code));
-        await using var a = new OnshiDbContext(await CreateAsync("a", "1310000001", ct));
-        await using var b = new OnshiDbContext(await CreateAsync("b", "1310000002", ct, ownModel: true));
-        (await plain(a, "1310000001", ct)).ShouldNotBeNull();
-        await Should.ThrowAsync<InvalidOperationException>(() => plain(b, "1310000002", ct));
+        await using var a = new OnshiDbContext(await CreateAsync("a", "1310000018", ct));
+        await using var b = new OnshiDbContext(await CreateAsync("b", "1310000026", ct, ownModel: true));
+        (await plain(a, "1310000018", ct)).ShouldNotBeNull();
+        await Should.ThrowAsync<InvalidOperationException>(() => plain(b, "1310000026", ct));
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ using Onshi.Cli.Commands;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Institutions;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.Core.Features.Secrets;
@@ -584,7 +585,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
         for (var i = 0; i < Applications; i++)
         {
             await using var scope = sp.CreateAsyncScope();
-            var code = "1319" + (500000 + i).ToString(CultureInfo.InvariantCulture);
+            var code = InstitutionCode.WithCheckDigit("1319" + (50000 + i).ToString(CultureInfo.InvariantCulture));
             var submitted = await scope.ServiceProvider.GetRequiredService<UsageApplicationService>().SubmitNewAsync(applicantId, ApplicationsHarness.NewInput(code), ct);
             submitted.Succeeded.ShouldBeTrue(string.Join(" / ", submitted.Errors.Select(e => e.Message)));
             applications.Add(submitted.Value);

@@ -36,7 +36,7 @@ public sealed class MigrationTests
         long institutionId;
         await using (var context = db.CreateDbContext())
         {
-            var institution = new Institution { Code = "1310000001", Name = "テスト医院", CreatedAt = DateTime.UtcNow };
+            var institution = new Institution { Code = "1310000018", Name = "テスト医院", CreatedAt = DateTime.UtcNow };
             context.Institutions.Add(institution);
             context.Accounts.Add(NewAccount(institution, OqsEnvironment.Production));
             // The same user ID in the other environment is another account.
@@ -77,7 +77,7 @@ public sealed class MigrationTests
         await using (var context = db.CreateDbContext())
         {
             await context.GetService<IMigrator>().MigrateAsync(initial, ct);
-            var institution = new Institution { Code = "1310000001", Name = "テスト医院", CreatedAt = now };
+            var institution = new Institution { Code = "1310000018", Name = "テスト医院", CreatedAt = now };
             context.Institutions.Add(institution);
             var account = NewAccount(institution, OqsEnvironment.Production);
             context.Accounts.Add(account);

@@ -32,7 +32,7 @@ namespace Onshi.IntegrationTests.Lifecycle;
 /// </summary>
 public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
 {
-    private const string Code = "1310000041";
+    private const string Code = "1310000042";
     private const string Email = "madoguchi@lifecycle-clinic.example.jp";
     private const string Secret = "3870";
 

@@ -22,7 +22,7 @@ namespace Onshi.IntegrationTests.Operator;
 /// </summary>
 public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
 {
-    private const string Code = "1340000025";
+    private const string Code = "1340000026";
     private const string AlreadyDecided = "この申請は既に承認または差戻しされています。";
 
     private OperatorServer server = null!;

@@ -50,7 +50,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
     public async Task Request_WithCertificateOfAnotherCa_IsRefusedAndAudited()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var req = new CertificateRequest("CN=T0001, OU=1310000017, O=偽物, C=JP", key, HashAlgorithmName.SHA256);
+        var req = new CertificateRequest("CN=T0001, OU=1310000018, O=偽物, C=JP", key, HashAlgorithmName.SHA256);
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         using var selfSigned = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
         using var pfx = X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx, "x"), "x");

@@ -20,7 +20,7 @@ namespace Onshi.IntegrationTests.Portal;
 /// </summary>
 public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLifetime
 {
-    private const string Code = "1310000017";
+    private const string Code = "1310000018";
     private const string Reviewer = "reviewer01";
     private static readonly HtmlParser Parser = new();
 
@@ -393,7 +393,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         empty.Errors.ShouldContain(ApplicationErrors.EnvironmentsRequired.Message);
         empty.Errors.ShouldContain("担当者電話番号を入力してください。");
         (await New(NewForm("12345"))).Errors.ShouldContain("医療機関等コードは半角数字10桁で入力してください。");
-        (await New(NewForm("１３１０００００１７"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
+        (await New(NewForm("１３１０００００１８"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
         var fullWidthSecret = await New(NewForm(Code, secret: "３８７０"));
         fullWidthSecret.Errors.ShouldNotBeEmpty();
         fullWidthSecret.Q("#SecretNumber")!.GetAttribute("value").ShouldBeNull();
@@ -452,6 +452,29 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await PostSubsidyAsync(client, "99999999999999", "1000", "r.png", "image/png", Png)).Errors.ShouldContain("事業費は1,000,000,000円以下で入力してください。");
         (await PostSubsidyAsync(client, "1000", "1000", "r.exe", "application/octet-stream", Png)).Errors.ShouldContain(ApplicationErrors.ReceiptType.Message);
         (await server.WithDbAsync(db => db.SubsidyApplications.CountAsync())).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task NewApplication_WrongCheckDigit_NamesTheCheckDigit_AndStoresNothing()
+    {
+        const string mistyped = "1310000017"; // deliberately invalid: Code with its 検証番号 (last digit) changed
+        using var client = await SignedInAsync("typo@clinic.example.jp");
+
+        var form = await client.GetAsync("/OnlineEligibility/Application/New");
+        var refused = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(mistyped));
+
+        refused.Status.ShouldBe(HttpStatusCode.OK);
+        refused.Path.ShouldBe("/OnlineEligibility/Application/New");
+        refused.Errors.Distinct().ShouldBe(["医療機関等コードの検証番号（末尾の1桁）が正しくありません。コードをもう一度ご確認ください。"]);
+        refused.Q("#InstitutionCode-error")!.TextContent.ShouldContain("検証番号");
+        refused.Q("#InstitutionCode")!.GetAttribute("value").ShouldBe(mistyped);
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(0);
+        (await server.WithDbAsync(db => db.Institutions.CountAsync())).ShouldBe(0);
+
+        // The same form with the right digit goes through.
+        var accepted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", NewForm(Code));
+        accepted.Path.ShouldBe("/OnlineEligibility/Application");
+        (await server.WithDbAsync(db => db.UsageApplications.Select(a => a.InstitutionCode).ToListAsync())).ShouldBe([Code]);
     }
 
     private static readonly byte[] Png = Convert.FromBase64String(

@@ -129,7 +129,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
         {
             var audit = new AuditLog(context, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new AuditOptions()));
             var institution = await context.Institutions.FirstAsync(ct);
-            context.Institutions.Add(new Institution { Code = "1310000017", Name = "実在クリニック", CreatedAt = DateTime.UtcNow });
+            context.Institutions.Add(new Institution { Code = "1310000018", Name = "実在クリニック", CreatedAt = DateTime.UtcNow });
             context.Accounts.Add(new Account
             {
                 InstitutionId = institution.Id,
@@ -263,7 +263,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
         await using (var scope = services.CreateAsyncScope())
         {
             var provisioned = await scope.ServiceProvider.GetRequiredService<InstitutionProvisioning>()
-                .ProvisionAsync("1310000017", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", OqsEnvironment.Production, "3870", "test", ct);
+                .ProvisionAsync("1310000018", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", OqsEnvironment.Production, "3870", "test", ct);
             provisioned.Succeeded.ShouldBeTrue();
         }
 

@@ -33,15 +33,15 @@ public abstract class SessionSweeperTests(string provider) : IAsyncLifetime
         var start = harness.Time.GetUtcNow().UtcDateTime;
         var ids = await harness.Db(async db =>
         {
-            var institution = new Institution { Code = "1310000099", Name = "掃除テスト医院", CreatedAt = start };
+            var institution = new Institution { Code = "1310000091", Name = "掃除テスト医院", CreatedAt = start };
             db.Institutions.Add(institution);
             await db.SaveChangesAsync();
             var account = new Account
             {
                 InstitutionId = institution.Id,
                 Environment = OqsEnvironment.Production,
-                UserId = "M1310000099",
-                NormalizedUserId = "M1310000099",
+                UserId = "M1310000091",
+                NormalizedUserId = "M1310000091",
                 DisplayName = "マスタ",
                 Kind = AccountKind.Master,
                 CreatedAt = start,

@@ -94,8 +94,8 @@ public sealed record AuditRowPage(IReadOnlyList<AuditRow> Rows, int Total, int P
 }
 
 /// <summary>A CSV export about to be streamed: its rows are read from the database as they are written.</summary>
-/// <param name="FileName">The Japanese file name, e.g. <c>操作ログ_1310000058_20261124.csv</c>.</param>
-/// <param name="AsciiFileName">The fallback for clients without RFC 5987, e.g. <c>audit_1310000058_20261124.csv</c>.</param>
+/// <param name="FileName">The Japanese file name, e.g. <c>操作ログ_1310000059_20261124.csv</c>.</param>
+/// <param name="AsciiFileName">The fallback for clients without RFC 5987, e.g. <c>audit_1310000059_20261124.csv</c>.</param>
 /// <param name="Count">Rows that will be written (at most <see cref="AuditCsv.MaxRows"/>).</param>
 /// <param name="Total">Rows matching the filter.</param>
 /// <param name="Rows">The rows, read from the database while they are written (enumerate once).</param>

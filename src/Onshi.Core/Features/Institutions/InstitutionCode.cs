@@ -20,13 +20,18 @@ public enum InstitutionKind
 }
 
 /// <summary>
-/// The 10-digit 医療機関等コード (SPEC §2): prefecture 01–47, 点数表 1/3/4/6, 7-digit institution number.
+/// The 10-digit 医療機関等コード (SPEC §2): prefecture 01–47, 点数表 1/3/4/6, 7-digit institution number whose last digit
+/// is the 検証番号 (check digit): Luhn over all 10 digits, except in prefectures 11 埼玉, 12 千葉, 13 東京 and 14 神奈川,
+/// where it is Luhn over the 7-digit institution number only (docs/decisions.md#institution-codes).
 /// </summary>
 public static class InstitutionCode
 {
     public const string FieldName = "InstitutionCode";
 
-    /// <summary>Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint.</summary>
+    /// <summary>
+    /// Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint. The structure
+    /// (length, digits, prefecture, 点数表) is checked first, so a check-digit error means only the 検証番号 does not fit.
+    /// </summary>
     public static bool TryParse(string? input, [NotNullWhen(true)] out string? code, out InstitutionKind kind, out OnshiError? error)
     {
         code = null;
@@ -69,8 +74,64 @@ public static class InstitutionCode
                 return false;
         }
 
+        if (s[9] != CheckDigit(s.AsSpan(0, 9)))
+        {
+            kind = default;
+            error = new("institution_code.check_digit", "医療機関等コードの検証番号（末尾の1桁）が正しくありません。コードをもう一度ご確認ください。", FieldName);
+            return false;
+        }
+
         code = s;
         return true;
+    }
+
+    /// <summary>
+    /// The 検証番号 (the tenth digit) of the code that starts with the nine digits <paramref name="first9"/>: the Luhn check
+    /// digit of all nine, or of their last six (the institution number without its check digit) in prefectures 11–14.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="first9"/> is not nine ASCII digits.</exception>
+    public static char CheckDigit(string first9)
+    {
+        ArgumentNullException.ThrowIfNull(first9);
+        if (first9.Length != 9 || !first9.All(char.IsAsciiDigit))
+        {
+            throw new ArgumentException("The first nine digits of a 医療機関等コード are nine ASCII digits.", nameof(first9));
+        }
+
+        return CheckDigit(first9.AsSpan());
+    }
+
+    /// <summary>The code made of the nine digits <paramref name="first9"/> and their <see cref="CheckDigit(string)"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="first9"/> is not nine ASCII digits.</exception>
+    public static string WithCheckDigit(string first9) => first9 + CheckDigit(first9);
+
+    /// <summary>True for the prefectures (11 埼玉, 12 千葉, 13 東京, 14 神奈川) whose 検証番号 covers the 7-digit part only.</summary>
+    public static bool IsSevenDigitRulePrefecture(int prefecture) => prefecture is >= 11 and <= 14;
+
+    private static char CheckDigit(ReadOnlySpan<char> first9)
+    {
+        var prefecture = (first9[0] - '0') * 10 + (first9[1] - '0');
+        var covered = IsSevenDigitRulePrefecture(prefecture) ? first9[3..] : first9;
+
+        // Luhn: counted from the right of the whole number, the check digit is position 1 (not doubled), so the digit just
+        // left of it is doubled, and every second one from there.
+        var sum = 0;
+        for (var i = covered.Length - 1; i >= 0; i--)
+        {
+            var d = covered[i] - '0';
+            if ((covered.Length - 1 - i) % 2 == 0)
+            {
+                d *= 2;
+                if (d > 9)
+                {
+                    d -= 9;
+                }
+            }
+
+            sum += d;
+        }
+
+        return (char)('0' + (10 - sum % 10) % 10);
     }
 
     public static bool IsValid(string? input) => TryParse(input, out _, out _, out _);

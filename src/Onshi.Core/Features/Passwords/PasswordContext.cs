@@ -58,7 +58,7 @@ public sealed record PasswordContext
     /// <summary>Whether <paramref name="candidate"/> holds a product word, a deployment word or one of this context's words.</summary>
     /// <remarks>
     /// Case is ignored. A word of letters is also found behind the usual swaps (<c>0nsh1</c>, <c>$hikaku</c>); a word with
-    /// digits (a 医療機関等コード) also with separators inside (<c>131-000-0017</c>).
+    /// digits (a 医療機関等コード) also with separators inside (<c>131-000-0018</c>).
     /// </remarks>
     internal bool IsContainedIn(string candidate, IEnumerable<string> deploymentWords)
     {

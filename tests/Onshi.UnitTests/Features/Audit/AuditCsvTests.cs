@@ -8,7 +8,7 @@ namespace Onshi.UnitTests.Features.Audit;
 public sealed class AuditCsvTests
 {
     private static AuditRow Row(string detail = "", string target = "", DateTime? at = null) =>
-        new(1, at ?? new DateTime(2026, 11, 23, 15, 0, 0, DateTimeKind.Utc), "1310000058", OqsEnvironment.Production, "ADMIN01",
+        new(1, at ?? new DateTime(2026, 11, 23, 15, 0, 0, DateTimeKind.Utc), "1310000059", OqsEnvironment.Production, "ADMIN01",
             AccountKind.Admin, AuditActions.Login, target, AuditOutcomes.Success, detail, "0A1B", "127.0.0.1");
 
     [Theory]
@@ -56,9 +56,9 @@ public sealed class AuditCsvTests
     [Fact]
     public void FileNames_JapaneseAndAscii()
     {
-        var (name, ascii) = AuditCsv.FileNames("1310000058", "1310000058", new DateOnly(2026, 11, 24));
-        name.ShouldBe("操作ログ_1310000058_20261124.csv");
-        ascii.ShouldBe("audit_1310000058_20261124.csv");
+        var (name, ascii) = AuditCsv.FileNames("1310000059", "1310000059", new DateOnly(2026, 11, 24));
+        name.ShouldBe("操作ログ_1310000059_20261124.csv");
+        ascii.ShouldBe("audit_1310000059_20261124.csv");
     }
 }
 

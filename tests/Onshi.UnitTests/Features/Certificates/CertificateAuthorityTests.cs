@@ -48,7 +48,7 @@ public sealed class CertificateAuthorityTests
         reloaded.Certificate.Thumbprint.ShouldBe(ca.Authority.Certificate.Thumbprint);
 
         // And the reloaded key signs certificates that chain to the original certificate.
-        using IssuedTerminalCertificate issued = reloaded.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = reloaded.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
         CertificateValidator.Validate(issued.Certificate, ca.Authority.Certificate, DateTime.UtcNow)
             .ShouldBe(CertificateValidationStatus.Valid);
     }
@@ -91,9 +91,9 @@ public sealed class CertificateAuthorityTests
     public void IssueTerminalCertificate_Always_NamesTerminalAndInstitutionCode()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
-        issued.Certificate.Subject.ShouldBe("CN=T0001, OU=1310123456, O=テスト医院, C=JP");
+        issued.Certificate.Subject.ShouldBe("CN=T0001, OU=1310123455, O=テスト医院, C=JP");
         issued.Certificate.Issuer.ShouldBe(ca.Authority.Certificate.Subject);
         issued.Certificate.HasPrivateKey.ShouldBeFalse();
     }
@@ -102,19 +102,19 @@ public sealed class CertificateAuthorityTests
     public void IssueTerminalCertificate_NameWithSeparators_CannotInjectAnotherRdn()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "医院, OU=9999999999", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "医院, OU=9999999999", "T0001");
 
         issued.Certificate.SubjectName.EnumerateRelativeDistinguishedNames()
             .Where(r => r.GetSingleElementType().Value == "2.5.4.11")
             .Select(r => r.GetSingleElementValue())
-            .ShouldBe(["1310123456"]);
+            .ShouldBe(["1310123455"]);
     }
 
     [Fact]
     public void IssueTerminalCertificate_Always_IsClientAuthDigitalSignatureEcdsaP256()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
         X509Certificate2 cert = issued.Certificate;
 
         cert.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages
@@ -131,7 +131,7 @@ public sealed class CertificateAuthorityTests
         using TestCa ca = new();
         ca.FakeTime.Advance(TimeSpan.FromDays(10.5));
         DateTime now = ca.Time.GetUtcNow().UtcDateTime;
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         issued.Certificate.NotBefore.ToUniversalTime().ShouldBe(now.AddMinutes(-5));
         issued.Certificate.NotAfter.ToUniversalTime().ShouldBe(now.AddYears(3).AddMonths(3));
@@ -141,8 +141,8 @@ public sealed class CertificateAuthorityTests
     public void IssueTerminalCertificate_Always_HasRandomPositiveSixteenByteSerialAndSha256Thumbprint()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate a = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
-        using IssuedTerminalCertificate b = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0002");
+        using IssuedTerminalCertificate a = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
+        using IssuedTerminalCertificate b = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0002");
 
         a.SerialNumber.ShouldMatch("^[4-7][0-9A-F]{31}$");
         a.SerialNumber.ShouldBe(a.Certificate.SerialNumber);
@@ -155,7 +155,7 @@ public sealed class CertificateAuthorityTests
     public void IssueTerminalCertificate_Pkcs12_OpensWithPassphraseOnly()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         issued.Passphrase.ShouldMatch("^[A-HJ-NP-Za-km-np-z2-9]{16}$");
         using (X509Certificate2 loaded = X509CertificateLoader.LoadPkcs12(issued.Pkcs12, issued.Passphrase))
@@ -171,7 +171,7 @@ public sealed class CertificateAuthorityTests
     public void IssueTerminalCertificate_Pems_FormAMatchingCertificateAndKey()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         issued.PrivateKeyPem.ShouldStartWith("-----BEGIN PRIVATE KEY-----");
         using X509Certificate2 pair = X509Certificate2.CreateFromPem(issued.CertificatePem, issued.PrivateKeyPem);
@@ -183,7 +183,7 @@ public sealed class CertificateAuthorityTests
     public void IssuedTerminalCertificate_ToString_RevealsNoSecret()
     {
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         string text = issued.ToString();
         text.ShouldContain(issued.SerialNumber);
@@ -199,7 +199,7 @@ public sealed class CertificateAuthorityTests
         Assert.SkipWhen(openssl is null, "openssl is not on PATH");
 
         using TestCa ca = new();
-        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate issued = ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
         string file = Path.Combine(ca.DataDirectory, "terminal.p12");
         File.WriteAllBytes(file, issued.Pkcs12);
 

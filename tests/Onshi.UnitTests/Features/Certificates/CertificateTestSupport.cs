@@ -61,7 +61,7 @@ internal sealed class TestCa : IDisposable
 /// <summary>SQLite in memory (connection held open) with one institution, plus a CA and the service.</summary>
 internal sealed class CertificateServiceHarness : IDisposable
 {
-    public const string InstitutionCode = "1310123456";
+    public const string InstitutionCode = "1310123455";
     public const string InstitutionName = "テスト医院";
 
     private readonly SqliteConnection _connection = new("DataSource=:memory:");

@@ -15,7 +15,7 @@ public sealed class CertificateValidatorTests : IDisposable
     private readonly IssuedTerminalCertificate _terminal;
 
     public CertificateValidatorTests() =>
-        _terminal = _ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        _terminal = _ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
     private DateTime Now => _ca.Time.GetUtcNow().UtcDateTime;
 
@@ -43,7 +43,7 @@ public sealed class CertificateValidatorTests : IDisposable
     public void Validate_CertificateOfAnotherCa_IsUntrusted()
     {
         using TestCa other = new();
-        using IssuedTerminalCertificate foreign = other.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate foreign = other.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         CertificateValidator.Validate(foreign.Certificate, _ca.Authority.Certificate, Now)
             .ShouldBe(CertificateValidationStatus.Untrusted);

@@ -25,7 +25,7 @@ public sealed class ServerCertificateTlsTests : IDisposable
     public async Task GetOrIssueServerCertificate_MutualTlsHandshake_SucceedsBothWays()
     {
         using X509Certificate2 serverCert = _ca.Authority.GetOrIssueServerCertificate([]);
-        using IssuedTerminalCertificate terminal = _ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate terminal = _ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
         using X509Certificate2 clientCert = X509CertificateLoader.LoadPkcs12(terminal.Pkcs12, terminal.Passphrase);
 
         (CertificateValidationStatus? seenByServer, bool clientOk) = await HandshakeAsync(serverCert, clientCert, "localhost");

@@ -208,7 +208,7 @@ public sealed class TerminalCertificateServiceTests : IDisposable
     [Fact]
     public async Task CheckAsync_SignedByOurCaButNotRecorded_IsUnknown()
     {
-        using IssuedTerminalCertificate unrecorded = _h.Ca.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0009");
+        using IssuedTerminalCertificate unrecorded = _h.Ca.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0009");
 
         CertificateCheck check = await _h.Service.CheckAsync(unrecorded.Certificate, Ct);
 
@@ -236,7 +236,7 @@ public sealed class TerminalCertificateServiceTests : IDisposable
     public async Task CheckAsync_CertificateOfAnotherCa_IsUntrusted()
     {
         using TestCa other = new();
-        using IssuedTerminalCertificate foreign = other.Authority.IssueTerminalCertificate("1310123456", "テスト医院", "T0001");
+        using IssuedTerminalCertificate foreign = other.Authority.IssueTerminalCertificate("1310123455", "テスト医院", "T0001");
 
         (await _h.Service.CheckAsync(foreign.Certificate, Ct)).Status.ShouldBe(CertificateCheckStatus.Untrusted);
     }

@@ -5,7 +5,7 @@ namespace Onshi.UnitTests.Features.Documents;
 
 internal static class SampleDocuments
 {
-    public const string InstitutionCode = "1310123456";
+    public const string InstitutionCode = "1310123455";
     public const string InstitutionName = "テスト医科診療所";
 
     // 2025-01-15 10:30 JST.

@@ -41,7 +41,7 @@ public sealed class UserSettingsInformationPdfTests
         string[] expected =
         [
             "利用環境 本番環境",
-            "医療機関等コード 1310123456",
+            "医療機関等コード 1310123455",
             "医療機関等名 テスト医科診療所",
             "ユーザID 0123456",
             "ユーザ名 テスト医科診療所",

@@ -274,14 +274,14 @@ public sealed class PasswordPolicyTests
     [Fact]
     public void Validate_OqsAccount_InstitutionCodeAndLatinPartsOfItsNameRejected()
     {
-        PasswordContext context = PasswordContext.ForOqsAccount("1310000017", "医療法人ＳＡＫＵＲＡ会 さくらクリニック", "受付 花子");
+        PasswordContext context = PasswordContext.ForOqsAccount("1310000018", "医療法人ＳＡＫＵＲＡ会 さくらクリニック", "受付 花子");
 
-        _policy.Validate(UserId, "Kx#1310000017", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
-        _policy.Validate(UserId, "Kx#131-000-0017", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate(UserId, "Kx#1310000018", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
+        _policy.Validate(UserId, "Kx#131-000-0018", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
         _policy.Validate(UserId, "Sakura#Kx7q", context).Select(e => e.Code).ShouldBe([PasswordErrors.ContainsContextWordCode]);
         _policy.Validate(UserId, Good, context).ShouldBeEmpty();
         _policy.Validate(UserId, "Kx#13100000q", context).ShouldBeEmpty(); // part of the code only
-        context.Words.ShouldBe(["1310000017", "sakura"]); // a kana/kanji name gives no ASCII word
+        context.Words.ShouldBe(["1310000018", "sakura"]); // a kana/kanji name gives no ASCII word
     }
 
     [Fact]
