@@ -30,6 +30,11 @@ internal static class DemoCommand
     /// <summary>The name of each demo institution's one terminal.</summary>
     private const string Terminal = "T0001";
 
+    /// <summary>The demo 補助金申請: 事業費 and 申請額 (yen), and the receipt's file name.</summary>
+    private const long SubsidyTotalCost = 858_000;
+    private const long SubsidyClaimed = 429_000;
+    private const string ReceiptFileName = "領収書_資格確認端末.pdf";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -301,6 +306,10 @@ internal static class DemoCommand
         string name, string address, string phone, string prefix, string secret, DemoApplicant applicant, CancellationToken ct)
     {
         const EnvironmentSet both = EnvironmentSet.Production | EnvironmentSet.Verification;
+
+        // The 補助金申請's receipt is drawn on another thread meanwhile: the first PDF of the process pays for loading the
+        // font, and the approval's two PDFs overlap with it instead of waiting for it.
+        var receipt = Task.Run(() => Receipt(sp, code, name), ct);
         var contactName = await InScopeAsync<OnshiDbContext, string>(sp, db => db.PortalUsers.Where(u => u.Id == applicant.ContactId).Select(u => u.DisplayName).FirstAsync(ct));
         var applicationId = Succeeded(await InScopeAsync<UsageApplicationService, OpResult<long>>(sp, u => u.SubmitNewAsync(applicant.ContactId, new NewApplicationInput
         {
@@ -354,7 +363,7 @@ internal static class DemoCommand
             operationStart.Add(new DemoOperationStart(EnvironmentCode(e), ApplicationLabels.Date(registered.StartDate!.Value)));
         }
 
-        var subsidy = await SubsidyAsync(sp, applicant, institutionId, code, name, ct);
+        var subsidy = await SubsidyAsync(sp, applicant, institutionId, await receipt, ct);
         var items = new DemoPortalItems(
             new DemoUsageApplication(applicationId, ApplicationLabels.Kind(ApplicationKind.New), ApplicationLabels.Status(ReviewStatus.Approved), ApplicationLabels.Environments(both)),
             userSettings,
@@ -366,39 +375,39 @@ internal static class DemoCommand
     }
 
     /// <summary>
-    /// 補助金申請 for the terminal and the reader, with the supplier's receipt (a PDF), and its 承認 for the whole claim: the
-    /// 交付決定通知書 under 交付決定通知書ダウンロード. The amounts are those of a clinic's subsidy (half of 858,000 yen).
+    /// 補助金申請 for the terminal and the reader, with the supplier's <paramref name="receipt"/>, and its 承認 for the whole
+    /// claim: the 交付決定通知書 under 交付決定通知書ダウンロード. The amounts are those of a clinic's subsidy (half of 858,000 yen).
     /// </summary>
-    private static async Task<DemoSubsidy> SubsidyAsync(IServiceProvider sp, DemoApplicant applicant, long institutionId, string code, string name, CancellationToken ct)
+    private static async Task<DemoSubsidy> SubsidyAsync(IServiceProvider sp, DemoApplicant applicant, long institutionId, byte[] receipt, CancellationToken ct)
     {
-        const long totalCost = 858_000;
-        const long claimed = 429_000;
-        const string receiptName = "領収書_資格確認端末.pdf";
-        var now = sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        var receipt = sp.GetRequiredService<IPdfRenderer<NoticeDocument>>().Render(new NoticeDocument(
+        var subsidyId = Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.SubmitAsync(applicant.ContactId, institutionId, new SubsidyInput
+        {
+            TotalCost = SubsidyTotalCost,
+            ClaimedAmount = SubsidyClaimed,
+            Description = "資格確認端末（顔認証付きカードリーダー）の導入及びレセプトコンピュータの改修",
+            ReceiptFileName = ReceiptFileName,
+            ReceiptContentType = "application/pdf",
+            ReceiptBytes = receipt,
+        }, ct)));
+        Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.ApproveAsync(subsidyId, applicant.OperatorId, SubsidyClaimed, ct)));
+        return new DemoSubsidy(subsidyId, ApplicationLabels.Status(ReviewStatus.Approved), SubsidyTotalCost, SubsidyClaimed, SubsidyClaimed, ReceiptFileName,
+            SubsidyService.GrantNoticeFileName);
+    }
+
+    /// <summary>The supplier's receipt for the 補助金申請: a PDF of a fictitious company, drawn like the product's notices.</summary>
+    private static byte[] Receipt(IServiceProvider sp, string code, string name) =>
+        sp.GetRequiredService<IPdfRenderer<NoticeDocument>>().Render(new NoticeDocument(
             "領収書",
             [name + " 様", "医療機関等コード：" + code],
             ["オンシ医療システム株式会社（デモ用の架空の事業者）"],
             ["下記のとおり領収いたしました。"],
             [
-                new DocumentField("金額", ApplicationLabels.Yen(totalCost) + "（税込）"),
+                new DocumentField("金額", ApplicationLabels.Yen(SubsidyTotalCost) + "（税込）"),
                 new DocumentField("但し", "資格確認端末一式・顔認証付きカードリーダー・レセプトコンピュータ改修費として"),
             ],
             ["※ デモ用に作成した架空の領収書です。"],
-            now,
+            sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
             "No. DEMO-0001"));
-        var subsidyId = Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.SubmitAsync(applicant.ContactId, institutionId, new SubsidyInput
-        {
-            TotalCost = totalCost,
-            ClaimedAmount = claimed,
-            Description = "資格確認端末（顔認証付きカードリーダー）の導入及びレセプトコンピュータの改修",
-            ReceiptFileName = receiptName,
-            ReceiptContentType = "application/pdf",
-            ReceiptBytes = receipt,
-        }, ct)));
-        Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.ApproveAsync(subsidyId, applicant.OperatorId, claimed, ct)));
-        return new DemoSubsidy(subsidyId, ApplicationLabels.Status(ReviewStatus.Approved), totalCost, claimed, claimed, receiptName, SubsidyService.GrantNoticeFileName);
-    }
 
     /// <summary>
     /// The accounts demo.json lists for the institution's served environment: the master, which has made its first login
