@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE run command of the README:  bash scripts/demo.sh
 # Installs what is missing (scripts/deps.sh), builds the `onshi` command, creates the demo data directory once
-# (SQLite, our own CA, a demo institution with every account kind and a terminal certificate; `demo/demo.json`),
+# (SQLite, our own CA, a demo institution with every account kind, a terminal certificate and, on the portal, what its
+# contact's approved applications left there; `demo/demo.json`),
 # prints where everything is and how to import the terminal certificate, then serves on 127.0.0.1 until Ctrl+C.
 # ONSHI_DEMO_DIR (default: demo) and ONSHI_OQS_PORT (default: 8443) change the directory and the port;
 # `bash scripts/demo.sh --fresh` starts over with a new demo directory.

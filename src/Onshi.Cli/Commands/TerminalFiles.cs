@@ -11,7 +11,14 @@ internal static class TerminalFiles
     /// Writes the PKCS#12 and the certificate PEM; the unencrypted key PEM only when <paramref name="includePlainKey"/>
     /// (the demo, whose scripts need it). Files holding key material are created 0600.
     /// </summary>
-    public static Paths Write(string directory, string institutionCode, string terminalName, IssuedTerminalCertificate issued, bool includePlainKey)
+    public static Paths Write(string directory, string institutionCode, string terminalName, IssuedTerminalCertificate issued, bool includePlainKey) =>
+        Write(directory, institutionCode, terminalName, issued.Pkcs12, issued.CertificatePem, includePlainKey ? issued.PrivateKeyPem : null);
+
+    /// <summary>
+    /// As above, from the parts: the PKCS#12 file, the certificate PEM and, when not null, the unencrypted key PEM (the demo,
+    /// which takes them from the portal's one-time download).
+    /// </summary>
+    public static Paths Write(string directory, string institutionCode, string terminalName, byte[] pkcs12, string certificatePem, string? privateKeyPem)
     {
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
@@ -20,12 +27,12 @@ internal static class TerminalFiles
         }
 
         var stem = Path.Combine(directory, $"{institutionCode}-{terminalName}");
-        var paths = new Paths(stem + ".p12", stem + ".crt.pem", includePlainKey ? stem + ".key.pem" : null);
-        WritePrivate(paths.Pfx, w => w.Write(issued.Pkcs12));
-        File.WriteAllText(paths.CertPem, issued.CertificatePem);
+        var paths = new Paths(stem + ".p12", stem + ".crt.pem", privateKeyPem is null ? null : stem + ".key.pem");
+        WritePrivate(paths.Pfx, w => w.Write(pkcs12));
+        File.WriteAllText(paths.CertPem, certificatePem);
         if (paths.KeyPem is { } keyPath)
         {
-            WritePrivate(keyPath, w => w.Write(System.Text.Encoding.ASCII.GetBytes(issued.PrivateKeyPem)));
+            WritePrivate(keyPath, w => w.Write(System.Text.Encoding.ASCII.GetBytes(privateKeyPem!)));
         }
 
         return paths;

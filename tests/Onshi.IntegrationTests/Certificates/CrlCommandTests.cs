@@ -135,7 +135,7 @@ public abstract class CrlCommandTests(string provider) : IAsyncLifetime
     private static async Task<(List<string> Revoked, string Valid)> SeedAsync(OnshiSettings settings, CancellationToken ct)
     {
         await using var sp = await ServicesAsync(settings, ct);
-        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct);
+        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct, portalItems: false);
         await using var scope = sp.CreateAsyncScope();
         var certificates = scope.ServiceProvider.GetRequiredService<TerminalCertificateService>();
         var institution = (await certificates.ListAsync(null, ct)).First(c => c.SerialNumber == demo.Terminal.Serial).InstitutionId;

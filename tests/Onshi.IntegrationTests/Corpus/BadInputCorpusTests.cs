@@ -168,7 +168,7 @@ public abstract class BadInputCorpusTests(string provider)
     public async Task Portal_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
         await using var server = await PortalServer.StartAsync(provider, configureServices: EveryRefusalAudited);
-        var demo = await DemoCommand.BuildAsync(server.App.Services, OqsEnvironment.Production, server.DataDirectory, 8443, CancellationToken.None);
+        var demo = await DemoCommand.BuildAsync(server.App.Services, OqsEnvironment.Production, server.DataDirectory, 8443, CancellationToken.None, portalItems: false);
         var user = demo.PortalUser!;
         var userId = (await server.UsersAsync(user.Email)).Single().Id;
         var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == demo.Institution.Code).Select(i => i.Id).SingleAsync());

@@ -520,7 +520,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
         services.AddOnshiApplications();
         await using var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await OnshiDatabase.MigrateAsync(sp, settings, ct);
-        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct);
+        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct, portalItems: false);
 
         // Accounts to initialize, each with an open session of its own, all with one known hash.
         var targets = new List<Target>();

@@ -69,7 +69,7 @@ public sealed class OperatorServer : IAsyncDisposable
         });
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
-        var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, 8443, CancellationToken.None);
+        var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, 8443, CancellationToken.None, portalItems: false);
         return new OperatorServer(app, database, dir, demo, time);
     }
 

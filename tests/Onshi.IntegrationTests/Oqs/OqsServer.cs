@@ -70,7 +70,7 @@ public sealed class OqsServer : IAsyncDisposable
         await OnshiDatabase.MigrateAsync(app.Services, settings);
         await app.StartAsync();
         var port = new Uri(app.Urls.First()).Port;
-        var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, port, CancellationToken.None);
+        var demo = await DemoCommand.BuildAsync(app.Services, OqsEnvironment.Production, dir, port, CancellationToken.None, portalItems: false);
         return new OqsServer(app, database, dir, demo, time);
     }
 
