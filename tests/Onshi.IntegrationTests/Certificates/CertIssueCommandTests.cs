@@ -81,7 +81,7 @@ public abstract class CertIssueCommandTests(string provider) : IAsyncLifetime
     private static async Task<string> SeedAsync(OnshiSettings settings, CancellationToken ct)
     {
         await using var sp = await ServicesAsync(settings, ct);
-        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct);
+        var demo = await DemoCommand.BuildAsync(sp, OqsEnvironment.Production, settings.DataDirectory, 0, ct, portalItems: false);
         return demo.Institution.Code;
     }
 
