@@ -195,17 +195,7 @@ public sealed class LoginService(
         }
 
         var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == pending.AccountId, cancellationToken);
-        var record = new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
-        {
-            Environment = environment,
-            InstitutionId = terminal.InstitutionId,
-            InstitutionCode = terminal.InstitutionCode,
-            Actor = account?.UserId ?? UnknownUser,
-            ActorKind = account?.Kind,
-            Target = account?.UserId ?? "",
-            CertificateSerial = terminal.SerialNumber,
-            ClientAddress = clientAddress,
-        };
+        var record = ForcedLoginRecord(environment, terminal, account?.UserId, account?.Kind, clientAddress);
 
         // The token is used once: a session of the account started after the question means it was answered already (or
         // the account logged in again since), and a change of the stamp (password initialized, disabled) voids it.
@@ -256,20 +246,23 @@ public sealed class LoginService(
 
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == pending.AccountId).Select(a => new { a.UserId, a.Kind })
             .FirstOrDefaultAsync(cancellationToken);
-        audit.Record(new AuditRecord(AuditActions.Login, AuditOutcomes.Failure)
+        audit.Record(ForcedLoginRecord(environment, terminal, account?.UserId, account?.Kind, clientAddress) with { Detail = "forced-login-cancelled" });
+        await audit.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The <c>login</c> row of an answer to the 強制ログイン question (a failure until the caller says otherwise).</summary>
+    private static AuditRecord ForcedLoginRecord(OqsEnvironment environment, TerminalIdentity terminal, string? userId, AccountKind? kind,
+        string clientAddress) => new(AuditActions.Login, AuditOutcomes.Failure)
         {
             Environment = environment,
             InstitutionId = terminal.InstitutionId,
             InstitutionCode = terminal.InstitutionCode,
-            Actor = account?.UserId ?? UnknownUser,
-            ActorKind = account?.Kind,
-            Target = account?.UserId ?? "",
-            Detail = "forced-login-cancelled",
+            Actor = userId ?? UnknownUser,
+            ActorKind = kind,
+            Target = userId ?? "",
             CertificateSerial = terminal.SerialNumber,
             ClientAddress = clientAddress,
-        });
-        await audit.CommitAsync(cancellationToken);
-    }
+        };
 
     /// <summary>The actor recorded for an ID that names no account of this terminal's institution.</summary>
     public const string UnknownUser = "(unknown)";
