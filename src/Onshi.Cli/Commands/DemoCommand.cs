@@ -35,6 +35,9 @@ internal static class DemoCommand
     private const long SubsidyClaimed = 429_000;
     private const string ReceiptFileName = "領収書_資格確認端末.pdf";
 
+    /// <summary>The client address of the demo operator's decisions, made by this command rather than from a browser.</summary>
+    private const string CliClientAddress = "cli";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -188,9 +191,9 @@ internal static class DemoCommand
         int portalPort = PortalApp.DefaultPort, int operatorPort = OperatorApp.DefaultPort, bool portalItems = true)
     {
         var ca = sp.GetRequiredService<CertificateAuthority>();
-        var op = await OperatorAsync(sp, ct);
+        var (op, operatorId) = await OperatorAsync(sp, ct);
         var contact = await PortalUserAsync(sp, ct);
-        var demo = new DemoApplicant(contact.Id, op.UserId, portalItems);
+        var demo = new DemoApplicant(contact.Id, new OperatorActor(operatorId, CliClientAddress), portalItems);
         var a = await InstitutionAsync(sp, environment, dir, "1310000018", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct, demo);
         var b = await InstitutionAsync(sp, environment, dir, "2740000027", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
         return new DemoFile($"https://127.0.0.1:{oqsPort}/", ca.CertificatePath, a.Terminal, a.Info, a.Accounts,
@@ -205,7 +208,7 @@ internal static class DemoCommand
     }
 
     /// <summary>Who applies for the demo institution (its contact on the portal) and who approves (the demo operator).</summary>
-    private sealed record DemoApplicant(long ContactId, string OperatorId, bool ThroughThePortal);
+    private sealed record DemoApplicant(long ContactId, OperatorActor Reviewer, bool ThroughThePortal);
 
     /// <summary>A confirmed portal user: the demo institution's contact, once its 利用申請 is approved.</summary>
     private static async Task<(long Id, DemoPortalUser User)> PortalUserAsync(IServiceProvider sp, CancellationToken ct)
@@ -230,8 +233,8 @@ internal static class DemoCommand
         return (user.Id, new DemoPortalUser(email, password));
     }
 
-    /// <summary>A supervisor of the operator console whose first login is behind it (a permanent password).</summary>
-    private static async Task<DemoOperator> OperatorAsync(IServiceProvider sp, CancellationToken ct)
+    /// <summary>A supervisor of the operator console whose first login is behind it (a permanent password), and its id.</summary>
+    private static async Task<(DemoOperator Operator, long Id)> OperatorAsync(IServiceProvider sp, CancellationToken ct)
     {
         await using var scope = sp.CreateAsyncScope();
         var s = scope.ServiceProvider;
@@ -249,7 +252,8 @@ internal static class DemoCommand
         await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized)
             .ExecuteUpdateAsync(u => u.SetProperty(o => o.PasswordHash, hash).SetProperty(o => o.MustChangePassword, false)
                 .SetProperty(o => o.PasswordExpiresAt, (DateTime?)null), ct);
-        return new DemoOperator(userId, password);
+        var id = await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized).Select(o => o.Id).SingleAsync(ct);
+        return (new DemoOperator(userId, password), id);
     }
 
     /// <summary>What one demo institution is made of, as demo.json describes it.</summary>
@@ -323,7 +327,7 @@ internal static class DemoCommand
             SecretNumber = secret,
             SecretNumberConfirm = secret,
         }, ct)));
-        var approval = Succeeded(await InScopeAsync<ApplicationReviewService, OpResult<UsageApprovalResult>>(sp, r => r.ApproveUsageAsync(applicationId, applicant.OperatorId, ct)));
+        var approval = Succeeded(await InScopeAsync<ApplicationReviewService, OpResult<UsageApprovalResult>>(sp, r => r.ApproveUsageAsync(applicant.Reviewer, applicationId, ct)));
         var institutionId = approval.InstitutionId;
 
         var accounts = await AccountsAsync(sp, environment, institutionId, code, secret, prefix, ct);
@@ -342,7 +346,7 @@ internal static class DemoCommand
 
         // 電子証明書発行申請 → 承認 → the contact's one download, whose file and passphrase the terminal gets.
         var certificateId = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<long>>(sp, c => c.SubmitAsync(applicant.ContactId, institutionId, Terminal, ct)));
-        Succeeded(await InScopeAsync<CertificateApplicationService, OpResult>(sp, c => c.ApproveAsync(certificateId, applicant.OperatorId, ct)));
+        Succeeded(await InScopeAsync<CertificateApplicationService, OpResult>(sp, c => c.ApproveAsync(applicant.Reviewer, certificateId, ct)));
         var download = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<CertificateDownload>>(sp, c => c.DownloadOnceAsync(applicant.ContactId, certificateId, ct)));
         var row = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<IReadOnlyList<CertificateApplicationRow>>>(sp, c => c.ListAsync(applicant.ContactId, institutionId, ct)))
             .Single(r => r.Id == certificateId);
@@ -389,7 +393,7 @@ internal static class DemoCommand
             ReceiptContentType = "application/pdf",
             ReceiptBytes = receipt,
         }, ct)));
-        Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.ApproveAsync(subsidyId, applicant.OperatorId, SubsidyClaimed, ct)));
+        Succeeded(await InScopeAsync<SubsidyService, OpResult<long>>(sp, s => s.ApproveAsync(applicant.Reviewer, subsidyId, SubsidyClaimed, ct)));
         return new DemoSubsidy(subsidyId, ApplicationLabels.Status(ReviewStatus.Approved), SubsidyTotalCost, SubsidyClaimed, SubsidyClaimed, ReceiptFileName,
             SubsidyService.GrantNoticeFileName);
     }

@@ -83,7 +83,7 @@ public sealed class PortalUser : Features.Credentials.ICredentialHolder
 }
 
 /// <summary>利用開始・変更申請.</summary>
-public sealed class UsageApplication
+public sealed class UsageApplication : Features.Applications.IReviewedApplication
 {
     public long Id { get; set; }
 
@@ -174,7 +174,7 @@ public sealed class OperationStartRegistration
 }
 
 /// <summary>電子証明書発行申請 (one terminal); once issued, its PKCS#12 waits encrypted for a single download.</summary>
-public sealed class CertificateApplication
+public sealed class CertificateApplication : Features.Applications.IReviewedApplication
 {
     public long Id { get; set; }
 
@@ -206,7 +206,7 @@ public sealed class CertificateApplication
 }
 
 /// <summary>補助金申請 with its receipt.</summary>
-public sealed class SubsidyApplication
+public sealed class SubsidyApplication : Features.Applications.IReviewedApplication
 {
     public long Id { get; set; }
 

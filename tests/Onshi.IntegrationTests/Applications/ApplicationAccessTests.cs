@@ -23,16 +23,17 @@ public sealed class ApplicationAccessTests
     public async Task OtherPortalUser_IsAnsweredNotFoundOnEveryMethod_AndTheAttemptsAreAudited(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var owner = await h.PortalUserAsync("owner@example.jp");
         var intruder = await h.PortalUserAsync("intruder@example.jp");
         var (applicationId, institutionId) = await h.ApprovedInstitutionAsync(owner, Code);
         var documentId = (await h.With<PortalDocumentService, PortalDocumentPage>(s => s.ListMasterAccountDocumentsAsync(owner, 1, 20, Ct))).Rows[0].Id;
         var certificateId = (await h.With<CertificateApplicationService, OpResult<long>>(s => s.SubmitAsync(owner, institutionId, "T0001", Ct))).Value;
-        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(certificateId, "reviewer01", Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(reviewer, certificateId, Ct))).Succeeded.ShouldBeTrue();
         var pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n%%EOF\n");
         var subsidy = new SubsidyInput { ClaimedAmount = 1, TotalCost = 2, Description = "導入", ReceiptFileName = "r.pdf", ReceiptContentType = "application/pdf", ReceiptBytes = pdf };
         var subsidyId = (await h.With<SubsidyService, OpResult<long>>(s => s.SubmitAsync(owner, institutionId, subsidy, Ct))).Value;
-        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(subsidyId, "reviewer01", 1, Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(reviewer, subsidyId, 1, Ct))).Succeeded.ShouldBeTrue();
         var deniedBefore = await DeniedCountAsync(h);
         var countsBefore = await CountsAsync(h);
 
@@ -84,6 +85,7 @@ public sealed class ApplicationAccessTests
     public async Task OtherPortalUser_CannotChangeAnotherInstitutionsSecret_AndApprovalOfSecondNewForTakenCodeIsRefused(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var first = await h.PortalUserAsync("first@example.jp");
         var second = await h.PortalUserAsync("second@example.jp");
         // Both apply before either is approved (the second only after the first was sent back would be normal).
@@ -92,8 +94,8 @@ public sealed class ApplicationAccessTests
         var b = await h.With<UsageApplicationService, OpResult<long>>(s => s.SubmitNewAsync(second, ApplicationsHarness.NewInput(Code, "4719"), Ct));
         await h.Db(db => db.UsageApplications.Where(x => x.Id == a.Value).ExecuteUpdateAsync(x => x.SetProperty(p => p.Status, ReviewStatus.Pending), Ct));
 
-        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(a.Value, "reviewer01", Ct))).Succeeded.ShouldBeTrue();
-        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(b.Value, "reviewer01", Ct)))
+        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, a.Value, Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, b.Value, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("usage.institution_taken");
         (await h.Db(db => db.Accounts.CountAsync(Ct))).ShouldBe(4);
         (await h.With<PortalDocumentService, PortalDocumentPage>(s => s.ListMasterAccountDocumentsAsync(second, 1, 20, Ct))).Total.ShouldBe(0);

@@ -24,19 +24,20 @@ public sealed class ApplicationLifeTests
     public async Task NewApplication_ApprovedForBothEnvironments_PostsDocumentsWhoseCredentialsLogIn(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var user = await h.PortalUserAsync("clinic@example.jp");
 
         var submitted = await h.With<UsageApplicationService, OpResult<long>>(s => s.SubmitNewAsync(user, ApplicationsHarness.NewInput(Code), Ct));
         submitted.Succeeded.ShouldBeTrue();
         var mine = await h.With<UsageApplicationService, IReadOnlyList<UsageApplicationRow>>(s => s.ListMineAsync(user, Ct));
         mine.ShouldHaveSingleItem().StatusLabel.ShouldBe("申請中");
-        (await h.With<ApplicationReviewService, IReadOnlyList<ReviewQueueItem>>(s => s.ListPendingAsync(ReviewQueueKind.Usage, Ct)))
+        (await h.With<ApplicationReviewService, OpResult<IReadOnlyList<ReviewQueueItem>>>(s => s.ListPendingAsync(reviewer, ReviewQueueKind.Usage, Ct))).Value!
             .ShouldHaveSingleItem().Id.ShouldBe(submitted.Value);
 
-        var approved = await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(submitted.Value, "reviewer01", Ct));
+        var approved = await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, submitted.Value, Ct));
         approved.Succeeded.ShouldBeTrue();
         (await h.With<UsageApplicationService, IReadOnlyList<UsageApplicationRow>>(s => s.ListMineAsync(user, Ct))).Single().StatusLabel.ShouldBe("承認");
-        (await h.With<ApplicationReviewService, IReadOnlyList<ReviewQueueItem>>(s => s.ListPendingAsync(ReviewQueueKind.All, Ct))).ShouldBeEmpty();
+        (await h.With<ApplicationReviewService, OpResult<IReadOnlyList<ReviewQueueItem>>>(s => s.ListPendingAsync(reviewer, ReviewQueueKind.All, Ct))).Value!.ShouldBeEmpty();
 
         // マスタアカウント情報: the seed's list.
         var page = await h.With<PortalDocumentService, PortalDocumentPage>(s => s.ListMasterAccountDocumentsAsync(user, 1, 20, Ct));
@@ -86,9 +87,9 @@ public sealed class ApplicationLifeTests
         }
 
         // Decided is decided.
-        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(submitted.Value, "reviewer02", Ct)))
+        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, submitted.Value, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe(ApplicationErrors.AlreadyDecidedCode);
-        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(submitted.Value, "reviewer02", "理由", Ct)))
+        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(reviewer, submitted.Value, "理由", Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe(ApplicationErrors.AlreadyDecidedCode);
 
         // The plain password and the secret are stored nowhere; the 操作ログ saw it all and its chain holds.
@@ -107,6 +108,7 @@ public sealed class ApplicationLifeTests
     public async Task ChangeApplication_NewSecretAndName_AppliesToEveryEnvironmentAndPostsNotices(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var user = await h.PortalUserAsync("clinic@example.jp");
         var (_, institutionId) = await h.ApprovedInstitutionAsync(user, Code);
         // The forgotten number locked the reset account of 本番.
@@ -127,7 +129,7 @@ public sealed class ApplicationLifeTests
         row.ChangesSecretNumber.ShouldBeTrue();
 
         h.Time.Advance(TimeSpan.FromDays(3));
-        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(change.Value, "reviewer01", Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, change.Value, Ct))).Succeeded.ShouldBeTrue();
 
         var hasher = h.Services.GetRequiredService<Argon2idPasswordHasher>();
         var resets = await h.Db(db => db.Accounts.AsNoTracking().Where(a => a.InstitutionId == institutionId && a.Kind == AccountKind.MasterReset).ToListAsync(Ct));
@@ -166,21 +168,22 @@ public sealed class ApplicationLifeTests
     public async Task SendBack_ReasonShownToApplicant_AndNewApplicationPossibleAgain(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var user = await h.PortalUserAsync("clinic@example.jp");
         var first = await h.With<UsageApplicationService, OpResult<long>>(s => s.SubmitNewAsync(user, ApplicationsHarness.NewInput(Code), Ct));
         (await h.With<UsageApplicationService, OpResult<long>>(s => s.SubmitNewAsync(user, ApplicationsHarness.NewInput(Code), Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("usage.new_pending");
 
-        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(first.Value, "reviewer01", "  ", Ct)))
+        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(reviewer, first.Value, "  ", Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("review.reason.required");
-        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(first.Value, "reviewer01", new string('あ', 501), Ct)))
+        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(reviewer, first.Value, new string('あ', 501), Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("review.reason.length");
-        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(first.Value, "reviewer01", "所在地が登録情報と一致しません。", Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(reviewer, first.Value, "所在地が登録情報と一致しません。", Ct))).Succeeded.ShouldBeTrue();
 
         var row = (await h.With<UsageApplicationService, IReadOnlyList<UsageApplicationRow>>(s => s.ListMineAsync(user, Ct))).Single();
         row.StatusLabel.ShouldBe("差戻し");
         row.SendBackReason.ShouldBe("所在地が登録情報と一致しません。");
-        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(first.Value, "reviewer01", Ct)))
+        (await h.With<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, first.Value, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe(ApplicationErrors.AlreadyDecidedCode);
         (await h.Db(db => db.Institutions.CountAsync(Ct))).ShouldBe(0);
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
 using Onshi.IntegrationTests.Infrastructure;
@@ -35,6 +36,8 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
     public static readonly DateOnly TodayJst = new(2026, 6, 21);
 
     private readonly string _directory;
+
+    private OperatorActor? _reviewer;
 
     private ApplicationsHarness(TestDatabase database, string directory, ServiceProvider services, FakeTimeProvider time)
     {
@@ -84,6 +87,12 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
         return await action(context);
     }
 
+    /// <summary>The console's 審査担当 <c>reviewer01</c>, created on first use, as the actor of the operator's reviews.</summary>
+    public async Task<OperatorActor> ReviewerAsync() => _reviewer ??= await OperatorAsync("reviewer01", OperatorRole.Reviewer);
+
+    /// <summary>A new operator of the console of <paramref name="role"/>, as the actor of its calls.</summary>
+    public Task<OperatorActor> OperatorAsync(string userId, OperatorRole role) => TestOperators.CreateAsync(Services, userId, role);
+
     public async Task<long> PortalUserAsync(string email, string name = "山田 太郎") =>
         await Db(async db =>
         {
@@ -119,7 +128,8 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
     {
         var submitted = await With<UsageApplicationService, Core.Common.OpResult<long>>(s => s.SubmitNewAsync(portalUserId, NewInput(code, secret, environments)));
         submitted.Succeeded.ShouldBeTrue(string.Join(" / ", submitted.Errors.Select(e => e.Message)));
-        var approved = await With<ApplicationReviewService, Core.Common.OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(submitted.Value, "reviewer01"));
+        var reviewer = await ReviewerAsync();
+        var approved = await With<ApplicationReviewService, Core.Common.OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(reviewer, submitted.Value));
         approved.Succeeded.ShouldBeTrue(string.Join(" / ", approved.Errors.Select(e => e.Message)));
         return (submitted.Value, approved.Value!.InstitutionId);
     }

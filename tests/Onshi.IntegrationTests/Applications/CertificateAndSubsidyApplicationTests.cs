@@ -25,6 +25,7 @@ public sealed class CertificateAndSubsidyApplicationTests
     public async Task CertificateApplication_Approved_DownloadsExactlyOnce(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var user = await h.PortalUserAsync("pharmacy@example.jp");
         var (_, institutionId) = await h.ApprovedInstitutionAsync(user, Code, environments: EnvironmentSet.Production);
 
@@ -34,11 +35,11 @@ public sealed class CertificateAndSubsidyApplicationTests
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("certificate_application.pending");
         (await h.With<CertificateApplicationService, OpResult<CertificateDownload>>(s => s.DownloadOnceAsync(user, submitted.Value, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("certificate_application.not_ready");
-        (await h.With<ApplicationReviewService, IReadOnlyList<ReviewQueueItem>>(s => s.ListPendingAsync(ReviewQueueKind.Certificate, Ct)))
+        (await h.With<ApplicationReviewService, OpResult<IReadOnlyList<ReviewQueueItem>>>(s => s.ListPendingAsync(reviewer, ReviewQueueKind.Certificate, Ct))).Value!
             .ShouldHaveSingleItem().Summary.ShouldContain("T0001");
 
-        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(submitted.Value, "reviewer01", Ct))).Succeeded.ShouldBeTrue();
-        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(submitted.Value, "reviewer01", Ct)))
+        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(reviewer, submitted.Value, Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<CertificateApplicationService, OpResult>(s => s.ApproveAsync(reviewer, submitted.Value, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe(ApplicationErrors.AlreadyDecidedCode);
         var listed = await h.With<CertificateApplicationService, OpResult<IReadOnlyList<CertificateApplicationRow>>>(s => s.ListAsync(user, institutionId, Ct));
         var row = listed.Value!.ShouldHaveSingleItem();
@@ -68,7 +69,7 @@ public sealed class CertificateAndSubsidyApplicationTests
 
         // 差戻し: the reason shows in 申請照会.
         var second = await h.With<CertificateApplicationService, OpResult<long>>(s => s.SubmitAsync(user, institutionId, "T0002", Ct));
-        (await h.With<CertificateApplicationService, OpResult>(s => s.SendBackAsync(second.Value, "reviewer01", "端末名をご確認ください。", Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<CertificateApplicationService, OpResult>(s => s.SendBackAsync(reviewer, second.Value, "端末名をご確認ください。", Ct))).Succeeded.ShouldBeTrue();
         var sentBack = (await h.With<CertificateApplicationService, OpResult<IReadOnlyList<CertificateApplicationRow>>>(s => s.ListAsync(user, institutionId, Ct)))
             .Value!.Single(r => r.Id == second.Value);
         sentBack.StatusLabel.ShouldBe("差戻し");
@@ -85,6 +86,7 @@ public sealed class CertificateAndSubsidyApplicationTests
     public async Task Subsidy_ReceiptMustReallyBeAnImageOrPdf_AndApprovalPostsGrantNotice(string provider)
     {
         await using var h = await ApplicationsHarness.CreateAsync(provider, Ct);
+        var reviewer = await h.ReviewerAsync();
         var user = await h.PortalUserAsync("pharmacy@example.jp");
         var (_, institutionId) = await h.ApprovedInstitutionAsync(user, Code, environments: EnvironmentSet.Production);
         var pdf = Encoding.ASCII.GetBytes("%PDF-1.7\n% receipt\n%%EOF\n");
@@ -120,11 +122,11 @@ public sealed class CertificateAndSubsidyApplicationTests
         row.ReceiptFileName.ShouldBe("領収書.JPG");
         row.StatusLabel.ShouldBe("申請中");
 
-        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(submitted.Value, "reviewer01", 300_000, Ct)))
+        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(reviewer, submitted.Value, 300_000, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe("subsidy.grant_over_claim");
-        var approved = await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(submitted.Value, "reviewer01", 200_000, Ct));
+        var approved = await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(reviewer, submitted.Value, 200_000, Ct));
         approved.Succeeded.ShouldBeTrue();
-        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(submitted.Value, "reviewer01", 200_000, Ct)))
+        (await h.With<SubsidyService, OpResult<long>>(s => s.ApproveAsync(reviewer, submitted.Value, 200_000, Ct)))
             .Errors.ShouldHaveSingleItem().Code.ShouldBe(ApplicationErrors.AlreadyDecidedCode);
         row = (await h.With<SubsidyService, IReadOnlyList<SubsidyRow>>(s => s.ListAsync(user, Ct))).Single();
         row.StatusLabel.ShouldBe("承認");
@@ -146,7 +148,7 @@ public sealed class CertificateAndSubsidyApplicationTests
 
         // 差戻し of a second one.
         var second = await h.With<SubsidyService, OpResult<long>>(s => s.SubmitAsync(user, institutionId, Input(pdf), Ct));
-        (await h.With<SubsidyService, OpResult>(s => s.SendBackAsync(second.Value, "reviewer01", "領収書の宛名をご確認ください。", Ct))).Succeeded.ShouldBeTrue();
+        (await h.With<SubsidyService, OpResult>(s => s.SendBackAsync(reviewer, second.Value, "領収書の宛名をご確認ください。", Ct))).Succeeded.ShouldBeTrue();
         (await h.With<SubsidyService, IReadOnlyList<SubsidyRow>>(s => s.ListAsync(user, Ct))).Single(r => r.Id == second.Value).SendBackReason.ShouldBe("領収書の宛名をご確認ください。");
         (await h.Db(db => AuditLog.VerifyAsync(db, Ct))).ShouldBeNull();
     }

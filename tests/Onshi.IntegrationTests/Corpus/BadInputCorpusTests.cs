@@ -25,7 +25,6 @@ namespace Onshi.IntegrationTests.Corpus;
 /// </summary>
 public abstract class BadInputCorpusTests(string provider)
 {
-    private const string Reviewer = "reviewer01";
     private const string NewCode = "1410000018";
 
     private static readonly string[] ForcedLoginHandlers = ["Force", "Cancel"];
@@ -334,16 +333,17 @@ public abstract class BadInputCorpusTests(string provider)
     private static async Task PortalStateAsync(WebApplication app, long userId, long institutionId)
     {
         await PendingStateAsync(app, userId, institutionId);
+        var reviewer = await TestOperators.CreateAsync(app.Services, "reviewer01", OperatorRole.Reviewer);
         // Two approved: one downloaded by the flow (its one-time result screen), one whose download form the corpus spoils.
         foreach (var terminal in new[] { "CORPUS-02", "CORPUS-03" })
         {
             var certificate = await Service<CertificateApplicationService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, terminal));
-            (await Service<CertificateApplicationService, OpResult>(app, s => s.ApproveAsync(certificate.Value, Reviewer))).Succeeded.ShouldBeTrue();
+            (await Service<CertificateApplicationService, OpResult>(app, s => s.ApproveAsync(reviewer, certificate.Value))).Succeeded.ShouldBeTrue();
         }
         var subsidy = await Service<SubsidyService, OpResult<long>>(app, s => s.SubmitAsync(userId, institutionId, Subsidy()));
-        (await Service<SubsidyService, OpResult<long>>(app, s => s.ApproveAsync(subsidy.Value, Reviewer, 40_000))).Succeeded.ShouldBeTrue();
+        (await Service<SubsidyService, OpResult<long>>(app, s => s.ApproveAsync(reviewer, subsidy.Value, 40_000))).Succeeded.ShouldBeTrue();
         var usage = await Service<UsageApplicationService, OpResult<long>>(app, s => s.SubmitNewAsync(userId, NewApplication("1610000018")));
-        (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(app, s => s.ApproveUsageAsync(usage.Value, Reviewer))).Succeeded.ShouldBeTrue();
+        (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(app, s => s.ApproveUsageAsync(reviewer, usage.Value))).Succeeded.ShouldBeTrue();
     }
 
     /// <summary>A pending 新規 利用申請, 電子証明書発行申請 and 補助金申請 (the review queue's three kinds).</summary>

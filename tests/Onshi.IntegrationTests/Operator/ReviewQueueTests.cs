@@ -343,7 +343,9 @@ public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
     private async Task<long> ApprovedInstitutionAsync(long user)
     {
         var applicationId = await SubmitNewAsync(user);
-        var approved = await server.WithServicesAsync(sp => sp.GetRequiredService<ApplicationReviewService>().ApproveUsageAsync(applicationId, "op:setup"));
+        // As the demo's supervisor op-demo: the reviewer under test has nothing to do with it.
+        var setup = await TestOperators.ExistingAsync(server.App.Services, server.Demo.Operator!.UserId);
+        var approved = await server.WithServicesAsync(sp => sp.GetRequiredService<ApplicationReviewService>().ApproveUsageAsync(setup, applicationId));
         approved.Succeeded.ShouldBeTrue(string.Join(" / ", approved.Errors.Select(e => e.Message)));
         return approved.Value!.InstitutionId;
     }

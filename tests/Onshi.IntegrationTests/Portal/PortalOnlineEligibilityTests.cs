@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Operators;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
 using Shouldly;
@@ -21,10 +22,11 @@ namespace Onshi.IntegrationTests.Portal;
 public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLifetime
 {
     private const string Code = "1310000018";
-    private const string Reviewer = "reviewer01";
     private static readonly HtmlParser Parser = new();
 
     private PortalServer server = null!;
+
+    private OperatorActor? reviewerActor;
 
     public async ValueTask InitializeAsync() => server = await PortalServer.StartAsync(provider);
 
@@ -62,7 +64,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         submitted.Html.ShouldNotContain("3870");
 
         var applicationId = await server.WithDbAsync(db => db.UsageApplications.Select(a => a.Id).SingleAsync());
-        (await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(applicationId, Reviewer))).Succeeded.ShouldBeTrue();
+        (await Review<ApplicationReviewService, OpResult<UsageApprovalResult>>((s, reviewer) => s.ApproveUsageAsync(reviewer, applicationId))).Succeeded.ShouldBeTrue();
 
         var approved = await client.GetAsync("/OnlineEligibility/Application");
         var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
@@ -130,7 +132,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         change[5].ShouldBe("申請中");
 
         var changeId = await server.WithDbAsync(db => db.UsageApplications.Where(a => a.Kind == ApplicationKind.Change).Select(a => a.Id).SingleAsync());
-        (await Service<ApplicationReviewService, OpResult>(s => s.SendBackUsageAsync(changeId, Reviewer, "医療機関等名の変更を確認できる書類が必要です。"))).Succeeded.ShouldBeTrue();
+        (await Review<ApplicationReviewService, OpResult>((s, reviewer) => s.SendBackUsageAsync(reviewer, changeId, "医療機関等名の変更を確認できる書類が必要です。"))).Succeeded.ShouldBeTrue();
         var sentBack = Cells(await client.GetAsync("/OnlineEligibility/Application"), "[data-testid=applications] tbody tr")[0];
         sentBack[5].ShouldBe("差戻し");
         sentBack[6].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
@@ -225,7 +227,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         applied.Q("[data-testid=download-form]").ShouldBeNull();
 
         var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
-        (await Service<CertificateApplicationService, OpResult>(s => s.ApproveAsync(applicationId, Reviewer))).Succeeded.ShouldBeTrue();
+        (await Review<CertificateApplicationService, OpResult>((s, reviewer) => s.ApproveAsync(reviewer, applicationId))).Succeeded.ShouldBeTrue();
 
         var list = await client.GetAsync("/OnlineEligibility/Certificates");
         Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("承認");
@@ -303,7 +305,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
 
         (await client.GetAsync("/OnlineEligibility/GrantNotices")).Q("[data-testid=no-notices]").ShouldNotBeNull();
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Where(a => a.ReceiptFileName == "receipt.png").Select(a => a.Id).SingleAsync());
-        (await Service<SubsidyService, OpResult<long>>(s => s.ApproveAsync(subsidyId, Reviewer, 400_000))).Succeeded.ShouldBeTrue();
+        (await Review<SubsidyService, OpResult<long>>((s, reviewer) => s.ApproveAsync(reviewer, subsidyId, 400_000))).Succeeded.ShouldBeTrue();
 
         var notices = await client.GetAsync("/OnlineEligibility/GrantNotices");
         Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][5].ShouldBe("承認");
@@ -329,9 +331,9 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         }
 
         var certificateId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
-        (await Service<CertificateApplicationService, OpResult>(s => s.ApproveAsync(certificateId, Reviewer))).Succeeded.ShouldBeTrue();
+        (await Review<CertificateApplicationService, OpResult>((s, reviewer) => s.ApproveAsync(reviewer, certificateId))).Succeeded.ShouldBeTrue();
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
-        var noticeId = (await Service<SubsidyService, OpResult<long>>(s => s.ApproveAsync(subsidyId, Reviewer, 1000))).Value;
+        var noticeId = (await Review<SubsidyService, OpResult<long>>((s, reviewer) => s.ApproveAsync(reviewer, subsidyId, 1000))).Value;
         var documentId = await server.WithDbAsync(db => db.PortalDocuments.Where(d => d.Kind == PortalDocumentKind.UserSettings).Select(d => d.Id).FirstAsync());
         var ownInstitution = await server.WithDbAsync(db => db.Institutions.Select(i => i.Id).SingleAsync());
 
@@ -533,9 +535,17 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
             SecretNumberConfirm = "3870",
         }));
         submitted.Succeeded.ShouldBeTrue();
-        var approved = await Service<ApplicationReviewService, OpResult<UsageApprovalResult>>(s => s.ApproveUsageAsync(submitted.Value, Reviewer));
+        var approved = await Review<ApplicationReviewService, OpResult<UsageApprovalResult>>((s, reviewer) => s.ApproveUsageAsync(reviewer, submitted.Value));
         approved.Succeeded.ShouldBeTrue(string.Join(" / ", approved.Errors.Select(e => e.Message)));
         return approved.Value!.InstitutionId;
+    }
+
+    /// <summary>As <c>Service</c>, for the console's review services: the actor is the 審査担当 <c>reviewer01</c>.</summary>
+    private async Task<TResult> Review<TService, TResult>(Func<TService, OperatorActor, Task<TResult>> action)
+        where TService : notnull
+    {
+        var reviewer = reviewerActor ??= await TestOperators.CreateAsync(server.App.Services, "reviewer01", OperatorRole.Reviewer);
+        return await Service<TService, TResult>(s => action(s, reviewer));
     }
 
     private async Task<TResult> Service<TService, TResult>(Func<TService, Task<TResult>> action)

@@ -8,6 +8,7 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Operators;
 
 namespace Onshi.Core.Features.Applications;
 
@@ -51,13 +52,15 @@ public sealed record UsageApplicationReview(
 public sealed record UsageApprovalResult(long ApplicationId, long InstitutionId, string InstitutionCode, IReadOnlyList<long> DocumentIds);
 
 /// <summary>
-/// The operator's decisions on 利用開始・変更申請 (SPEC §7) and the review queue of every kind. The actor is the operator's
-/// user ID. 承認 of a 新規 creates the institution, its master and reset accounts per environment and posts one
-/// ユーザ設定情報 PDF per environment to the portal; 承認 of a 変更 applies it and posts a 登録内容変更のお知らせ per environment.
-/// A decided application cannot be decided again.
+/// The operator's decisions on 利用開始・変更申請 (SPEC §7) and the review queue of every kind. Each method takes the
+/// <see cref="OperatorActor"/> and needs <see cref="OperatorCapability.ReviewQueues"/> (<see cref="ReviewDecisions"/>);
+/// the audit actor is the operator's (<c>op:</c> + user ID). 承認 of a 新規 creates the institution, its master and reset
+/// accounts per environment and posts one ユーザ設定情報 PDF per environment to the portal; 承認 of a 変更 applies it and
+/// posts a 登録内容変更のお知らせ per environment. A decided application cannot be decided again.
 /// </summary>
 public sealed class ApplicationReviewService(
     OnshiDbContext db,
+    ReviewDecisions decisions,
     InstitutionProvisioning provisioning,
     CredentialService credentials,
     IPdfRenderer<UserSettingsInformationDocument> userSettingsPdf,
@@ -69,6 +72,9 @@ public sealed class ApplicationReviewService(
     /// <summary>The title of the change notice.</summary>
     public const string ChangeNoticeTitle = "オンライン資格確認等システム登録内容変更のお知らせ";
 
+    /// <summary>The gate's target of a refused look at one 利用開始・変更申請.</summary>
+    public const string UsageViewOperation = "usage-application.view";
+
     /// <summary>Who signs the notices.</summary>
     public const string Issuer = "オンライン資格確認等システム 運用事務局";
 
@@ -77,8 +83,14 @@ public sealed class ApplicationReviewService(
         (environment == OqsEnvironment.Production ? "本_" : "接続_") + ChangeNoticeTitle + ".pdf";
 
     /// <summary>The pending applications of <paramref name="kind"/>, oldest first (first come, first served).</summary>
-    public async Task<IReadOnlyList<ReviewQueueItem>> ListPendingAsync(ReviewQueueKind kind = ReviewQueueKind.All, CancellationToken cancellationToken = default)
+    public async Task<OpResult<IReadOnlyList<ReviewQueueItem>>> ListPendingAsync(OperatorActor actor, ReviewQueueKind kind = ReviewQueueKind.All,
+        CancellationToken cancellationToken = default)
     {
+        if (await decisions.ReviewerAsync(actor, ReviewDecisions.QueueOperation, cancellationToken) is null)
+        {
+            return OpResult<IReadOnlyList<ReviewQueueItem>>.Fail(OperatorErrors.NotPermitted);
+        }
+
         var items = new List<ReviewQueueItem>();
         if (kind is ReviewQueueKind.All or ReviewQueueKind.Usage)
         {
@@ -109,12 +121,17 @@ public sealed class ApplicationReviewService(
                 "申請額：" + ApplicationLabels.Yen(x.ClaimedAmount) + "（事業費：" + ApplicationLabels.Yen(x.TotalCost) + "）")));
         }
 
-        return [.. items.OrderBy(i => i.SubmittedAt).ThenBy(i => i.Kind).ThenBy(i => i.Id)];
+        return OpResult<IReadOnlyList<ReviewQueueItem>>.Success([.. items.OrderBy(i => i.SubmittedAt).ThenBy(i => i.Kind).ThenBy(i => i.Id)]);
     }
 
     /// <summary>One 利用開始・変更申請 with the applicant's details, for the operator's review screen.</summary>
-    public async Task<OpResult<UsageApplicationReview>> GetUsageAsync(long applicationId, CancellationToken cancellationToken = default)
+    public async Task<OpResult<UsageApplicationReview>> GetUsageAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
     {
+        if (await decisions.ReviewerAsync(actor, UsageViewOperation, cancellationToken) is null)
+        {
+            return OpResult<UsageApplicationReview>.Fail(OperatorErrors.NotPermitted);
+        }
+
         var a = await db.UsageApplications.AsNoTracking().Include(x => x.PortalUser).FirstOrDefaultAsync(x => x.Id == applicationId, cancellationToken);
         if (a is null)
         {
@@ -129,20 +146,16 @@ public sealed class ApplicationReviewService(
     }
 
     /// <summary>承認 of a 利用開始・変更申請 (see the class summary).</summary>
-    public async Task<OpResult<UsageApprovalResult>> ApproveUsageAsync(long applicationId, string operatorId, CancellationToken cancellationToken = default)
+    public async Task<OpResult<UsageApprovalResult>> ApproveUsageAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        var application = await db.UsageApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
+        var pending = await decisions.PendingAsync(actor, ApplicationAuditActions.UsageApprove,
+            db.UsageApplications.Where(a => a.Id == applicationId), cancellationToken);
+        if (!pending.Succeeded)
         {
-            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.NotFound);
+            return OpResult<UsageApprovalResult>.Fail(pending.Errors);
         }
 
-        if (application.Status != ReviewStatus.Pending)
-        {
-            return OpResult<UsageApprovalResult>.Fail(ApplicationErrors.AlreadyDecided);
-        }
-
+        var (operatorId, application) = pending.Value!;
         try
         {
             return application.Kind == ApplicationKind.New
@@ -158,45 +171,24 @@ public sealed class ApplicationReviewService(
     }
 
     /// <summary>差戻し of a 利用開始・変更申請 with a reason the applicant sees (required, at most 500 characters).</summary>
-    public async Task<OpResult> SendBackUsageAsync(long applicationId, string operatorId, string? reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        if (InputRules.Reason(reason, out var trimmed) is { } reasonError)
-        {
-            return OpResult.Fail(reasonError);
-        }
+    public Task<OpResult> SendBackUsageAsync(OperatorActor actor, long applicationId, string? reason, CancellationToken cancellationToken = default) =>
+        decisions.SendBackAsync(actor, ApplicationAuditActions.UsageSendBack, db.UsageApplications.Where(a => a.Id == applicationId), reason,
+            (application, operatorId, _) =>
+            {
+                if (application.SecretNumberHash is not null)
+                {
+                    application.SecretNumberHash = "";
+                }
 
-        var application = await db.UsageApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
-        {
-            return OpResult.Fail(ApplicationErrors.NotFound);
-        }
-
-        if (application.Status != ReviewStatus.Pending)
-        {
-            return OpResult.Fail(ApplicationErrors.AlreadyDecided);
-        }
-
-        application.Status = ReviewStatus.SentBack;
-        application.SendBackReason = trimmed;
-        application.DecidedAt = time.GetUtcNow().UtcDateTime;
-        application.DecidedBy = operatorId;
-        if (application.SecretNumberHash is not null)
-        {
-            application.SecretNumberHash = "";
-        }
-
-        audit.Record(new AuditRecord(ApplicationAuditActions.UsageSendBack, AuditOutcomes.Success)
-        {
-            InstitutionId = application.InstitutionId,
-            InstitutionCode = application.InstitutionCode,
-            Actor = operatorId,
-            Target = "usage-application#" + application.Id,
-            Detail = application.Kind == ApplicationKind.New ? "new" : "change",
-        });
-        await audit.CommitAsync(cancellationToken);
-        return OpResult.Ok;
-    }
+                return Task.FromResult(new AuditRecord(ApplicationAuditActions.UsageSendBack, AuditOutcomes.Success)
+                {
+                    InstitutionId = application.InstitutionId,
+                    InstitutionCode = application.InstitutionCode,
+                    Actor = operatorId,
+                    Target = "usage-application#" + application.Id,
+                    Detail = application.Kind == ApplicationKind.New ? "new" : "change",
+                });
+            }, cancellationToken);
 
     private async Task<OpResult<UsageApprovalResult>> ApproveNewAsync(UsageApplication application, string operatorId, CancellationToken cancellationToken)
     {

@@ -8,8 +8,8 @@ public static class ApplicationsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="UsageApplicationService"/>, <see cref="ApplicationReviewService"/>, <see cref="PortalDocumentService"/>,
-    /// <see cref="OperationStartService"/>, <see cref="CertificateApplicationService"/> and <see cref="SubsidyService"/>
-    /// (all scoped, like the <c>OnshiDbContext</c> they use). Needs <c>AddOnshiCore</c> and Data Protection: the host
+    /// <see cref="OperationStartService"/>, <see cref="CertificateApplicationService"/>, <see cref="SubsidyService"/> and the
+    /// operator's shared <see cref="ReviewDecisions"/> (all scoped, like the <c>OnshiDbContext</c> they use). Needs <c>AddOnshiCore</c> and Data Protection: the host
     /// configures the key ring (<c>AddDataProtection().SetApplicationName("Onshi").PersistKeysToFileSystem(DATA/keys)</c>),
     /// and the portal and the operator console must share it, since one encrypts what the other decrypts.
     /// </summary>
@@ -19,6 +19,7 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddDataProtection();
         services.AddScoped<ApplicationProtection>();
         services.AddScoped<PortalScope>();
+        services.AddScoped<ReviewDecisions>();
         services.AddScoped<UsageApplicationService>();
         services.AddScoped<ApplicationReviewService>();
         services.AddScoped<PortalDocumentService>();

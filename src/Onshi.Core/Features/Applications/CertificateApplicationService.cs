@@ -4,6 +4,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Operators;
 
 namespace Onshi.Core.Features.Applications;
 
@@ -21,6 +22,27 @@ public sealed record CertificateApplicationRow(
     string? SerialNumber,
     DateTime? NotAfter);
 
+/// <summary>
+/// A 電子証明書発行申請 as the operator reviews it: never the PKCS#12 or its passphrase, only whether the one download is
+/// still waiting, and how many valid certificates the institution's terminal of that name already has.
+/// </summary>
+public sealed record CertificateApplicationReview(
+    long Id,
+    string InstitutionCode,
+    string InstitutionName,
+    string TerminalName,
+    ReviewStatus Status,
+    DateTime SubmittedAt,
+    DateTime? DecidedAt,
+    string? DecidedBy,
+    string? SendBackReason,
+    string ApplicantEmail,
+    bool DownloadWaiting,
+    DateTime? DownloadedAt,
+    string? SerialNumber,
+    DateTime? NotAfter,
+    int ActiveCertificatesOfTerminal);
+
 /// <summary>The one-time download: the PKCS#12 file and the passphrase that opens it.</summary>
 public sealed record CertificateDownload(string FileName, byte[] Pkcs12, string Passphrase)
 {
@@ -31,11 +53,14 @@ public sealed record CertificateDownload(string FileName, byte[] Pkcs12, string 
 /// <summary>
 /// 電子証明書発行申請 with 申請照会 (SPEC §6, §8). On 承認 the certificate is issued and its PKCS#12 and passphrase wait,
 /// encrypted with Data Protection, for exactly one download by the institution's contact; the download erases both.
+/// The operator's methods take the <see cref="OperatorActor"/> and need <see cref="OperatorCapability.ReviewQueues"/>
+/// (<see cref="ReviewDecisions"/>).
 /// </summary>
 public sealed class CertificateApplicationService(
     OnshiDbContext db,
     TerminalCertificateService certificates,
     PortalScope scope,
+    ReviewDecisions decisions,
     ApplicationProtection protection,
     AuditLog audit,
     TimeProvider time)
@@ -109,21 +134,57 @@ public sealed class CertificateApplicationService(
         return OpResult<IReadOnlyList<CertificateApplicationRow>>.Success([.. rows.Select(r => r with { StatusLabel = ApplicationLabels.Status(r.Status) })]);
     }
 
-    /// <summary>承認: issues the certificate and keeps its PKCS#12 and passphrase encrypted for the one download.</summary>
-    public async Task<OpResult> ApproveAsync(long applicationId, string operatorId, CancellationToken cancellationToken = default)
+    /// <summary>The gate's target of a refused look at one 電子証明書発行申請.</summary>
+    public const string ReviewOperation = "certificate-application.view";
+
+    /// <summary>One 電子証明書発行申請 with the applicant's e-mail address, for the operator's review screen.</summary>
+    public async Task<OpResult<CertificateApplicationReview>> GetForReviewAsync(OperatorActor actor, long applicationId,
+        CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        var application = await db.CertificateApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
+        if (await decisions.ReviewerAsync(actor, ReviewOperation, cancellationToken) is null)
         {
-            return OpResult.Fail(ApplicationErrors.NotFound);
+            return OpResult<CertificateApplicationReview>.Fail(OperatorErrors.NotPermitted);
         }
 
-        if (application.Status != ReviewStatus.Pending)
+        var found = await (from x in db.CertificateApplications.AsNoTracking()
+                           where x.Id == applicationId
+                           join i in db.Institutions.AsNoTracking() on x.InstitutionId equals i.Id
+                           join c in db.TerminalCertificates.AsNoTracking() on x.TerminalCertificateId equals c.Id into issued
+                           from c in issued.DefaultIfEmpty()
+                           join u in db.PortalUsers.AsNoTracking() on x.PortalUserId equals u.Id into applicants
+                           from u in applicants.DefaultIfEmpty()
+                           select new
+                           {
+                               x.InstitutionId,
+                               Review = new CertificateApplicationReview(x.Id, i.Code, i.Name, x.TerminalName, x.Status, x.SubmittedAt, x.DecidedAt,
+                                   x.DecidedBy, x.SendBackReason, u == null ? "" : u.Email, x.ProtectedPkcs12 != null, x.DownloadedAt,
+                                   c == null ? null : c.SerialNumber, c == null ? null : (DateTime?)c.NotAfter, 0),
+                           }).FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
         {
-            return OpResult.Fail(ApplicationErrors.AlreadyDecided);
+            return OpResult<CertificateApplicationReview>.Fail(ApplicationErrors.NotFound);
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
+        // Names compare case-insensitively, as the certificate service does; an institution has few certificates.
+        var active = (await db.TerminalCertificates.AsNoTracking()
+                .Where(c => c.InstitutionId == found.InstitutionId && c.RevokedAt == null && c.NotAfter > now)
+                .Select(c => c.TerminalName).ToListAsync(cancellationToken))
+            .Count(n => string.Equals(n, found.Review.TerminalName, StringComparison.OrdinalIgnoreCase));
+        return OpResult<CertificateApplicationReview>.Success(found.Review with { ActiveCertificatesOfTerminal = active });
+    }
+
+    /// <summary>承認: issues the certificate and keeps its PKCS#12 and passphrase encrypted for the one download.</summary>
+    public async Task<OpResult> ApproveAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
+    {
+        var pending = await decisions.PendingAsync(actor, ApplicationAuditActions.CertificateApplicationApprove,
+            db.CertificateApplications.Where(a => a.Id == applicationId), cancellationToken);
+        if (!pending.Succeeded)
+        {
+            return OpResult.Fail(pending.Errors);
+        }
+
+        var (operatorId, application) = pending.Value!;
         var institution = await db.Institutions.AsNoTracking().FirstAsync(i => i.Id == application.InstitutionId, cancellationToken);
         // The certificate row, its certificate.issue audit row, the application with the protected secrets and the
         // approval's audit row are one transaction: a crash leaves all of them or none.
@@ -156,40 +217,10 @@ public sealed class CertificateApplicationService(
     }
 
     /// <summary>差戻し with a reason (required, at most 500 characters).</summary>
-    public async Task<OpResult> SendBackAsync(long applicationId, string operatorId, string? reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        if (InputRules.Reason(reason, out var trimmed) is { } reasonError)
-        {
-            return OpResult.Fail(reasonError);
-        }
-
-        var application = await db.CertificateApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
-        {
-            return OpResult.Fail(ApplicationErrors.NotFound);
-        }
-
-        if (application.Status != ReviewStatus.Pending)
-        {
-            return OpResult.Fail(ApplicationErrors.AlreadyDecided);
-        }
-
-        var code = await db.Institutions.Where(i => i.Id == application.InstitutionId).Select(i => i.Code).FirstAsync(cancellationToken);
-        application.Status = ReviewStatus.SentBack;
-        application.SendBackReason = trimmed;
-        application.DecidedAt = time.GetUtcNow().UtcDateTime;
-        application.DecidedBy = operatorId;
-        audit.Record(new AuditRecord(ApplicationAuditActions.CertificateApplicationSendBack, AuditOutcomes.Success)
-        {
-            InstitutionId = application.InstitutionId,
-            InstitutionCode = code,
-            Actor = operatorId,
-            Target = "certificate-application#" + application.Id,
-        });
-        await audit.CommitAsync(cancellationToken);
-        return OpResult.Ok;
-    }
+    public Task<OpResult> SendBackAsync(OperatorActor actor, long applicationId, string? reason, CancellationToken cancellationToken = default) =>
+        decisions.SendBackAsync(actor, ApplicationAuditActions.CertificateApplicationSendBack, db.CertificateApplications.Where(a => a.Id == applicationId),
+            reason, (application, operatorId, ct) => decisions.InstitutionRecordAsync(ApplicationAuditActions.CertificateApplicationSendBack,
+                application.InstitutionId, operatorId, "certificate-application#" + application.Id, ct), cancellationToken);
 
     /// <summary>
     /// The certificate file and its passphrase, exactly once: the first call takes them and erases both encrypted fields;

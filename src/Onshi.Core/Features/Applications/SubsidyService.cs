@@ -4,6 +4,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Documents;
+using Onshi.Core.Features.Operators;
 
 namespace Onshi.Core.Features.Applications;
 
@@ -53,10 +54,13 @@ public sealed record SubsidyRow(
 /// <summary>
 /// 補助金申請 and 交付決定通知書 (SPEC §6, §7). The receipt must really be a PDF, JPEG or PNG (its first bytes are checked,
 /// not only the declared type and extension). 承認 posts a 交付決定通知書 to the portal, encrypted like every portal document.
+/// The operator's methods take the <see cref="OperatorActor"/> and need <see cref="OperatorCapability.ReviewQueues"/>
+/// (<see cref="ReviewDecisions"/>).
 /// </summary>
 public sealed class SubsidyService(
     OnshiDbContext db,
     PortalScope scope,
+    ReviewDecisions decisions,
     PortalDocumentService documents,
     IPdfRenderer<NoticeDocument> noticePdf,
     ApplicationProtection protection,
@@ -76,6 +80,9 @@ public sealed class SubsidyService(
     public const string GrantNoticeFileName = "オンライン資格確認等補助金交付決定通知書.pdf";
 
     public const int DescriptionMaxLength = 1000;
+
+    /// <summary>The gate's target of a refused look at one 補助金申請.</summary>
+    public const string ReviewOperation = "subsidy-application.view";
 
     /// <summary>Submits a 補助金申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is its id.</summary>
     public async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, SubsidyInput input, CancellationToken cancellationToken = default)
@@ -131,16 +138,26 @@ public sealed class SubsidyService(
         await Rows(db.SubsidyApplications.AsNoTracking().Where(a => scope.InstitutionIds(portalUserId).Contains(a.InstitutionId)), cancellationToken);
 
     /// <summary>The operator's view of one 補助金申請.</summary>
-    public async Task<OpResult<SubsidyRow>> GetForReviewAsync(long applicationId, CancellationToken cancellationToken = default)
+    public async Task<OpResult<SubsidyRow>> GetForReviewAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
     {
+        if (await decisions.ReviewerAsync(actor, ReviewOperation, cancellationToken) is null)
+        {
+            return OpResult<SubsidyRow>.Fail(OperatorErrors.NotPermitted);
+        }
+
         var rows = await Rows(db.SubsidyApplications.AsNoTracking().Where(a => a.Id == applicationId), cancellationToken);
         return rows.Count == 0 ? OpResult<SubsidyRow>.Fail(ApplicationErrors.NotFound) : OpResult<SubsidyRow>.Success(rows[0]);
     }
 
     /// <summary>The receipt, for the operator reviewing the application; audited.</summary>
-    public async Task<OpResult<DownloadFile>> GetReceiptForReviewAsync(long applicationId, string operatorId, CancellationToken cancellationToken = default)
+    public async Task<OpResult<DownloadFile>> GetReceiptForReviewAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
+        var operatorId = await decisions.ReviewerAsync(actor, ApplicationAuditActions.SubsidyReceiptView, cancellationToken);
+        if (operatorId is null)
+        {
+            return OpResult<DownloadFile>.Fail(OperatorErrors.NotPermitted);
+        }
+
         var application = await db.SubsidyApplications.AsNoTracking().FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
         if (application is null)
         {
@@ -158,20 +175,16 @@ public sealed class SubsidyService(
     }
 
     /// <summary>承認 with the 交付決定額 (1 yen up to the claimed amount): posts the 交付決定通知書 to the portal.</summary>
-    public async Task<OpResult<long>> ApproveAsync(long applicationId, string operatorId, long grantedAmount, CancellationToken cancellationToken = default)
+    public async Task<OpResult<long>> ApproveAsync(OperatorActor actor, long applicationId, long grantedAmount, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        var application = await db.SubsidyApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
+        var pending = await decisions.PendingAsync(actor, ApplicationAuditActions.SubsidyApprove,
+            db.SubsidyApplications.Where(a => a.Id == applicationId), cancellationToken);
+        if (!pending.Succeeded)
         {
-            return OpResult<long>.Fail(ApplicationErrors.NotFound);
+            return OpResult<long>.Fail(pending.Errors);
         }
 
-        if (application.Status != ReviewStatus.Pending)
-        {
-            return OpResult<long>.Fail(ApplicationErrors.AlreadyDecided);
-        }
-
+        var (operatorId, application) = pending.Value!;
         if (grantedAmount <= 0)
         {
             return OpResult<long>.Fail(ApplicationErrors.AmountPositive("GrantedAmount", "交付決定額"));
@@ -238,40 +251,10 @@ public sealed class SubsidyService(
     }
 
     /// <summary>差戻し with a reason (required, at most 500 characters).</summary>
-    public async Task<OpResult> SendBackAsync(long applicationId, string operatorId, string? reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
-        if (InputRules.Reason(reason, out var trimmed) is { } reasonError)
-        {
-            return OpResult.Fail(reasonError);
-        }
-
-        var application = await db.SubsidyApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null)
-        {
-            return OpResult.Fail(ApplicationErrors.NotFound);
-        }
-
-        if (application.Status != ReviewStatus.Pending)
-        {
-            return OpResult.Fail(ApplicationErrors.AlreadyDecided);
-        }
-
-        var code = await db.Institutions.Where(i => i.Id == application.InstitutionId).Select(i => i.Code).FirstAsync(cancellationToken);
-        application.Status = ReviewStatus.SentBack;
-        application.SendBackReason = trimmed;
-        application.DecidedAt = time.GetUtcNow().UtcDateTime;
-        application.DecidedBy = operatorId;
-        audit.Record(new AuditRecord(ApplicationAuditActions.SubsidySendBack, AuditOutcomes.Success)
-        {
-            InstitutionId = application.InstitutionId,
-            InstitutionCode = code,
-            Actor = operatorId,
-            Target = "subsidy-application#" + application.Id,
-        });
-        await audit.CommitAsync(cancellationToken);
-        return OpResult.Ok;
-    }
+    public Task<OpResult> SendBackAsync(OperatorActor actor, long applicationId, string? reason, CancellationToken cancellationToken = default) =>
+        decisions.SendBackAsync(actor, ApplicationAuditActions.SubsidySendBack, db.SubsidyApplications.Where(a => a.Id == applicationId),
+            reason, (application, operatorId, ct) => decisions.InstitutionRecordAsync(ApplicationAuditActions.SubsidySendBack,
+                application.InstitutionId, operatorId, "subsidy-application#" + application.Id, ct), cancellationToken);
 
     /// <summary>交付決定通知書ダウンロード: the list; download each with <see cref="PortalDocumentService.DownloadAsync"/>.</summary>
     public Task<PortalDocumentPage> ListGrantNoticesAsync(long portalUserId, int page = 1, CancellationToken cancellationToken = default) =>

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Operator.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Operator.Pages.Review;
 
@@ -31,7 +33,14 @@ public sealed class ReviewIndexModel(ApplicationReviewService reviews, OnshiDbCo
         Kind = Kinds.FirstOrDefault(k => k.Value == kind).Kind;
         var ct = HttpContext.RequestAborted;
         // Every kind is read for the tabs' counts; the queues are short (pending items only).
-        Items = await reviews.ListPendingAsync(ReviewQueueKind.All, ct);
+        var result = await reviews.ListPendingAsync(HttpContext.OperatorActor(), ReviewQueueKind.All, ct);
+        if (!result.Succeeded)
+        {
+            ModelState.AddOnshiErrors(result.Errors);
+            return;
+        }
+
+        Items = result.Value!;
         Emails = await ReviewPages.EmailsAsync(db, Items.Select(i => i.PortalUserId), ct);
         var usageIds = Items.Where(i => i.Kind == ReviewQueueKind.Usage).Select(i => i.Id).ToList();
         UsageKinds = usageIds.Count == 0
