@@ -36,6 +36,9 @@ public sealed class ForcedLoginBrowserTests
         await Assertions.Expect(question.GetByRole(AriaRole.Button, new() { Name = "OK" })).ToBeFocusedAsync();
         await Assertions.Expect(second.GetByLabel("パスワード", new() { Exact = true })).ToBeHiddenAsync();
         await browser.ShotAsync(second, "forced-login-question", "the second browser is asked before the first session ends (OK focused)");
+        await second.SetViewportSizeAsync(390, 844);
+        await browser.ShotAsync(second, "forced-login-question-390", "the question at 390 px: the text wraps, both buttons stay whole");
+        await second.SetViewportSizeAsync(1280, 900);
 
         await second.Keyboard.PressAsync("Enter");
         await Assertions.Expect(second.GetByRole(AriaRole.Heading, new() { Name = "メニュー", Level = 1 })).ToBeVisibleAsync();
