@@ -14,7 +14,8 @@ namespace Onshi.Web.Hosting;
 /// <list type="bullet">
 /// <item>a form over the endpoint's limits (<c>[RequestSizeLimit]</c>, <c>[RequestFormLimits]</c>, Kestrel's 1 MiB) is
 /// refused with 413 (<c>too-large</c>), a url-encoded form holding a NUL (which the form reader itself cannot read) with 400
-/// (<c>forbidden-input</c>), any other unreadable one with 400 (<c>malformed-body</c>);</item>
+/// (<c>forbidden-input</c>), any other unreadable one (a multipart body without its boundary, with another one, or cut off)
+/// with 400 (<c>malformed-body</c>);</item>
 /// <item>a control character (NUL included; line breaks and tabs are text) or U+FFFD — what the decoder makes of invalid UTF-8
 /// — in a query or form key or value or an upload's file name is audited as <c>forbidden-input</c>; the request goes on,
 /// and the page answers with its own Japanese message on the field and changes nothing (the services refuse the value).</item>
@@ -66,7 +67,9 @@ public sealed class RequestInputFilter : IAsyncAuthorizationFilter, IOrderedFilt
         InvalidDataException when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => (RequestRefusalReasons.TooLarge, StatusCodes.Status413PayloadTooLarge),
         // The form reader refuses a NUL in a url-encoded value ("The form value contains invalid characters.").
         InvalidDataException when e.Message.Contains("invalid characters", StringComparison.OrdinalIgnoreCase) => (RequestRefusalReasons.ForbiddenInput, StatusCodes.Status400BadRequest),
-        InvalidDataException or BadHttpRequestException => (RequestRefusalReasons.MalformedBody, StatusCodes.Status400BadRequest),
+        // MultipartReader ends a body that is not the multipart its Content-Type announces (no or another boundary, cut off)
+        // with "Unexpected end of Stream": the client sent it that way (an aborted request is excluded by the caller).
+        InvalidDataException or BadHttpRequestException or IOException => (RequestRefusalReasons.MalformedBody, StatusCodes.Status400BadRequest),
         _ => null,
     };
 

@@ -73,6 +73,16 @@ public sealed record ExpectedRefusal(string Reason, string? Actor = null);
 public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 {
     private static readonly HtmlParser Parser = new();
+
+    /// <summary>Bodies that are not the multipart their Content-Type announces (null body: the form, url-encoded).</summary>
+    private static readonly (string Label, string ContentType, byte[]? Body)[] MalformedMultipart =
+    [
+        ("multipart type, url-encoded body", "multipart/form-data; boundary=xx", null),
+        ("multipart cut off", "multipart/form-data; boundary=xx", Encoding.ASCII.GetBytes("--xx\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb")),
+        ("multipart with another boundary", "multipart/form-data; boundary=xx",
+            Encoding.ASCII.GetBytes("--yy\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--yy--\r\n")),
+        ("multipart without a boundary", "multipart/form-data", Encoding.ASCII.GetBytes("--xx\r\n\r\n--xx--\r\n")),
+    ];
     private readonly List<string> failures = [];
     private readonly Dictionary<string, int> counts = new(StringComparer.Ordinal);
 
@@ -361,6 +371,22 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
                 request.Content = content;
                 return request;
             }, true, false, "Content-Type " + (contentType ?? "none"), expect: HttpStatusCode.BadRequest, refusal: refused);
+        }
+
+        // A body that is not the multipart its Content-Type announces (issue 14: these answered 500): the url-encoded form
+        // under a multipart type, a multipart body cut off, one with another boundary, and a type without a boundary.
+        var malformed = new ExpectedRefusal(RequestRefusalReasons.MalformedBody, actor);
+        foreach (var (label, contentType, body) in MalformedMultipart)
+        {
+            await CaseAsync("content-type", client, () =>
+            {
+                var request = current.Request(plain, BadInput.ValidPng, forceUrlEncoded: true);
+                var bytes = body ?? request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+                var content = new ByteArrayContent(bytes);
+                content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+                request.Content = content;
+                return request;
+            }, true, false, label, expect: HttpStatusCode.BadRequest, refusal: malformed);
         }
 
         foreach (var file in current.Files)
