@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -81,6 +82,9 @@ public static class OnshiSite
         });
         builder.Services.AddSingleton<TrustedProxySet>();
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        // The sites share one key ring, so without this a token one site issued would pass on another (issue 14, 16):
+        // every token carries its site, and a site accepts only its own.
+        builder.Services.AddSingleton<IAntiforgeryAdditionalDataProvider>(new SiteAntiforgeryData(site.CookiePrefix));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = $"__Host-{site.CookiePrefix}-af";
@@ -156,4 +160,16 @@ public static class OnshiSite
         app.UseMiddleware<HostNameFilter>();
         return app;
     }
+}
+
+/// <summary>
+/// Binds every antiforgery token to the site that issued it (<see cref="OnshiSiteDefinition.CookiePrefix"/>): the three sites
+/// share one Data Protection key ring and application name (their sessions and documents need it), so a token pair one
+/// site issued would otherwise validate on another.
+/// </summary>
+public sealed class SiteAntiforgeryData(string site) : IAntiforgeryAdditionalDataProvider
+{
+    public string GetAdditionalData(HttpContext context) => site;
+
+    public bool ValidateAdditionalData(HttpContext context, string additionalData) => string.Equals(additionalData, site, StringComparison.Ordinal);
 }
