@@ -114,8 +114,27 @@ public sealed partial class CredentialService(
             return new(SignInOutcome.Failed, "concurrent-change");
         }
 
-        var mustChange = holder.MustChangePassword || (holder.PasswordExpiresAt is { } expiry && expiry <= now);
-        return mustChange ? new(SignInOutcome.MustChangePassword, "must-change-password") : new(SignInOutcome.Success, "");
+        return MustChangeAt(holder, now) ? new(SignInOutcome.MustChangePassword, "must-change-password") : new(SignInOutcome.Success, "");
+    }
+
+    /// <summary>
+    /// Records a sign-in whose password was checked by an earlier <see cref="SignInAsync{T}"/> that was held back (強制ログイン's
+    /// OK): as a success, in one UPDATE that holds only if the holder is unchanged since, may still sign in and is not locked.
+    /// Call it inside the commit that starts the session.
+    /// </summary>
+    public Task<bool> CompleteHeldSignInAsync<T>(CredentialStore<T> store, T holder, CancellationToken cancellationToken)
+        where T : class, ICredentialHolder
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(holder);
+        return RecordSuccessAsync(store, holder, time.GetUtcNow().UtcDateTime, newHash: null, loggedIn: true, cancellationToken);
+    }
+
+    /// <summary>Whether <paramref name="holder"/> must change its password before anything else: temporary, or past its expiry.</summary>
+    public static bool MustChangeAt(ICredentialHolder holder, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return holder.MustChangePassword || (holder.PasswordExpiresAt is { } expiry && expiry <= nowUtc);
     }
 
     /// <summary>A new temporary password's hash and expiry on <paramref name="holder"/> (tracked or new); returns the plain password to show once.</summary>

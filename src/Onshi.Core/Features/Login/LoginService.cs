@@ -210,13 +210,11 @@ public sealed class LoginService(
         }
 
         var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
-        var mustChange = account.MustChangePassword || (account.PasswordExpiresAt is { } expiry && expiry <= now);
-        var stamp = account.SecurityStamp;
+        var mustChange = CredentialService.MustChangeAt(account, now);
         var started = await audit.CommitAsync(async ct =>
         {
-            // Only while the account is still unchanged and may sign in (one conditional UPDATE inside the commit).
-            if (await db.Accounts.Where(a => a.Id == account.Id && a.SecurityStamp == stamp && a.Status == AccountStatus.Active)
-                .ExecuteUpdateAsync(u => u.SetProperty(a => a.LastLoginAt, now), ct) != 1)
+            // Only while the account is still unchanged, active and unlocked (the kernel's conditional UPDATE, in this commit).
+            if (!await credentials.CompleteHeldSignInAsync(AccountCredentials.Instance, account, ct))
             {
                 return false;
             }
