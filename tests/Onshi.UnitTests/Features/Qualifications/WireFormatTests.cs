@@ -66,7 +66,10 @@ public sealed class WireFormatTests
     {
         var search = new QualificationConfirmSearchInfo
         {
-            InsurerNumber = "33120015", InsuredCardSymbol = "東Ａ１", InsuredIdentificationNumber = "1234567", Birthdate = "20210501",
+            InsurerNumber = "33120015",
+            InsuredCardSymbol = "東Ａ１",
+            InsuredIdentificationNumber = "1234567",
+            Birthdate = "20210501",
             LimitApplicationCertificateRelatedConsFlg = "1",
         };
         var q = Member();
@@ -82,8 +85,13 @@ public sealed class WireFormatTests
     {
         MessageHeader = new ResultHeader
         {
-            ProcessExecutionTime = "20261206091500", QualificationConfirmationDate = "20261206", MedicalInstitutionCode = "1310000018",
-            ArbitraryFileIdentifier = "abc", ReferenceClassification = "2", SegmentOfResult = "1", CharacterCodeIdentifier = "0",
+            ProcessExecutionTime = "20261206091500",
+            QualificationConfirmationDate = "20261206",
+            MedicalInstitutionCode = "1310000018",
+            ArbitraryFileIdentifier = "abc",
+            ReferenceClassification = "2",
+            SegmentOfResult = "1",
+            CharacterCodeIdentifier = "0",
         },
         MessageBody = FullBody(),
     };
