@@ -52,7 +52,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
     {
         ArgumentNullException.ThrowIfNull(input);
         var errors = new List<OnshiError>();
-        if (!InsurerNumber.TryParse(input.InsurerNumber, out var insurer, out _, out var insurerError))
+        if (!InsurerNumber.TryParse(Normalize(input.InsurerNumber), out var insurer, out _, out var insurerError))
         {
             errors.Add(insurerError!);
         }
