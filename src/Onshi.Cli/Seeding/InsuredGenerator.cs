@@ -128,7 +128,7 @@ internal sealed class InsuredGenerator(long seed, DateOnly asOf)
         var headSex = rng.Chance(0.5) ? Sex.Male : Sex.Female;
         var headBirth = BirthFor(rng, headAge);
         var (headName, headKana) = PersonName(rng, headSex, surname);
-        var jobStart = Max(headBirth.AddYears(18 + rng.Next(0, 8)), asOf.AddYears(-rng.Next(0, 30)));
+        var jobStart = Min(asOf.AddDays(-rng.Next(0, 60)), Max(headBirth.AddYears(18 + rng.Next(0, 8)), asOf.AddYears(-rng.Next(0, 30))));
 
         // 生活保護 starts end the household's qualifications (国保 households, mostly).
         var welfare = national && rng.Chance(0.02) ? asOf.AddDays(-rng.Next(1, 1000)) : (DateOnly?)null;

@@ -23,6 +23,9 @@ internal sealed record SeedInsuredOptions
 
     /// <summary>Run even where the database holds members that are not synthetic (imported).</summary>
     public bool Force { get; init; }
+
+    /// <summary>From this many members to add, the lookup indexes are built after the load rather than kept during it.</summary>
+    public long DeferIndexesFrom { get; init; } = 1_000_000;
 }
 
 /// <summary>What seed-insured wrote down about the synthetic population (DATA/seed-insured.json).</summary>
@@ -38,9 +41,6 @@ internal sealed record InsuredManifest(long Seed, DateOnly AsOf, long Members, b
 /// </summary>
 internal static class InsuredSeeder
 {
-    /// <summary>From this many members to add, the indexes are built after the load rather than kept during it.</summary>
-    public const long DeferIndexesFrom = 1_000_000;
-
     public const long MaxMembers = 200_000_000;
 
     public static async Task<(int Code, string Message)> RunAsync(OnshiSettings settings, SeedInsuredOptions options, TextWriter log,
@@ -115,7 +115,7 @@ internal static class InsuredSeeder
         await using var writer = await BulkWriters.OpenAsync(db.Database.IsNpgsql(), connectionString, cancellationToken);
         try
         {
-            if (toAdd >= DeferIndexesFrom)
+            if (toAdd >= options.DeferIndexesFrom)
             {
                 foreach (var index in indexes)
                 {
