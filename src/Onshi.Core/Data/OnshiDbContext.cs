@@ -122,6 +122,7 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.Number).HasMaxLength(20);
             e.Property(x => x.Branch).HasMaxLength(2);
             e.Property(x => x.ReferenceNumber).HasMaxLength(16);
+            e.Property(x => x.Explanation).HasMaxLength(400);
             e.HasIndex(x => x.ReferenceNumber).IsUnique();
             // 資格確認結果一覧: one institution's results of one environment, newest first.
             e.HasIndex(x => new { x.InstitutionId, x.Environment, x.ExecutedAt });

@@ -206,6 +206,9 @@ public sealed class QualificationResult
     /// <summary>The qualification the answer is about (none for 該当資格なし and 複数該当).</summary>
     public long? QualificationId { get; set; }
 
+    /// <summary>Why the answer is what it is, in words (無効: since when and why; 複数該当: enter the 枝番).</summary>
+    public string Explanation { get; set; } = "";
+
     /// <summary>照会番号 (<c>ReferenceNumber</c>): 16 digits, unique; the audit row names the result by it.</summary>
     public required string ReferenceNumber { get; set; }
 

@@ -894,6 +894,11 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.Property<DateTime>("ExecutedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
                     b.Property<long>("InstitutionId")
                         .HasColumnType("bigint");
 

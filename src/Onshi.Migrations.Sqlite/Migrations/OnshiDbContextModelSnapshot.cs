@@ -857,6 +857,11 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("ExecutedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("InstitutionId")
                         .HasColumnType("INTEGER");
 

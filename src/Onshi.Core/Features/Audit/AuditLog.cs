@@ -32,6 +32,9 @@ public static class AuditActions
     /// <summary>資格情報照会: one row per lookup (target the 照会番号, detail the 資格有効性).</summary>
     public const string QualificationLookup = "qualification.lookup";
 
+    /// <summary>資格確認結果 exported (target xml or csv, detail rows=N).</summary>
+    public const string QualificationExport = "qualification.export";
+
     /// <summary>
     /// A request refused before any page acted on it (a bad antiforgery token, forbidden characters, a body over the limit,
     /// a forged Host header); the detail is one of <see cref="RequestRefusalReasons"/>, the target the route.

@@ -222,6 +222,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
                 Validity = verdict.Validity,
                 QualificationId = chosen?.Id,
                 ReferenceNumber = reference,
+                Explanation = verdict.Explanation,
                 AnswerJson = JsonSerializer.Serialize(body, WireJson.Options),
             };
             db.QualificationResults.Add(result);

@@ -12,7 +12,7 @@ using Onshi.Core.Data;
 namespace Onshi.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(OnshiDbContext))]
-    [Migration("20261206055912_QualificationData")]
+    [Migration("20261206063917_QualificationData")]
     partial class QualificationData
     {
         /// <inheritdoc />
@@ -896,6 +896,11 @@ namespace Onshi.Migrations.Postgres.Migrations
 
                     b.Property<DateTime>("ExecutedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<long>("InstitutionId")
                         .HasColumnType("bigint");

@@ -85,6 +85,7 @@ namespace Onshi.Migrations.Postgres.Migrations
                     LimitConsent = table.Column<bool>(type: "boolean", nullable: false),
                     Validity = table.Column<int>(type: "integer", nullable: false),
                     QualificationId = table.Column<long>(type: "bigint", nullable: true),
+                    Explanation = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     ReferenceNumber = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     AnswerJson = table.Column<string>(type: "text", nullable: false)
                 },

@@ -11,7 +11,7 @@ using Onshi.Core.Data;
 namespace Onshi.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(OnshiDbContext))]
-    [Migration("20261206055838_QualificationData")]
+    [Migration("20261206063826_QualificationData")]
     partial class QualificationData
     {
         /// <inheritdoc />
@@ -858,6 +858,11 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("ExecutedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("InstitutionId")

@@ -84,6 +84,7 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     LimitConsent = table.Column<bool>(type: "INTEGER", nullable: false),
                     Validity = table.Column<int>(type: "INTEGER", nullable: false),
                     QualificationId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Explanation = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     ReferenceNumber = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     AnswerJson = table.Column<string>(type: "TEXT", nullable: false)
                 },
