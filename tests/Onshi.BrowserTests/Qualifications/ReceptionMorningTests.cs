@@ -122,8 +122,10 @@ public sealed class ReceptionMorningTests : IAsyncLifetime
         await master.GetByRole(AriaRole.Button, new() { Name = "検索", Exact = true }).ClickAsync();
         await Assertions.Expect(master.GetByTestId("count")).ToHaveTextAsync("1~1 件目 / 1 件");
         await master.GetByLabel("資格有効性").SelectOptionAsync(new SelectOptionValue { Label = "全て" });
+        await master.GetByRole(AriaRole.Button, new() { Name = "検索", Exact = true }).ClickAsync();
+        await Assertions.Expect(master.GetByTestId("count")).ToHaveTextAsync("1~7 件目 / 7 件");
 
-        var zip = await master.RunAndWaitForDownloadAsync(() => master.GetByRole(AriaRole.Button, new() { Name = "XML出力" }).ClickAsync());
+        var zip = await master.RunAndWaitForDownloadAsync(() => master.GetByRole(AriaRole.Link, new() { Name = "XML出力" }).ClickAsync());
         var zipPath = Path.Combine(browser.ShotDirectory, "results.zip");
         await zip.SaveAsAsync(zipPath);
         using (var archive = ZipFile.OpenRead(zipPath))
@@ -140,7 +142,7 @@ public sealed class ReceptionMorningTests : IAsyncLifetime
             }
         }
 
-        var csv = await master.RunAndWaitForDownloadAsync(() => master.GetByRole(AriaRole.Button, new() { Name = "CSV出力" }).ClickAsync());
+        var csv = await master.RunAndWaitForDownloadAsync(() => master.GetByRole(AriaRole.Link, new() { Name = "CSV出力" }).ClickAsync());
         var csvPath = Path.Combine(browser.ShotDirectory, "results.csv");
         await csv.SaveAsAsync(csvPath);
         var bytes = await File.ReadAllBytesAsync(csvPath);
