@@ -510,7 +510,8 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
 
         var audit = await AuditAsync(AuditActions.Login);
         audit.Count(a => a.Detail == "unknown-user").ShouldBeLessThanOrEqualTo(20);
-        audit.Count(a => a.Detail == "throttled").ShouldBeGreaterThanOrEqualTo(20);
+        // The refused ones are summarised (issue 14, 13): one row now, the count of the rest in the next one.
+        audit.Count(a => a.Detail == "throttled").ShouldBe(1);
         audit.ShouldAllBe(a => !a.Actor.StartsWith("BURST", StringComparison.Ordinal));
     }
 

@@ -217,7 +217,8 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
             page.H1.ShouldBe("メールアドレスを確認できませんでした");
         }
 
-        (await server.UsersAsync("slow@example.jp")).Single().EmailConfirmed.ShouldBeFalse();
+        // Unconfirmed, or already deleted by the sweep once its link expired (issue 14, 15).
+        (await server.UsersAsync("slow@example.jp")).ShouldAllBe(u => !u.EmailConfirmed);
     }
 
     [Fact]

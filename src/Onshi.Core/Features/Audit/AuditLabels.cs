@@ -110,6 +110,12 @@ public static class AuditLabels
             return part[5..] + "件";
         }
 
+        // A summary of refusals (RefusalAuditGate): this row stands for N of them.
+        if (part.StartsWith(RefusalAuditGate.AttemptsPrefix, StringComparison.Ordinal))
+        {
+            return part[RefusalAuditGate.AttemptsPrefix.Length..] + "回分をまとめて記録";
+        }
+
         return part;
     }
 
