@@ -133,9 +133,13 @@ public static class OnshiSite
             k.Listen(address, port, listen => listen.UseHttps(o =>
             {
                 var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
-                o.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                var serverCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                o.ServerCertificate = serverCertificate;
                 o.ClientCertificateMode = ClientCertificateMode.NoCertificate;
                 https?.Invoke(o);
+
+                // AEAD suites with forward secrecy only; a site asking for client certificates names our CA (issue 14, 17/18).
+                TlsPolicy.Apply(o, serverCertificate, ca.Certificate);
             }));
         });
     }
