@@ -43,6 +43,13 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Missing).Title);
         page.Text.ShouldContain("0800-080-4583");
         page.Html.ShouldNotContain("Exception");
+        // Issue 14 (11): advice that works (close every window, choose again; a new certificate from the portal), and the
+        // call center named once, under it.
+        var main = page.Q("main")!.TextContent;
+        main.ShouldContain("開いているブラウザのウィンドウをすべて閉じてから");
+        main.ShouldContain("医療機関等向け総合ポータルサイトの「電子証明書発行申請」");
+        System.Text.RegularExpressions.Regex.Count(main, "コールセンター").ShouldBe(1);
+        page.Q("[data-testid=call-center]")!.TextContent.ShouldStartWith("上記で解決しない場合は、オンライン資格確認等コールセンター");
         (await client.GetAsync("/Login")).Status.ShouldBe(HttpStatusCode.Forbidden);
     }
 
@@ -60,6 +67,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
 
         page.Status.ShouldBe(HttpStatusCode.Forbidden);
         page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Untrusted).Title);
+        System.Text.RegularExpressions.Regex.Count(page.Q("main")!.TextContent, "コールセンター").ShouldBe(1);
         (await AuditAsync(AuditActions.CertificateRejected)).ShouldContain(a => a.Outcome == AuditOutcomes.Denied);
     }
 
@@ -462,6 +470,10 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var page = await client.GetAsync("/Menu");
         page.Status.ShouldBe(HttpStatusCode.Forbidden);
         page.H1.ShouldBe(CertificateMessages.Describe(CertificateCheckStatus.Revoked).Title);
+        var main = page.Q("main")!.TextContent;
+        main.ShouldContain("医療機関等向け総合ポータルサイトの「電子証明書発行申請」から新しい証明書を申請し");
+        main.ShouldContain("ウィンドウをすべて閉じて");
+        System.Text.RegularExpressions.Regex.Count(main, "コールセンター").ShouldBe(1);
     }
 
     [Fact]
