@@ -7,10 +7,11 @@ namespace Onshi.Web.TagHelpers;
 
 /// <summary>
 /// Every list table (<c>&lt;table class="data"&gt;</c>, not the key–value <c>kv</c> tables) is put in its own sideways
-/// scrolling box: <c>&lt;div class="table-scroll" role="region" tabindex="0"&gt;</c> named like the table (its
+/// scrolling box: <c>&lt;div class="table-scroll" role="group" tabindex="0"&gt;</c> named like the table (its
 /// <c>aria-labelledby</c>, else its caption's words). A table wider than the window then scrolls inside that box instead
 /// of squeezing its cells to a letter per line or widening the page, and a keyboard user can focus the box and scroll it
-/// with the arrow keys (axe's <c>scrollable-region-focusable</c>). The cells themselves do not wrap (site.css); only
+/// with the arrow keys (axe's <c>scrollable-region-focusable</c>). A group, not a region: the section around a table is
+/// often already a region named by the same heading, and two landmarks of one name confuse (axe <c>landmark-unique</c>). The cells themselves do not wrap (site.css); only
 /// cells marked <c>cell-wrap</c> (names, addresses, free text) do. One mechanism for every table of the three sites.
 /// </summary>
 [HtmlTargetElement("table", Attributes = "class")]
@@ -41,7 +42,7 @@ public sealed partial class ScrollTableTagHelper : TagHelper
         var label = string.IsNullOrEmpty(labelledBy)
             ? $"aria-label=\"{HtmlEncoder.Default.Encode(name)}\""
             : $"aria-labelledby=\"{HtmlEncoder.Default.Encode(labelledBy)}\"";
-        output.PreElement.AppendHtml($"<div class=\"{WrapperClass}\" role=\"region\" tabindex=\"0\" {label}>");
+        output.PreElement.AppendHtml($"<div class=\"{WrapperClass}\" role=\"group\" tabindex=\"0\" {label}>");
         output.PostElement.AppendHtml("</div>");
     }
 
