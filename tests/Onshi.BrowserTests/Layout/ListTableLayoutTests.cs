@@ -61,7 +61,7 @@ public sealed class ListTableLayoutTests : IAsyncLifetime
           const tables = document.querySelectorAll('table.data:not(.kv)');
           const boxed = [...tables].filter(t => {
             const box = t.parentElement;
-            return box.classList.contains('table-scroll') && box.getAttribute('role') === 'region' && box.tabIndex === 0
+            return box.classList.contains('table-scroll') && box.getAttribute('role') === 'group' && box.tabIndex === 0
               && (box.getAttribute('aria-label') || box.getAttribute('aria-labelledby'));
           }).length;
           const rows = document.querySelectorAll('table.data:not(.kv) tbody tr').length;
