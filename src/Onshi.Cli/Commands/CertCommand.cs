@@ -199,7 +199,7 @@ internal static class CertCommand
             var crt = Path.Combine(dir, "server.crt");
             var keyPath = Path.Combine(dir, "server.key");
             var keyPem = key.ExportPkcs8PrivateKeyPem();
-            var keyBytes = Encoding.ASCII.GetBytes(keyPem + "\n");
+            var keyBytes = Encoding.ASCII.GetBytes(PemText.ForFile(keyPem));
             try
             {
                 SecretFiles.WriteAtomically(keyPath, keyBytes, secret: true);
@@ -209,7 +209,7 @@ internal static class CertCommand
                 CryptographicOperations.ZeroMemory(keyBytes);
             }
 
-            SecretFiles.WriteAtomically(crt, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+            SecretFiles.WriteAtomically(crt, Encoding.ASCII.GetBytes(PemText.ForFile(certificate.ExportCertificatePem())), secret: false);
             Console.WriteLine($"発行しました: {crt} (valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd} UTC), key {keyPath} (0600)");
             return 0;
         });

@@ -29,10 +29,10 @@ internal static class TerminalFiles
         var stem = Path.Combine(directory, $"{institutionCode}-{terminalName}");
         var paths = new Paths(stem + ".p12", stem + ".crt.pem", privateKeyPem is null ? null : stem + ".key.pem");
         WritePrivate(paths.Pfx, w => w.Write(pkcs12));
-        File.WriteAllText(paths.CertPem, certificatePem);
+        File.WriteAllText(paths.CertPem, PemText.ForFile(certificatePem));
         if (paths.KeyPem is { } keyPath)
         {
-            WritePrivate(keyPath, w => w.Write(System.Text.Encoding.ASCII.GetBytes(privateKeyPem!)));
+            WritePrivate(keyPath, w => w.Write(System.Text.Encoding.ASCII.GetBytes(PemText.ForFile(privateKeyPem!))));
         }
 
         return paths;

@@ -30,9 +30,14 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddSingleton<ILoginThrottle, DbLoginThrottle>();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName);
         services.AddScoped<AuditLog>();
+        // Refusals anyone can cause (refused requests, throttled logins) are summarised per key: one gate per site.
+        services.AddOptions<RefusalAuditOptions>().BindConfiguration(RefusalAuditOptions.SectionName);
+        services.AddSingleton<RefusalAuditGate>();
         services.AddScoped<SessionService>();
         services.AddScoped<SiteSessionService>();
         services.AddScoped<SessionSweep>();
+        // Here, not with the portal's services: every site's sweep deletes the registrations whose verification link expired.
+        services.AddOptions<Features.PortalAccounts.PortalAccountOptions>().BindConfiguration(Features.PortalAccounts.PortalAccountOptions.SectionName);
         services.AddScoped<Features.Credentials.CredentialService>();
         services.AddScoped<LoginService>();
         services.AddSingleton<ForcedLoginTokens>();

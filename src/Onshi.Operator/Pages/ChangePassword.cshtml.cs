@@ -28,7 +28,7 @@ public sealed class ChangePasswordModel(OperatorOwnPasswordService accounts, IOp
         get
         {
             var o = options.Value;
-            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDやシステム名（onshi など）を含むもの、よく使われるものは使えません。"
+            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDやこのシステム・運営機関の名称（ローマ字を含む）を含むもの、よく使われるものは使えません。"
                 + $"{o.NonExpiringLength}文字以上のパスワードには有効期限がありません（{o.NonExpiringLength - 1}文字以下は{o.ExpiryDays}日）。";
         }
     }

@@ -75,6 +75,7 @@ public sealed class LoginModel(OperatorLoginService accounts) : PageModel
 /// <summary>The login form.</summary>
 public sealed class LoginInput
 {
+    [CodeInput]
     public string? UserId { get; set; }
 
     public string? Password { get; set; }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.AccountManagement;
 
@@ -7,14 +7,11 @@ namespace Onshi.Oqs.Hosting;
 /// <summary>How values are shown: times in JST, Japanese status words.</summary>
 public static class Display
 {
-    private static readonly TimeZoneInfo Jst = FindJst();
+    /// <summary><see cref="Jst.Minutes"/>, or 「－」.</summary>
+    public static string Time(DateTime? utc) => utc is { } v ? Jst.Minutes(v) : Jst.None;
 
-    public static DateTime ToJst(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(System.DateTime.SpecifyKind(utc, DateTimeKind.Utc), Jst);
-
-    public static string Time(DateTime? utc) =>
-        utc is { } v ? ToJst(v).ToString("yyyy/MM/dd HH:mm", CultureInfo.InvariantCulture) : "－";
-
-    public static string Date(DateTime utc) => ToJst(utc).ToString("yyyy年MM月dd日", CultureInfo.InvariantCulture);
+    /// <summary><see cref="Jst.Date(DateTime)"/>.</summary>
+    public static string Date(DateTime utc) => Jst.Date(utc);
 
     public static string Status(AccountRow r) => r.Locked ? "ロック中" : r.Status == AccountStatus.Active ? "有効" : "無効";
 
@@ -23,16 +20,4 @@ public static class Display
     public static string Expiry(AccountRow r) => r.Kind == AccountKind.MasterReset
         ? "－"
         : r.PasswordExpiresAt is { } e ? Time(e) + (r.MustChangePassword ? "（仮パスワード）" : "") : "無期限";
-
-    private static TimeZoneInfo FindJst()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return TimeZoneInfo.CreateCustomTimeZone("JST", TimeSpan.FromHours(9), "JST", "JST");
-        }
-    }
 }

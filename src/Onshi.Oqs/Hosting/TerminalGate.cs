@@ -51,9 +51,8 @@ public sealed class TerminalGate(RequestDelegate next)
         }
 
         var address = context.ClientAddress();
-        if (check.Status != CertificateCheckStatus.Missing && rejections.ShouldAudit($"certificate|{presented?.Thumbprint}|{address}"))
-        {
-            audit.Record(new AuditRecord(AuditActions.CertificateRejected, AuditOutcomes.Denied)
+        if (check.Status != CertificateCheckStatus.Missing && rejections.Admit($"certificate|{presented?.Thumbprint}|{address}",
+            new AuditRecord(AuditActions.CertificateRejected, AuditOutcomes.Denied)
             {
                 Environment = site.Environment,
                 InstitutionId = check.Institution?.Id,
@@ -62,7 +61,9 @@ public sealed class TerminalGate(RequestDelegate next)
                 Detail = check.Status.ToString(),
                 CertificateSerial = presented?.SerialNumber ?? "",
                 ClientAddress = address,
-            });
+            }) is { } record)
+        {
+            audit.Record(record);
             await audit.CommitAsync(context.RequestAborted);
         }
 

@@ -29,7 +29,7 @@ public sealed class ChangePasswordModel(OwnPasswordService passwords, IOptions<P
         get
         {
             var o = options.Value;
-            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDや医療機関等コード・システム名（onshi など）を含むもの、よく使われるもの、最近使ったものは使えません。"
+            return $"{o.MinLength}文字以上{o.MaxLength}文字以内で、英字・数字・記号をそれぞれ1文字以上含めてください。ユーザIDや医療機関等コード、このシステム・運営機関の名称（ローマ字を含む）を含むもの、よく使われるもの、最近使ったものは使えません。"
                 + $"{o.NonExpiringLength}文字以上のパスワードには有効期限がありません（{o.NonExpiringLength - 1}文字以下は{o.ExpiryDays}日）。";
         }
     }

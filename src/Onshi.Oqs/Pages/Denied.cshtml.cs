@@ -25,7 +25,7 @@ public sealed class DeniedModel(AuditLog audit) : PageModel
                 Hint = AccountErrors.ResetCannotChange.Message;
             }
 
-            audit.Record(HttpContext.Actor().Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, target.Length > 64 ? target[..64] : target, "page"));
+            audit.Record(HttpContext.Actor().Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, target.Length > 64 ? target[..64] : target, AuditDetails.Page));
             await audit.CommitAsync(HttpContext.RequestAborted);
         }
     }

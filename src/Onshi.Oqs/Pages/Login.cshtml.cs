@@ -116,6 +116,7 @@ public sealed class LoginModel(LoginService login, SessionService sessions, OqsS
 /// <summary>The login form.</summary>
 public sealed class LoginInput
 {
+    [CodeInput]
     public string? UserId { get; set; }
 
     public string? Password { get; set; }

@@ -10,6 +10,6 @@ public static class PasswordRules
     {
         ArgumentNullException.ThrowIfNull(o);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{o.MinLength}文字以上{o.MaxLength}文字以内の半角で、英字・数字・記号をそれぞれ1文字以上含めてください。メールアドレスやシステム名（onshi など）を含むもの、よく使われるものは使えません。");
+            $"{o.MinLength}文字以上{o.MaxLength}文字以内の半角で、英字・数字・記号をそれぞれ1文字以上含めてください。メールアドレスやこのシステム・運営機関の名称（ローマ字を含む）を含むもの、よく使われるものは使えません。");
     }
 }

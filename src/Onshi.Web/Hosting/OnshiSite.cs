@@ -67,9 +67,7 @@ public static class OnshiSite
         // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
         builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
         builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
-        // Refused requests are audited (rate-limited per reason and address) and only the configured host names are answered.
-        builder.Services.AddOptions<RefusalAuditOptions>().BindConfiguration(RefusalAuditOptions.SectionName);
-        builder.Services.AddSingleton<RefusalAuditGate>();
+        // Refused requests are audited (summarised per reason and address: RefusalAuditGate, in the core) and only the configured host names are answered.
         builder.Services.AddOptions<SiteHostOptions>().Configure(o => o.AddDefaults(settings));
 
         // Forwarded headers are believed from the configured proxies only (and refused from anyone else).
@@ -135,9 +133,13 @@ public static class OnshiSite
             k.Listen(address, port, listen => listen.UseHttps(o =>
             {
                 var ca = k.ApplicationServices.GetRequiredService<CertificateAuthority>();
-                o.ServerCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                var serverCertificate = ca.GetOrIssueServerCertificate(settings.HostNames);
+                o.ServerCertificate = serverCertificate;
                 o.ClientCertificateMode = ClientCertificateMode.NoCertificate;
                 https?.Invoke(o);
+
+                // AEAD suites with forward secrecy only; a site asking for client certificates names our CA (issue 14, 17/18).
+                TlsPolicy.Apply(o, serverCertificate, ca.Certificate);
             }));
         });
     }

@@ -1,56 +1,11 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Onshi.Core.Features.Audit;
 
 namespace Onshi.Web.Hosting;
-
-/// <summary>How often a refusal of one kind from one address is written to the 操作ログ. Bound from <c>Onshi:RefusalAudit</c>.</summary>
-public sealed class RefusalAuditOptions
-{
-    /// <summary>The configuration section these options are bound from.</summary>
-    public const string SectionName = "Onshi:RefusalAudit";
-
-    /// <summary>
-    /// At most one row per this interval for one kind of refusal from one client address (and, for refused terminal
-    /// certificates, one certificate). Defaults to one minute: a client hammering a site with bad tokens cannot flood the
-    /// 操作ログ or hold its writer lock, and a probe still leaves a row a minute.
-    /// </summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
-}
-
-/// <summary>
-/// Decides whether a refusal is written to the 操作ログ: once per <see cref="RefusalAuditOptions.Interval"/> per key (kind and
-/// address). One per site; the state is in memory and bounded (cleared past 10,000 keys).
-/// </summary>
-public sealed class RefusalAuditGate(TimeProvider time, IOptions<RefusalAuditOptions> options)
-{
-    private const int MaxKeys = 10_000;
-    private readonly ConcurrentDictionary<string, DateTime> last = new(StringComparer.Ordinal);
-
-    /// <summary>True when no row was written for <paramref name="key"/> within the interval (and marks it written now).</summary>
-    public bool ShouldAudit(string key)
-    {
-        var interval = options.Value.Interval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return true;
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        if (last.Count > MaxKeys)
-        {
-            last.Clear();
-        }
-
-        var previous = last.GetOrAdd(key, DateTime.MinValue);
-        return previous < now - interval && last.TryUpdate(key, now, previous);
-    }
-}
 
 /// <summary>
 /// Who made a request, as far as the site knows it when refusing it: the signed-in account (or operator, or portal user),
@@ -79,8 +34,8 @@ public sealed record RequestRefusal(string Reason);
 /// <summary>
 /// The one way a site records a refused request (SPEC §3 "every denial is audited", ASVS 16.3.3): one
 /// <c>request.refused</c> row (outcome denied) with the reason, the route, the actor and the client address — never a
-/// submitted value — at most once per interval per reason and address (<see cref="RefusalAuditGate"/>), and never twice for
-/// one request.
+/// submitted value — at most once per interval per reason and address, the row saying how many refusals it stands for
+/// (<see cref="RefusalAuditGate"/>), and never twice for one request.
 /// </summary>
 public static class RequestRefusals
 {
@@ -99,18 +54,17 @@ public static class RequestRefusals
         context.Features.Set(new RequestRefusal(reason));
         var address = context.ClientAddress();
         var services = context.RequestServices;
-        if (!services.GetRequiredService<RefusalAuditGate>().ShouldAudit(reason + "|" + address))
+        var actor = services.GetService<IRefusalActor>() ?? new AnonymousRefusalActor();
+        if (services.GetRequiredService<RefusalAuditGate>().Admit(reason + "|" + address, actor.Describe(context,
+            new AuditRecord(AuditActions.RequestRefused, AuditOutcomes.Denied)
+            {
+                Target = Route(context),
+                Detail = reason,
+                ClientAddress = address,
+            })) is not { } record)
         {
             return;
         }
-
-        var actor = services.GetService<IRefusalActor>() ?? new AnonymousRefusalActor();
-        var record = actor.Describe(context, new AuditRecord(AuditActions.RequestRefused, AuditOutcomes.Denied)
-        {
-            Target = Route(context),
-            Detail = reason,
-            ClientAddress = address,
-        });
 
         // A scope of its own: nothing the page may have tracked is saved with the row. Not cancelled with the request: a
         // client that sends a body far over the limit and drops the connection is still recorded.

@@ -86,7 +86,7 @@ public sealed class FieldErrorTagHelper : TagHelper
         return key.StartsWith("Input.", StringComparison.Ordinal) ? key["Input.".Length..] : key;
     }
 
-    private static string? AttributeText(TagHelperOutput output, string name)
+    internal static string? AttributeText(TagHelperOutput output, string name)
     {
         if (!output.Attributes.TryGetAttribute(name, out var attribute))
         {

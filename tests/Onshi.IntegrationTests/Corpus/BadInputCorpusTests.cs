@@ -8,6 +8,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.CallCenterDesk;
 using Onshi.Core.Features.Operators;
 using Onshi.IntegrationTests.Infrastructure;

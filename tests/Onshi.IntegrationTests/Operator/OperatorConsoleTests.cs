@@ -285,6 +285,12 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         byPrefix.Q("[data-testid=institutions]")!.TextContent.ShouldContain(server.Demo.OtherInstitution.Name);
         byName.Q("[data-testid=institutions]")!.TextContent.ShouldContain(server.Demo.OtherInstitution.Code);
         byName.Q("[data-testid=institutions]")!.TextContent.ShouldNotContain(server.Demo.Institution.Name);
+
+        // Issue 14 (7): a code typed full-width is still a code; the console's code filters read it the same way.
+        var fullWidth = string.Concat(server.Demo.Institution.Code.Select(c => (char)(c - '0' + '０')));
+        var byFullWidthCode = await client.GetAsync("/CallCenter?q=" + Uri.EscapeDataString(fullWidth));
+        byFullWidthCode.Document.QuerySelectorAll("[data-testid=institutions] tbody tr").Length.ShouldBe(1);
+        byFullWidthCode.Q("[data-testid=institutions]")!.TextContent.ShouldContain(server.Demo.Institution.Name);
     }
 
     [Fact]

@@ -273,7 +273,7 @@ public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
 
         (await server.WithDbAsync(db => db.SubsidyApplications.AsNoTracking().SingleAsync(a => a.Id == submitted.Value))).Status.ShouldBe(ReviewStatus.Pending);
 
-        var done = await reviewer.SubmitAsync(confirm, "[data-testid=confirm-approve] form", new Dictionary<string, string> { ["Input.GrantedAmount"] = "250,000" });
+        var done = await reviewer.SubmitAsync(confirm, "[data-testid=confirm-approve] form", new Dictionary<string, string> { ["Input.GrantedAmount"] = "２５０，０００円" }); // typed with the IME on (issue 14, 7)
 
         done.Path.ShouldBe($"/Review/Subsidy/{submitted.Value}");
         done.Q("[data-testid=done]")!.TextContent.ShouldContain("250,000円");

@@ -217,7 +217,8 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
             page.H1.ShouldBe("メールアドレスを確認できませんでした");
         }
 
-        (await server.UsersAsync("slow@example.jp")).Single().EmailConfirmed.ShouldBeFalse();
+        // Unconfirmed, or already deleted by the sweep once its link expired (issue 14, 15).
+        (await server.UsersAsync("slow@example.jp")).ShouldAllBe(u => !u.EmailConfirmed);
     }
 
     [Fact]
@@ -309,10 +310,11 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         var local = await client.RegisterAsync("yamada.hanako@clinic.example.jp", password: "Hanako#2025kx");
         var product = await client.RegisterAsync("context@clinic.example.jp", password: "Portal-Madoguchi#1");
 
-        foreach (var page in new[] { local, product })
+        foreach (var (page, word) in new[] { (local, "hanako"), (product, "portal") })
         {
             page.H1.ShouldBe("新規登録");
-            page.Errors.ShouldContain(Onshi.Core.Features.Passwords.PasswordErrors.ContainsContextWord().Message);
+            page.Errors.ShouldContain(Onshi.Core.Features.Passwords.PasswordErrors.ContainsContextWord(word).Message);
+            page.Html.ShouldNotContain("onshi");
             page.Q("#Password")!.GetAttribute("value").ShouldBeNullOrEmpty();
         }
 

@@ -395,18 +395,19 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         empty.Errors.ShouldContain(ApplicationErrors.EnvironmentsRequired.Message);
         empty.Errors.ShouldContain("担当者電話番号を入力してください。");
         (await New(NewForm("12345"))).Errors.ShouldContain("医療機関等コードは半角数字10桁で入力してください。");
-        (await New(NewForm("１３１０００００１８"))).Errors.ShouldContain("医療機関等コードは半角数字で入力してください。");
-        var fullWidthSecret = await New(NewForm(Code, secret: "３８７０"));
-        fullWidthSecret.Errors.ShouldNotBeEmpty();
-        fullWidthSecret.Q("#SecretNumber")!.GetAttribute("value").ShouldBeNull();
+        (await New(NewForm("１３１０００００１７"))).Errors.ShouldContain(e => e.StartsWith("医療機関等コードの検証番号", StringComparison.Ordinal));
+        var shortSecret = await New(NewForm(Code, secret: "３８７"));
+        shortSecret.Errors.ShouldContain("秘密の番号は数字4桁で入力してください。");
+        shortSecret.Q("#SecretNumber")!.GetAttribute("value").ShouldBeNull();
         (await New(NewForm(Code, confirm: "3871"))).Errors.ShouldContain(ApplicationErrors.SecretConfirmMismatch("x").Message);
         var tooLong = NewForm(Code);
         tooLong["Input.InstitutionName"] = new string('医', 101);
         tooLong["Input.Phone"] = "０３-５５５５-０１０１";
         var longPage = await New(tooLong);
         longPage.Errors.ShouldContain("医療機関等名は100文字以内で入力してください。");
-        longPage.Errors.ShouldContain("電話番号は半角数字とハイフンで入力してください。");
+        longPage.Errors.ShouldNotContain(e => e.StartsWith("電話番号", StringComparison.Ordinal));
         longPage.Q("#InstitutionCode")!.GetAttribute("value").ShouldBe(Code);
+        longPage.Q("#Phone")!.GetAttribute("value").ShouldBe("03-5555-0101");
         (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(0);
 
         // The institution-scoped forms, once an institution exists.
@@ -447,13 +448,53 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         noFile.Errors.ShouldContain("事業内容を入力してください。");
         noFile.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
         var fullWidth = await PostSubsidyAsync(client, "１２００", "abc", "r.png", "image/png", Png);
-        fullWidth.Errors.ShouldContain("事業費は半角数字で入力してください。");
         fullWidth.Errors.ShouldContain("申請額は1円以上の整数で入力してください。");
-        fullWidth.Errors.ShouldNotContain("事業費を入力してください。");
+        fullWidth.Errors.ShouldNotContain(e => e.StartsWith("事業費", StringComparison.Ordinal));
         (await PostSubsidyAsync(client, "1000", "2000", "r.png", "image/png", Png)).Errors.ShouldContain(ApplicationErrors.ClaimOverTotal.Message);
         (await PostSubsidyAsync(client, "99999999999999", "1000", "r.png", "image/png", Png)).Errors.ShouldContain("事業費は1,000,000,000円以下で入力してください。");
         (await PostSubsidyAsync(client, "1000", "1000", "r.exe", "application/octet-stream", Png)).Errors.ShouldContain(ApplicationErrors.ReceiptType.Message);
         (await server.WithDbAsync(db => db.SubsidyApplications.CountAsync())).ShouldBe(0);
+    }
+
+    /// <summary>
+    /// Issue 14 (7): what an IME types — full-width digits and letters, 「ー」「－」「‐」 for hyphens, full-width commas — is
+    /// accepted in every code, phone, amount, terminal name and 秘密の番号 field of the portal and stored half-width.
+    /// </summary>
+    [Fact]
+    public async Task FullWidthInput_InCodePhoneSecretTerminalAndAmountFields_IsAccepted_AndStoredHalfWidth()
+    {
+        const string email = "ime@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        var form = NewForm("１３１０００００１８", secret: "３８７０");
+        form["Input.Phone"] = "０３ー５５５５ー０１０１";
+        form["Input.ContactPhone"] = "０９０－５５５５‐０２０２";
+        form["Input.InstitutionName"] = "テストクリニック・センター"; // 「ー」 in a name stays a letter
+
+        var submitted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", form);
+
+        submitted.Errors.ShouldBeEmpty();
+        submitted.Path.ShouldBe("/OnlineEligibility/Application");
+        var stored = await server.WithDbAsync(db => db.UsageApplications.AsNoTracking().SingleAsync());
+        (stored.InstitutionCode, stored.Phone, stored.ContactPhone, stored.InstitutionName)
+            .ShouldBe((Code, "03-5555-0101", "090-5555-0202", "テストクリニック・センター"));
+        stored.SecretNumberHash.ShouldNotBeNullOrEmpty();
+        var approved = await Review<ApplicationReviewService, OpResult<UsageApprovalResult>>((s, reviewer) => s.ApproveUsageAsync(reviewer, stored.Id));
+        approved.Succeeded.ShouldBeTrue();
+
+        var change = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
+            new Dictionary<string, string> { ["Input.NewSecretNumber"] = "５８２９", ["Input.NewSecretNumberConfirm"] = "５８２９" });
+        change.Errors.ShouldBeEmpty();
+        (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.Kind == ApplicationKind.Change))).ShouldBe(1);
+
+        var certificate = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "ＵＫＥＴＳＵＫＥ－０１" });
+        certificate.Errors.ShouldBeEmpty();
+        (await server.WithDbAsync(db => db.CertificateApplications.AsNoTracking().Select(a => a.TerminalName).SingleAsync())).ShouldBe("UKETSUKE-01");
+
+        var subsidy = await PostSubsidyAsync(client, "１，２００，０００", "３００，０００円", "r.png", "image/png", Png);
+        subsidy.Errors.ShouldBeEmpty();
+        var amounts = await server.WithDbAsync(db => db.SubsidyApplications.AsNoTracking().Select(a => new { a.TotalCost, a.ClaimedAmount }).SingleAsync());
+        (amounts.TotalCost, amounts.ClaimedAmount).ShouldBe((1_200_000L, 300_000L));
     }
 
     [Fact]

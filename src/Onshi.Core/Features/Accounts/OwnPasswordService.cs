@@ -26,7 +26,7 @@ public sealed class OwnPasswordService(OnshiDbContext db, CredentialService cred
         var p = actor.Principal;
         if (PermissionMatrix.Decide(actor.Ref, actor.Ref, AccountAction.ChangeOwnPassword) != PermissionDecision.Allowed)
         {
-            audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Denied, p.UserId, "not-permitted"));
+            audit.Record(actor.Audit(AuditActions.PasswordChange, AuditOutcomes.Denied, p.UserId, AuditDetails.NotPermitted));
             await audit.CommitAsync(cancellationToken);
             return OpResult<int>.Fail(AccountErrors.ResetCannotChange);
         }

@@ -27,10 +27,7 @@ public static class ApplicationErrors
         new($"{Code(field)}.length", string.Create(CultureInfo.InvariantCulture, $"{label}は{max}文字以内で入力してください。"), field);
 
     public static OnshiError PhoneFormat(string field, string label) =>
-        new($"{Code(field)}.format", $"{label}は半角数字とハイフンで、0から始まる10桁または11桁の番号を入力してください（例：03-1234-5678）。", field);
-
-    public static OnshiError PhoneFullWidth(string field, string label) =>
-        new($"{Code(field)}.fullwidth", $"{label}は半角数字とハイフンで入力してください。", field);
+        new($"{Code(field)}.format", $"{label}は数字とハイフンで、0から始まる10桁または11桁の番号を入力してください（例：03-1234-5678）。", field);
 
     public static OnshiError ControlCharacters(string field, string label) =>
         new($"{Code(field)}.invalid", $"{label}に使用できない文字が含まれています。", field);
@@ -79,7 +76,7 @@ public static class ApplicationErrors
         "この環境の利用申請はまだ承認されていません。承認後に運用開始日を登録してください。", "Environment");
 
     public static OnshiError StartDateOutOfRange(DateOnly earliest, DateOnly latest) => new("operation_start.range",
-        string.Create(CultureInfo.InvariantCulture, $"運用開始日は{earliest:yyyy年M月d日}から{latest:yyyy年M月d日}までの日付を入力してください。"), "StartDate");
+        string.Create(CultureInfo.InvariantCulture, $"運用開始日は{Jst.IsoDate(earliest)}から{Jst.IsoDate(latest)}までの日付を入力してください。"), "StartDate");
 
     // 電子証明書発行申請
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-
+using Onshi.Core.Common;
 using Onshi.Core.Data;
 
 namespace Onshi.Core.Features.Applications;
@@ -56,8 +56,8 @@ public static class ApplicationLabels
     public static string Range(int first, int last, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"{first}~{last} 件目 / {total} 件");
 
-    /// <summary>yyyy-MM-dd, the portal's date format (決定通知書取込日).</summary>
-    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>The portal's date format (<see cref="Jst.IsoDate(DateOnly)"/>: 決定通知書取込日 2024-06-21 in the guide).</summary>
+    public static string Date(DateOnly date) => Jst.IsoDate(date);
 
     /// <summary>A yen amount with separators: 1,234,000円.</summary>
     public static string Yen(long amount) => amount.ToString("#,0", CultureInfo.InvariantCulture) + "円";

@@ -31,16 +31,10 @@ internal static class InputRules
     /// <summary>A Japanese phone number: half-width digits and hyphens, starting with 0, 10 or 11 digits, at most 20 characters.</summary>
     public static string Phone(List<OnshiError> errors, string? value, string field, string label)
     {
-        var s = value?.Trim() ?? "";
+        var s = TextInput.NormalizeCode(value)?.Trim() ?? "";
         if (s.Length == 0)
         {
             errors.Add(ApplicationErrors.Required(field, label));
-            return s;
-        }
-
-        if (s.Any(c => c is >= '０' and <= '９' or 'ー' or '－' or '‐'))
-        {
-            errors.Add(ApplicationErrors.PhoneFullWidth(field, label));
             return s;
         }
 

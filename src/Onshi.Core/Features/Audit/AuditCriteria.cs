@@ -120,22 +120,3 @@ public static class AuditCriteriaParser
         return text;
     }
 }
-
-/// <summary>Japan Standard Time: UTC+9 all year (no daylight saving), as the 操作ログ shows and filters it.</summary>
-public static class Jst
-{
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(9);
-
-    public static DateTime FromUtc(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Unspecified) + Offset;
-
-    public static DateTime StartOfDayUtc(DateOnly day) => DateTime.SpecifyKind(day.ToDateTime(TimeOnly.MinValue) - Offset, DateTimeKind.Utc);
-
-    public static DateOnly Today(TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(time);
-        return DateOnly.FromDateTime(FromUtc(time.GetUtcNow().UtcDateTime));
-    }
-
-    /// <summary><c>2026/11/24 09:05:03</c>.</summary>
-    public static string Seconds(DateTime utc) => FromUtc(utc).ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
-}

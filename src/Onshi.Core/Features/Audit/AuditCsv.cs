@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Onshi.Core.Common;
 
 namespace Onshi.Core.Features.Audit;
 

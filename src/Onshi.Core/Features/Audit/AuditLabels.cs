@@ -89,6 +89,17 @@ public static class AuditLabels
         return string.Join("、", detail.Split(',').Select(DetailPart));
     }
 
+    /// <summary>
+    /// The 対象 of a row in words where it is a code of ours rather than a user ID (the CSV of an export, the 操作ログ照会
+    /// screen of a denial); read with the action, so a user ID that happens to spell a code is shown as it is.
+    /// </summary>
+    public static string Target(string action, string target) => (action, target) switch
+    {
+        (AuditActions.AuditExport, AuditDetails.CsvTarget) => "CSVファイル",
+        (AuditActions.AccessDenied, AuditDetails.AuditLogTarget) => "操作ログ照会",
+        _ => target,
+    };
+
     /// <summary>The label of a session-end reason (the detail of <c>logout</c> / <c>session.end</c>).</summary>
     public static string EndReason(string reason) => DetailMap.TryGetValue(reason, out var label) ? label : reason;
 
@@ -108,6 +119,12 @@ public static class AuditLabels
         if (part.StartsWith("rows=", StringComparison.Ordinal))
         {
             return part[5..] + "件";
+        }
+
+        // A summary of refusals (RefusalAuditGate): this row stands for N of them.
+        if (part.StartsWith(RefusalAuditGate.AttemptsPrefix, StringComparison.Ordinal))
+        {
+            return part[RefusalAuditGate.AttemptsPrefix.Length..] + "回分をまとめて記録";
         }
 
         return part;
@@ -153,10 +170,13 @@ public static class AuditLabels
             ["until-unlocked"] = "解除されるまでロック",
 
             // denials and account changes
-            ["not-permitted"] = "権限なし",
+            [AuditDetails.NotPermitted] = "権限なし",
+            [AuditDetails.AccountSettingsPdf] = "アカウント設定情報（PDF）",
+            [AuditDetails.CurrentPasswordWrong] = "現在のパスワード誤り",
+            [AuditDetails.CurrentPasswordWrongLocked] = "現在のパスワード誤り（ロック）",
             ["kind-not-permitted"] = "権限区分の権限なし",
             ["cannot-disable"] = "無効にできないアカウント",
-            ["page"] = "画面",
+            [AuditDetails.Page] = "画面",
             ["name"] = "ユーザ名",
             ["enabled"] = "有効化",
             ["secret-reissue"] = "秘密の番号の再発行",

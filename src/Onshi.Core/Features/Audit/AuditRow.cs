@@ -11,6 +11,15 @@ public sealed record AuditRow(long Id, DateTime OccurredAt, string InstitutionCo
 {
     public string ActionLabel => AuditLabels.Action(Action);
 
+    /// <summary>The 対象 in words where it is one of our codes (<see cref="AuditLabels.Target"/>).</summary>
+    public string TargetLabel => AuditLabels.Target(Action, Target);
+
+    /// <summary>The 端末名 of the row's certificate, when it is one of the institution's terminals (set by the institution's query).</summary>
+    public string TerminalName { get; init; } = "";
+
+    /// <summary>What the clinic sees for the terminal: its 端末名, else the certificate's serial number.</summary>
+    public string Terminal => TerminalName.Length > 0 ? TerminalName : CertificateSerial;
+
     public string OutcomeLabel => AuditLabels.Outcome(Outcome);
 
     public string DetailLabel => AuditLabels.Detail(Detail);

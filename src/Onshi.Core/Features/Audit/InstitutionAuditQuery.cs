@@ -82,7 +82,8 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
 
         var query = await FilteredAsync(actor, criteria, cancellationToken);
         var (total, shown, rows) = await query.PageAsync(page, PageSize, cancellationToken);
-        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(AuditRow.ForInstitution)], total, shown, PageSize));
+        var rowOf = await RowsAsync(actor, cancellationToken);
+        return OpResult<AuditRowPage>.Success(new AuditRowPage([.. rows.Select(rowOf)], total, shown, PageSize));
     }
 
     /// <summary>
@@ -101,12 +102,13 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
         var query = await FilteredAsync(actor, criteria, cancellationToken);
         var total = await query.CountAsync(cancellationToken);
         var count = Math.Min(total, AuditCsv.MaxRows);
-        audit.Record(actor.Audit(AuditActions.AuditExport, AuditOutcomes.Success, "csv",
+        audit.Record(actor.Audit(AuditActions.AuditExport, AuditOutcomes.Success, AuditDetails.CsvTarget,
             "rows=" + count.ToString(CultureInfo.InvariantCulture)));
         await audit.CommitAsync(cancellationToken);
         var code = actor.Principal.InstitutionCode;
         var (name, ascii) = AuditCsv.FileNames(code, code, Jst.Today(time));
-        var rows = query.Newest().Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(AuditRow.ForInstitution);
+        var rowOf = await RowsAsync(actor, cancellationToken);
+        var rows = query.Newest().Take(AuditCsv.MaxRows).AsAsyncEnumerable().Select(rowOf);
         return OpResult<AuditExport>.Success(new AuditExport(name, ascii, count, total, rows));
     }
 
@@ -150,8 +152,8 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
                     || a.Action == AuditActions.Logout || a.Action == AuditActions.SessionEnd))
             .OrderBy(a => a.Id).Take(50_000).ToListAsync(cancellationToken);
         var ends = Pair(walk);
-        var rows = pageRows.Select(l => new LoginHistoryRow(AuditRow.ForInstitution(l),
-            ends.TryGetValue(l.Id, out var e) ? AuditRow.ForInstitution(e) : null)).ToList();
+        var rowOf = await RowsAsync(actor, cancellationToken);
+        var rows = pageRows.Select(l => new LoginHistoryRow(rowOf(l), ends.TryGetValue(l.Id, out var e) ? rowOf(e) : null)).ToList();
         return OpResult<LoginHistoryPage>.Success(new LoginHistoryPage(rows, total, page, PageSize));
     }
 
@@ -192,9 +194,28 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
             return true;
         }
 
-        audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, "audit-log", "not-permitted"));
+        audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, AuditDetails.AuditLogTarget, AuditDetails.NotPermitted));
         await audit.CommitAsync(cancellationToken);
         return false;
+    }
+
+    /// <summary>
+    /// How a stored row becomes the institution's row (<see cref="AuditRow.ForInstitution"/>), with the 端末名 of its
+    /// certificate when it is one of this institution's terminals: the clinic knows its terminals by name, not by serial.
+    /// An institution has a handful of terminals, so all their names are read once per page or export.
+    /// </summary>
+    private async Task<Func<AuditEntry, AuditRow>> RowsAsync(ActorContext actor, CancellationToken cancellationToken)
+    {
+        var institutionId = actor.Principal.InstitutionId;
+        var names = (await db.TerminalCertificates.AsNoTracking().Where(c => c.InstitutionId == institutionId)
+                .Select(c => new { c.SerialNumber, c.TerminalName }).ToListAsync(cancellationToken))
+            .GroupBy(c => c.SerialNumber, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().TerminalName, StringComparer.OrdinalIgnoreCase);
+        return e =>
+        {
+            var row = AuditRow.ForInstitution(e);
+            return row.CertificateSerial.Length > 0 && names.TryGetValue(row.CertificateSerial, out var name) ? row with { TerminalName = name } : row;
+        };
     }
 
     private IQueryable<AuditEntry> Visible(ActorContext actor)

@@ -58,8 +58,11 @@ public sealed class CallCenterDeskService(
         }
 
         var institutions = db.Institutions.AsNoTracking();
-        if (q.All(char.IsAsciiDigit))
+        // One box for a code or a name: typed full-width, a code is still a code; a name is searched as typed (its 「ー」 is a letter).
+        var asCode = TextInput.NormalizeCode(q)!;
+        if (asCode.All(char.IsAsciiDigit))
         {
+            q = asCode;
             // A range on the unique index of Code (both providers), not LIKE 'q%' (a scan): docs/scaling.md.
             var (from, to) = Onshi.Core.Features.Institutions.InstitutionCode.PrefixRange(q);
 #pragma warning disable CA1309 // translated to SQL (Code >= @from AND Code < @to); digits compare alike in every collation

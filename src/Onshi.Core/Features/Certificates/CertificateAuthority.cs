@@ -322,7 +322,7 @@ public sealed class CertificateAuthority : IDisposable
 
         // Key first: a certificate without its key is unusable, and LoadOrCreate refuses either half alone.
         SaveKey(keyPath, key, masterKey);
-        SecretFiles.WriteAtomically(certPath, Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n"), secret: false);
+        SecretFiles.WriteAtomically(certPath, Encoding.ASCII.GetBytes(PemText.ForFile(certificate.ExportCertificatePem())), secret: false);
     }
 
     /// <summary>The default names and <paramref name="hostNames"/> (trimmed, without duplicates), in that order.</summary>
@@ -475,7 +475,7 @@ public sealed class CertificateAuthority : IDisposable
         {
             // The password is 256 random bits, so the iteration count adds little; 100,000 is the common floor.
             string pem = key.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000));
-            return Encoding.ASCII.GetBytes($"{KeyIdHeader}{masterKey.KeyId}\n{pem}\n");
+            return Encoding.ASCII.GetBytes($"{KeyIdHeader}{masterKey.KeyId}\n{PemText.ForFile(pem)}");
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Onshi.Core.Common;
 
 namespace Onshi.Core.Features.Certificates;
 
@@ -70,7 +71,7 @@ public static class CertificateExpiry
         };
 
         DateOnly expiresOn = JapanTime.DateOf(notAfterUtc);
-        string date = expiresOn.ToString("yyyy年MM月dd日", CultureInfo.InvariantCulture);
+        string date = Jst.Date(expiresOn);
         string remaining = days == 0 ? "本日まで" : $"残り {days} 日";
         string message =
             $"この端末の認証用の証明書の有効期限は {date} です（{remaining}）。" +

@@ -54,7 +54,7 @@ public sealed class CertificateRevocationListWriter(OnshiDbContext db, Certifica
             revoked.Select(r => (Convert.FromHexString(r.SerialNumber), new DateTimeOffset(DateTime.SpecifyKind(r.RevokedAt!.Value, DateTimeKind.Utc)))),
             number, now, now + validity);
         string pem = new(PemEncoding.Write("X509 CRL", der));
-        SecretFiles.WriteAtomically(path, Encoding.ASCII.GetBytes(pem + "\n"), secret: false);
+        SecretFiles.WriteAtomically(path, Encoding.ASCII.GetBytes(PemText.ForFile(pem)), secret: false);
         return new CrlWritten(path, number, revoked.Count, now, now + validity);
     }
 

@@ -89,7 +89,7 @@ public sealed partial class CredentialService
                 }
 
                 audit.Record(change.Record(change.ChangeAction, AuditOutcomes.Failure,
-                    check.Lock is null ? "current-password-wrong" : "current-password-wrong-locked"));
+                    check.Lock is null ? AuditDetails.CurrentPasswordWrong : AuditDetails.CurrentPasswordWrongLocked));
             }
 
             await audit.CommitAsync(cancellationToken);

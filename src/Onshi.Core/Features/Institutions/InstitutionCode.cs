@@ -29,7 +29,7 @@ public static class InstitutionCode
     public const string FieldName = "InstitutionCode";
 
     /// <summary>
-    /// Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits are refused with a hint. The structure
+    /// Parses <paramref name="input"/> (surrounding spaces ignored). Full-width digits and hyphen look-alikes are read as typed half-width (<see cref="TextInput.NormalizeCode"/>). The structure
     /// (length, digits, prefecture, 点数表) is checked first, so a check-digit error means only the 検証番号 does not fit.
     /// </summary>
     public static bool TryParse(string? input, [NotNullWhen(true)] out string? code, out InstitutionKind kind, out OnshiError? error)
@@ -37,16 +37,10 @@ public static class InstitutionCode
         code = null;
         kind = default;
         error = null;
-        var s = input?.Trim() ?? "";
+        var s = TextInput.NormalizeCode(input)?.Trim() ?? "";
         if (s.Length == 0)
         {
             error = new("institution_code.required", "医療機関等コードを入力してください。", FieldName);
-            return false;
-        }
-
-        if (s.Any(c => c is >= '０' and <= '９'))
-        {
-            error = new("institution_code.fullwidth", "医療機関等コードは半角数字で入力してください。", FieldName);
             return false;
         }
 

@@ -69,6 +69,7 @@ public sealed class LoginService(
     SessionService sessions,
     ForcedLoginTokens forcedLogins,
     AuditLog audit,
+    RefusalAuditGate refusals,
     ILoginThrottle throttle,
     TimeProvider time,
     IOptions<LoginOptions> options,
@@ -103,7 +104,10 @@ public sealed class LoginService(
         if (await throttle.TryAcquireAllAsync([("cert:" + terminal.Thumbprint, opts.MaxFailuresPerCertificate),
             ("addr:" + clientAddress, opts.MaxFailuresPerAddress)], cancellationToken) is not { } slots)
         {
-            return await DeniedAsync(baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
+            // Anyone can keep asking: one row per terminal, address and interval, counting the attempts (issue 14, 13).
+            await audit.RecordSummarisedAsync(refusals, $"login-throttled|{terminal.Thumbprint}|{clientAddress}",
+                baseRecord with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
+            return new LoginResult(LoginOutcome.Throttled);
         }
 
         var normalized = userId.ToUpperInvariant();
@@ -269,6 +273,6 @@ public sealed class LoginService(
     {
         audit.Record(record);
         await audit.CommitAsync(cancellationToken);
-        return new LoginResult(record.Detail == "throttled" ? LoginOutcome.Throttled : LoginOutcome.Failed);
+        return new LoginResult(LoginOutcome.Failed);
     }
 }

@@ -36,6 +36,7 @@ public sealed class OperatorLoginService(
     CredentialService credentials,
     SiteSessionService sessions,
     AuditLog audit,
+    RefusalAuditGate refusals,
     ILoginThrottle throttle,
     TimeProvider time,
     IOptions<LoginOptions> loginOptions)
@@ -55,7 +56,10 @@ public sealed class OperatorLoginService(
         // The attempt takes its throttle slot before anything is checked; only a success gives it back.
         if (await throttle.TryAcquireAllAsync([("op-addr:" + clientAddress, opts.MaxFailuresPerAddress)], cancellationToken) is not { } slots)
         {
-            return await FailAsync(record with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, LoginOutcome.Throttled, cancellationToken);
+            // Anyone can keep asking: one row per address and interval, counting the attempts (issue 14, 13).
+            await audit.RecordSummarisedAsync(refusals, "login-throttled|" + clientAddress,
+                record with { Outcome = AuditOutcomes.Denied, Detail = "throttled" }, cancellationToken);
+            return new OperatorLoginResult(LoginOutcome.Throttled);
         }
 
         var normalized = userId.ToUpperInvariant();

@@ -60,14 +60,19 @@ public sealed record PasswordContext
     /// Case is ignored. A word of letters is also found behind the usual swaps (<c>0nsh1</c>, <c>$hikaku</c>); a word with
     /// digits (a 医療機関等コード) also with separators inside (<c>131-000-0018</c>).
     /// </remarks>
-    internal bool IsContainedIn(string candidate, IEnumerable<string> deploymentWords)
+    /// <summary>
+    /// The first product word, deployment word or word of this context that <paramref name="candidate"/> holds, as this
+    /// list spells it (lower case, e.g. <c>shikaku</c> for <c>$hikaku</c>), so the message can say which word was refused;
+    /// null when none.
+    /// </summary>
+    internal string? FindIn(string candidate, IEnumerable<string> deploymentWords)
     {
         var lower = candidate.ToLowerInvariant();
         string[] letterForms = [lower, Unleet(lower)];
         string[] digitForms = [lower, Fold(lower)];
         return ProductWords.Concat(deploymentWords.Select(Fold)).Concat(Words)
             .Where(w => w.Length >= MinWordLength)
-            .Any(w => (w.All(char.IsAsciiLetter) ? letterForms : digitForms).Any(f => HasOccurrence(f, lower, w)));
+            .FirstOrDefault(w => (w.All(char.IsAsciiLetter) ? letterForms : digitForms).Any(f => HasOccurrence(f, lower, w)));
     }
 
     private static PasswordContext Of(IEnumerable<string?> words) =>

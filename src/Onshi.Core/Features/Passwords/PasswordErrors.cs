@@ -65,10 +65,14 @@ public static class PasswordErrors
         "パスワードにユーザIDを含めることはできません。",
         PasswordField);
 
-    public static OnshiError ContainsContextWord() => new(
+    /// <summary>
+    /// The password holds <paramref name="word"/>, a word of this system, its operating bodies or the account (as the
+    /// word list spells it, not as typed): the message names it, so the person knows what to leave out.
+    /// </summary>
+    public static OnshiError ContainsContextWord(string word) => new(
         ContainsContextWordCode,
-        "パスワードにシステム名・組織名（onshi、shikaku など）や、医療機関等コード・医療機関等名・メールアドレス・氏名の一部など、"
-        + "推測されやすい語句を含めることはできません。",
+        $"パスワードに推測されやすい語句「{word}」が含まれているため使用できません。"
+        + "このシステムや運営機関の名称（ローマ字を含む）、医療機関等コード・医療機関等名・メールアドレス・氏名の一部は含めないでください。",
         PasswordField);
 
     public static OnshiError Common() => new(
@@ -92,7 +96,7 @@ public static class PasswordErrors
 
     public static OnshiError SecretFormat() => new(
         SecretFormatCode,
-        "秘密の番号は半角数字4桁で入力してください（全角数字は使用できません）。",
+        "秘密の番号は数字4桁で入力してください。",
         SecretNumberField);
 
     public static OnshiError SecretTrivial() => new(

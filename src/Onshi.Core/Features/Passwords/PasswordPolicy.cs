@@ -75,9 +75,9 @@ public sealed class PasswordPolicy
             errors.Add(PasswordErrors.ContainsUserId());
         }
 
-        if (candidate.Length > 0 && (context ?? PasswordContext.None).IsContainedIn(candidate, _options.ContextWords))
+        if (candidate.Length > 0 && (context ?? PasswordContext.None).FindIn(candidate, _options.ContextWords) is { } word)
         {
-            errors.Add(PasswordErrors.ContainsContextWord());
+            errors.Add(PasswordErrors.ContainsContextWord(word));
         }
 
         if (candidate.Length > 0 && CommonPasswordList.IsCommon(candidate))

@@ -25,6 +25,9 @@ public static class PortalAccountErrors
     public const string Throttled =
         "ログインの失敗が続いたため、ログインを一時的に制限しています。しばらく時間をおいてから再度お試しください。";
 
+    public static OnshiError RegistrationThrottled() => new("portal.registration_throttled",
+        "新規登録のお申し込みが続いたため、受付を一時的に制限しています。しばらく時間をおいてから再度お試しください。");
+
     public const string EmptyCredentials = "ユーザーID・パスワードを入力してください。";
 
     public static OnshiError EmailRequired() => new("portal.email_required", "メールアドレスを入力してください。", EmailField);

@@ -19,6 +19,15 @@ public sealed class PortalAccountOptions
     /// <summary>How long a password reset link stays valid. Defaults to 1 hour.</summary>
     public TimeSpan ResetLinkLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// 新規登録 one client address may submit (valid input, before the password is hashed) within the login throttle window.
+    /// Defaults to 10.
+    /// </summary>
+    public int MaxRegistrationsPerAddress { get; set; } = 10;
+
+    /// <summary>新規登録 for one e-mail address within the login throttle window (before the password is hashed). Defaults to 3.</summary>
+    public int MaxRegistrationsPerRecipient { get; set; } = 3;
+
     /// <summary>Mails (registration, reset) one client address may cause within the login throttle window. Defaults to 20.</summary>
     public int MaxMailsPerAddress { get; set; } = 20;
 

@@ -14,6 +14,9 @@ public static class PortalAuditActions
     public const string ResetRequest = "portal.password.reset-request";
     public const string Reset = "portal.password.reset";
 
+    /// <summary>The sweep deleted registrations whose verification link expired unused (actor <c>system</c>, detail <c>rows=N</c>).</summary>
+    public const string UnverifiedPurge = "portal.register.purge";
+
     /// <summary>The actor of an attempt that names no portal user (what was typed is never recorded).</summary>
     public const string UnknownUser = "(unknown)";
 

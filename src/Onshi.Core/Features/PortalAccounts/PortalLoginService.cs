@@ -52,6 +52,7 @@ public sealed class PortalLoginService(
     CredentialService credentials,
     SiteSessionService sessions,
     AuditLog audit,
+    RefusalAuditGate refusals,
     ILoginThrottle throttle,
     IOptions<LoginOptions> loginOptions)
 {
@@ -66,8 +67,9 @@ public sealed class PortalLoginService(
         email = (email ?? "").Trim();
         if (await throttle.TryAcquireAllAsync([("portal-addr:" + clientAddress, login.MaxFailuresPerAddress)], cancellationToken) is not { } slots)
         {
-            audit.Record(PortalAuditActions.Record(PortalAuditActions.Login, AuditOutcomes.Denied, null, clientAddress, "throttled"));
-            await audit.CommitAsync(cancellationToken);
+            // Anyone can keep asking: one row per address and interval, counting the attempts (issue 14, 13).
+            await audit.RecordSummarisedAsync(refusals, "login-throttled|" + clientAddress,
+                PortalAuditActions.Record(PortalAuditActions.Login, AuditOutcomes.Denied, null, clientAddress, "throttled"), cancellationToken);
             return new PortalLoginResult(PortalLoginOutcome.Throttled);
         }
 

@@ -22,7 +22,8 @@ public sealed class PortalPasswordResetService(
     MailDispatcher mailDispatcher,
     CredentialService credentials,
     SiteSessionService sessions,
-    AuditLog audit)
+    AuditLog audit,
+    RefusalAuditGate refusals)
 {
     /// <summary>
     /// パスワードの再設定 (request). On a well-formed address the answer is always success; only a registered address
@@ -43,15 +44,26 @@ public sealed class PortalPasswordResetService(
         // The caps are asked for an unknown address too (no mail goes out): the same database work on both paths, so the
         // answer's time does not tell a registered address from an unknown one, and a scan of addresses is capped as well.
         var reserved = await mails.TryReserveMailAsync(clientAddress, normalized, cancellationToken);
+        var record = user is null
+            ? PortalAuditActions.Record(PortalAuditActions.ResetRequest, AuditOutcomes.Denied, null, clientAddress, "unknown-user")
+            : PortalAuditActions.Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, reserved ? "sent" : "mail-throttled");
+        if (reserved)
+        {
+            // Within the mail caps: one row per request (their number is the cap's).
+            audit.Record(record);
+            await audit.CommitAsync(cancellationToken);
+        }
+        else
+        {
+            // Past the caps anyone can keep asking: one row per address and interval, counting the requests (issue 14, 13).
+            await audit.RecordSummarisedAsync(refusals, "reset-throttled|" + clientAddress, record, cancellationToken);
+        }
+
         if (user is null)
         {
-            audit.Record(PortalAuditActions.Record(PortalAuditActions.ResetRequest, AuditOutcomes.Denied, null, clientAddress, "unknown-user"));
-            await audit.CommitAsync(cancellationToken);
             return OpResult.Ok;
         }
 
-        audit.Record(PortalAuditActions.Record(PortalAuditActions.ResetRequest, AuditOutcomes.Success, user.Id, clientAddress, reserved ? "sent" : "mail-throttled"));
-        await audit.CommitAsync(cancellationToken);
         if (reserved)
         {
             // Queued, not sent here: only a registered address gets a mail, so waiting for the outbox (or an SMTP server)

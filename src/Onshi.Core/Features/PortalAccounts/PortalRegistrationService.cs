@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Passwords;
 
 namespace Onshi.Core.Features.PortalAccounts;
@@ -16,12 +18,19 @@ public sealed class PortalRegistrationService(
     PasswordPolicy policy,
     PortalAccountMail mails,
     AuditLog audit,
-    TimeProvider time)
+    RefusalAuditGate refusals,
+    ILoginThrottle throttle,
+    TimeProvider time,
+    IOptions<PortalAccountOptions> options)
 {
+    private readonly PortalAccountOptions opts = options.Value;
+
     /// <summary>
     /// 新規登録. On valid input the answer is always success (「確認メールを送信しました」): a new address gets a verification
     /// link (valid <see cref="PortalAccountOptions.VerificationLinkLifetime"/>); an address already registered gets a
-    /// notice with a reset link instead, and nothing is stored.
+    /// notice with a reset link instead, and nothing is stored. Valid input takes a slot of the login throttle per client
+    /// address and per e-mail address before the password is hashed (never given back): past either cap the answer is
+    /// <see cref="PortalAccountErrors.RegistrationThrottled"/> and nothing is hashed, stored or mailed.
     /// </summary>
     public async Task<OpResult> RegisterAsync(string? email, string? displayName, string? password, string? confirm, string clientAddress,
         CancellationToken cancellationToken = default)
@@ -64,6 +73,16 @@ public sealed class PortalRegistrationService(
         }
 
         var normalized = PortalEmail.Normalize(email);
+
+        // Hashing costs the server; anyone can ask: the caps come first, and the same for a new and a registered address.
+        if (await throttle.TryAcquireAllAsync([("portal-register-addr:" + clientAddress, opts.MaxRegistrationsPerAddress),
+            ("portal-register-to:" + normalized, opts.MaxRegistrationsPerRecipient)], cancellationToken) is null)
+        {
+            await audit.RecordSummarisedAsync(refusals, "register-throttled|" + clientAddress,
+                PortalAuditActions.Record(PortalAuditActions.Register, AuditOutcomes.Denied, null, clientAddress, "throttled"), cancellationToken);
+            return OpResult.Fail(PortalAccountErrors.RegistrationThrottled());
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var existing = await db.PortalUsers.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
         if (existing is null)
@@ -113,6 +132,53 @@ public sealed class PortalRegistrationService(
             noticeSent ? "already-registered" : "already-registered-mail-throttled"));
         await audit.CommitAsync(cancellationToken);
         return OpResult.Ok;
+    }
+
+    /// <summary>
+    /// Deletes the registrations never verified whose link has expired (<see cref="PortalAccountOptions.VerificationLinkLifetime"/>
+    /// after <see cref="PortalUser.CreatedAt"/>), at most <paramref name="batchSize"/> per call, with one audit row
+    /// (<see cref="PortalAuditActions.UnverifiedPurge"/>, <c>rows=N</c>) in the same commit; returns how many. The address
+    /// may then register again. Run by the session sweep.
+    /// </summary>
+    public static async Task<int> PurgeUnverifiedAsync(OnshiDbContext db, AuditLog audit, DateTime nowUtc, TimeSpan linkLifetime, int batchSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(audit);
+        var cutoff = nowUtc - linkLifetime;
+
+        // An unverified user cannot log in, so nothing refers to it; the checks keep a row something does refer to.
+        var ids = await db.PortalUsers.AsNoTracking()
+            .Where(u => !u.EmailConfirmed && u.CreatedAt < cutoff
+                && !db.UsageApplications.Any(a => a.PortalUserId == u.Id)
+                && !db.CertificateApplications.Any(a => a.PortalUserId == u.Id)
+                && !db.SubsidyApplications.Any(a => a.PortalUserId == u.Id)
+                && !db.OperationStartRegistrations.Any(a => a.PortalUserId == u.Id)
+                && !db.Institutions.Any(i => i.ContactPortalUserId == u.Id))
+            .OrderBy(u => u.Id).Select(u => u.Id).Take(batchSize).ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var deleted = 0;
+        await audit.CommitAsync(async ct =>
+        {
+            // Still unverified at the delete (a link followed meanwhile keeps its user).
+            deleted = await db.PortalUsers.Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
+            if (deleted == 0)
+            {
+                return false;
+            }
+
+            audit.Record(new AuditRecord(PortalAuditActions.UnverifiedPurge, AuditOutcomes.Success)
+            {
+                Actor = "system",
+                Detail = "rows=" + deleted.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            return true;
+        }, cancellationToken);
+        return deleted;
     }
 
     /// <summary>Follows a verification link: the address is confirmed and the user may log in.</summary>

@@ -16,8 +16,9 @@ namespace Onshi.Core.Features.Sessions;
 /// from the 操作ログ stay right. Each session is ended by a conditional update in the same transaction as its audit row,
 /// so several instances (or a request validating the same cookie) never write two rows for one session.
 /// </summary>
-public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, SiteSessionService siteSessions, TimeProvider time,
-    IOptions<SessionOptions> options, IOptions<Login.LoginOptions> login)
+public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, SiteSessionService siteSessions, AuditLog audit,
+    RefusalAuditGate refusals, TimeProvider time,
+    IOptions<SessionOptions> options, IOptions<Login.LoginOptions> login, IOptions<PortalAccountOptions> portal)
 {
     /// <summary>Sessions handled per kind and sweep; the next sweep takes the rest.</summary>
     public const int BatchSize = 500;
@@ -31,6 +32,21 @@ public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, 
 
         // The shared login throttle's attempts past its window count no more (Login.DbLoginThrottle).
         await Login.DbLoginThrottle.SweepAsync(db, now, login.Value.ThrottleWindow, cancellationToken);
+
+        // 新規登録 never verified, once their link has expired (issue 14, 15).
+        await PortalRegistrationService.PurgeUnverifiedAsync(db, audit, now, portal.Value.VerificationLinkLifetime, BatchSize, cancellationToken);
+
+        // The refusals this site counted but did not write yet, one summary row per key (Audit.RefusalAuditGate).
+        if (refusals.TakeDue() is { Count: > 0 } due)
+        {
+            foreach (var record in due)
+            {
+                audit.Record(record);
+            }
+
+            await audit.CommitAsync(cancellationToken);
+        }
+
         var idleCutoff = now - opts.IdleTimeout;
         var absoluteCutoff = now - opts.AbsoluteTimeout;
         var ended = 0;

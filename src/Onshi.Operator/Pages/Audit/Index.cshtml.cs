@@ -15,7 +15,7 @@ public sealed class AuditIndexModel(OperatorAuditQuery query) : PageModel
 
     public AuditRowPage? Result { get; private set; }
 
-    public async Task OnGetAsync(string? from, string? to, string? code, string? actor, string? action, string? outcome, string? p)
+    public async Task OnGetAsync(string? from, string? to, [CodeInput] string? code, [CodeInput] string? actor, string? action, string? outcome, string? p)
     {
         Input = new AuditQueryInput { From = from, To = to, Code = code, Actor = actor, Action = action, Outcome = outcome };
         var criteria = Parse();
@@ -35,7 +35,7 @@ public sealed class AuditIndexModel(OperatorAuditQuery query) : PageModel
         Result = result.Value;
     }
 
-    public async Task<IActionResult> OnGetCsvAsync(string? from, string? to, string? code, string? actor, string? action, string? outcome)
+    public async Task<IActionResult> OnGetCsvAsync(string? from, string? to, [CodeInput] string? code, [CodeInput] string? actor, string? action, string? outcome)
     {
         Input = new AuditQueryInput { From = from, To = to, Code = code, Actor = actor, Action = action, Outcome = outcome };
         var criteria = Parse();

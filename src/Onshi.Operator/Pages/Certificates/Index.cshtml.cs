@@ -18,7 +18,7 @@ public sealed class CertificatesIndexModel(OperatorCertificateService certificat
     [TempData]
     public string? Done { get; set; }
 
-    public async Task OnGetAsync(string? code)
+    public async Task OnGetAsync([CodeInput] string? code)
     {
         Code = code;
         Now = time.GetUtcNow().UtcDateTime;

@@ -30,6 +30,7 @@ public sealed class ReviewInput
     public string? Reason { get; set; }
 
     /// <summary>交付決定額 as typed (parsed by <see cref="ReviewPages.ParseYen"/>).</summary>
+    [CodeInput]
     public string? GrantedAmount { get; set; }
 }
 
@@ -160,31 +161,15 @@ public static class ReviewPages
         return await db.PortalUsers.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
     }
 
-    /// <summary>
-    /// A yen amount as typed: full-width digits, separators and a trailing 円 are accepted. Null (with the service's own
-    /// message) when empty or not a whole number; the service checks the range.
-    /// </summary>
+    /// <summary>A yen amount as typed (<see cref="YenInput"/>); empty gets 「…を入力してください。」.</summary>
     public static long? ParseYen(string? value, string field, string label, out OnshiError? error)
     {
-        var s = (value ?? "").Normalize(NormalizationForm.FormKC).Trim().Replace(",", "", StringComparison.Ordinal);
-        if (s.EndsWith('円'))
-        {
-            s = s[..^1].TrimEnd();
-        }
-
-        if (s.Length == 0)
+        var amount = YenInput.Parse(value, field, label, out error);
+        if (amount is null && error is null)
         {
             error = ApplicationErrors.AmountRequired(field, label);
-            return null;
         }
 
-        if (s.Length > 15 || !s.All(char.IsAsciiDigit) || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
-        {
-            error = ApplicationErrors.AmountPositive(field, label);
-            return null;
-        }
-
-        error = null;
         return amount;
     }
 }

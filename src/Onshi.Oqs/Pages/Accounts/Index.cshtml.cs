@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.AccountManagement;
 using Onshi.Oqs.Hosting;
+using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Pages.Accounts;
 
@@ -19,6 +20,7 @@ public sealed class SearchModel(AccountAdministration accounts) : PageModel
         [(StatusFilter.All, "全て"), (StatusFilter.Active, "有効"), (StatusFilter.Disabled, "無効"), (StatusFilter.Locked, "ロック中")];
 
     [FromQuery]
+    [CodeInput]
     public string? UserId { get; set; }
 
     [FromQuery]

@@ -61,7 +61,7 @@ public sealed class IssuedModel(IssuedPasswordTokens tokens, AuditLog audit, Oqs
             ticket.Password, ticket.ExpiresAt, ticket.IssuedAt, p.UserId,
             ticket.Reason == IssueReason.Initialized ? "パスワード初期化" : "アカウント登録");
         var pdf = pdfRenderer.Render(document);
-        audit.Record(actor.Audit(AuditActions.DocumentDownload, AuditOutcomes.Success, ticket.UserId, "account-settings-pdf"));
+        audit.Record(actor.Audit(AuditActions.DocumentDownload, AuditOutcomes.Success, ticket.UserId, AuditDetails.AccountSettingsPdf));
         await audit.CommitAsync(HttpContext.RequestAborted);
         return File(pdf, "application/pdf", AccountSettingsPdf.FileName(document));
     }

@@ -53,6 +53,8 @@ public sealed class RegisterInput
 {
     public AccountKind Kind { get; set; }
 
+    [CodeInput]
+
     public string? UserId { get; set; }
 
     public string? DisplayName { get; set; }

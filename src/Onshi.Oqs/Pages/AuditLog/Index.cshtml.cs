@@ -17,7 +17,7 @@ public sealed class AuditLogModel(InstitutionAuditQuery query) : PageModel
 
     public AuditRowPage? Result { get; private set; }
 
-    public async Task OnGetAsync(string? from, string? to, string? account, string? action, string? outcome, string? p)
+    public async Task OnGetAsync(string? from, string? to, [CodeInput] string? account, string? action, string? outcome, string? p)
     {
         Input = new AuditFilterForm(from, to, account, action, outcome);
         var criteria = Parse();
@@ -36,7 +36,7 @@ public sealed class AuditLogModel(InstitutionAuditQuery query) : PageModel
         Result = result.Value;
     }
 
-    public async Task<IActionResult> OnGetCsvAsync(string? from, string? to, string? account, string? action, string? outcome)
+    public async Task<IActionResult> OnGetCsvAsync(string? from, string? to, [CodeInput] string? account, string? action, string? outcome)
     {
         Input = new AuditFilterForm(from, to, account, action, outcome);
         var criteria = Parse();

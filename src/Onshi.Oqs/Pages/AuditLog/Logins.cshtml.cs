@@ -15,7 +15,7 @@ public sealed class LoginsModel(InstitutionAuditQuery query) : PageModel
 
     public LoginHistoryPage? Result { get; private set; }
 
-    public async Task OnGetAsync(string? from, string? to, string? account, string? p)
+    public async Task OnGetAsync(string? from, string? to, [CodeInput] string? account, string? p)
     {
         Input = new AuditFilterForm(from, to, account);
         var parsed = InstitutionAuditQuery.Parse(Input.ToCriteriaInput());

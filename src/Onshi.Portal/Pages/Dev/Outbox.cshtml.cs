@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -13,8 +12,6 @@ namespace Onshi.Portal.Pages.Dev;
 /// </summary>
 public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> mail, MailDispatcher queue) : PageModel
 {
-    private static readonly TimeSpan Jst9 = TimeSpan.FromHours(9);
-
     public IReadOnlyList<OutboxMessage> Messages { get; private set; } = [];
 
     public OutboxMessage? Message { get; private set; }
@@ -48,5 +45,5 @@ public sealed class OutboxModel(PortalSiteOptions site, IOptions<MailOptions> ma
     }
 
     public static string Jst(DateTimeOffset? date) =>
-        date is { } d ? d.ToOffset(Jst9).ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
+        date is { } d ? Onshi.Core.Common.Jst.IsoMinutes(d.UtcDateTime) : "";
 }

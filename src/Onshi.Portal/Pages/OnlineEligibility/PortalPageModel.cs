@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Common;
@@ -43,13 +42,11 @@ public abstract class PortalPageModel : PageModel
 /// <summary>How the オンライン資格確認 pages show dates and times (JST).</summary>
 public static class PortalDisplay
 {
-    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
+    /// <summary><see cref="Jst.IsoDate(DateTime)"/>, the portal's date format.</summary>
+    public static string Date(DateTime? utc) => utc is { } u ? Jst.IsoDate(u) : "";
 
-    /// <summary>yyyy-MM-dd in JST, the portal's date format.</summary>
-    public static string Date(DateTime? utc) => utc is { } u ? ApplicationLabels.Date(DateOnly.FromDateTime(ToJst(u))) : "";
-
-    /// <summary>yyyy-MM-dd HH:mm in JST.</summary>
-    public static string Time(DateTime? utc) => utc is { } u ? ToJst(u).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+    /// <summary><see cref="Jst.IsoMinutes"/>.</summary>
+    public static string Time(DateTime? utc) => utc is { } u ? Jst.IsoMinutes(u) : "";
 
     /// <summary>The CSS modifier of a state: 申請中 / 承認 / 差戻し.</summary>
     public static string StatusClass(Onshi.Core.Data.ReviewStatus status) => status switch
@@ -58,7 +55,4 @@ public static class PortalDisplay
         Onshi.Core.Data.ReviewStatus.SentBack => "status--sentback",
         _ => "status--pending",
     };
-
-    private static DateTime ToJst(DateTime utc) =>
-        DateTime.SpecifyKind((utc.Kind == DateTimeKind.Local ? utc.ToUniversalTime() : utc) + Jst, DateTimeKind.Unspecified);
 }

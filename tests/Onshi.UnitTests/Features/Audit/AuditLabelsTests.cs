@@ -50,6 +50,46 @@ public sealed class AuditLabelsTests
         InstitutionAuditQuery.Actions.ShouldContain((AuditActions.RequestRefused, "不正なリクエストの拒否"));
     }
 
+    /// <summary>Issue 14 (11): the clinic's 操作ログ showed 「account-settings-pdf」 and other codes as they were stored.</summary>
+    [Fact]
+    public void EveryDetailAndTargetCodeTheClinicCanSee_HasAJapaneseLabel()
+    {
+        AuditDetails.All.ShouldBe(Constants(typeof(AuditDetails)).Where(c => c is not AuditDetails.CsvTarget and not AuditDetails.AuditLogTarget),
+            ignoreOrder: true);
+        foreach (var code in AuditDetails.All)
+        {
+            AuditLabels.Detail(code).ShouldNotBe(code);
+        }
+
+        foreach (var (code, _) in InstitutionAuditQuery.Actions)
+        {
+            AuditLabels.Action(code).ShouldNotBe(code);
+        }
+
+        AuditLabels.Detail(AuditDetails.AccountSettingsPdf).ShouldBe("アカウント設定情報（PDF）");
+        AuditLabels.Target(AuditActions.AuditExport, AuditDetails.CsvTarget).ShouldBe("CSVファイル");
+        AuditLabels.Target(AuditActions.AccessDenied, AuditDetails.AuditLogTarget).ShouldBe("操作ログ照会");
+        // A user ID that spells a code stays a user ID.
+        AuditLabels.Target(AuditActions.AccountUpdate, AuditDetails.AuditLogTarget).ShouldBe(AuditDetails.AuditLogTarget);
+    }
+
+    [Fact]
+    public void Terminal_IsTheTerminalName_WhenKnown_ElseTheSerial()
+    {
+        var entry = new AuditEntry
+        {
+            Action = AuditActions.Login,
+            Outcome = AuditOutcomes.Success,
+            Actor = "UKETSUKE01",
+            CertificateSerial = "0A1B2C",
+            PreviousHash = "",
+            Hash = "",
+        };
+        var row = AuditRow.ForInstitution(entry);
+        row.Terminal.ShouldBe("0A1B2C");
+        (row with { TerminalName = "UKETSUKE-01" }).Terminal.ShouldBe("UKETSUKE-01");
+    }
+
     [Theory]
     [InlineData("wrong-password", "パスワード誤り")]
     [InlineData("name,kind:general>admin,disabled", "ユーザ名、権限区分 一般→管理者、アカウント無効")]

@@ -51,7 +51,7 @@ public sealed class CertificateExpiryTests
         CertificateExpiryNotice notice = CertificateExpiry.Evaluate(NotAfter, NotAfter.AddDays(-30)).ShouldNotBeNull();
 
         notice.Message.ShouldBe(
-            "この端末の認証用の証明書の有効期限は 2029年07月01日 です（残り 30 日）。" +
+            "この端末の認証用の証明書の有効期限は 2029/07/01 です（残り 30 日）。" +
             "医療機関等向け総合ポータルサイトの「電子証明書発行申請」から更新してください。");
     }
 

@@ -38,7 +38,7 @@ public sealed class InstitutionCodeTests
     [InlineData("13112345678", "institution_code.format")]
     [InlineData("13112345a7", "institution_code.format")]
     [InlineData("13-1123456", "institution_code.format")]
-    [InlineData("１３１１２３４５６７", "institution_code.fullwidth")]
+    [InlineData("１３１１２３４５６８", CheckDigitCode)] // full-width is read as half-width, then checked like any code
     [InlineData("1310000017", CheckDigitCode)] // SPEC §2: fails (the 検証番号 of 1310000018 is 8)
     [InlineData("1310000011", CheckDigitCode)] // what the 10-digit rule would give: 東京 uses the 7-digit one
     [InlineData("0110112487", CheckDigitCode)] // what the 7-digit rule would give: 北海道 uses the 10-digit one

@@ -257,8 +257,25 @@ public sealed class PasswordPolicyTests
 
         error.Code.ShouldBe(PasswordErrors.ContainsContextWordCode);
         error.Field.ShouldBe(PasswordErrors.PasswordField);
-        error.Message.ShouldBe("パスワードにシステム名・組織名（onshi、shikaku など）や、医療機関等コード・医療機関等名・メールアドレス・氏名の一部など、推測されやすい語句を含めることはできません。");
+        error.Message.ShouldEndWith("が含まれているため使用できません。このシステムや運営機関の名称（ローマ字を含む）、医療機関等コード・医療機関等名・メールアドレス・氏名の一部は含めないでください。");
         error.Message.ShouldNotContain(candidate);
+    }
+
+    /// <summary>Issue 14 (11): the message listed internal words (onshi, shikaku) instead of saying which one was refused.</summary>
+    [Theory]
+    [InlineData("my0nsh1Pass#9", "onshi")]
+    [InlineData("Shikaku#Pass71", "shikaku")]
+    [InlineData("P0rt@l-Login#7", "portal")]
+    [InlineData("Kx7#IryoKikan", "iryokikan")]
+    public void Validate_ProductWord_MessageNamesTheRefusedWord(string candidate, string word)
+    {
+        var message = _policy.Validate(UserId, candidate).ShouldHaveSingleItem().Message;
+
+        message.ShouldStartWith($"パスワードに推測されやすい語句「{word}」が含まれているため使用できません。");
+        if (word != "onshi")
+        {
+            message.ShouldNotContain("onshi");
+        }
     }
 
     [Theory]

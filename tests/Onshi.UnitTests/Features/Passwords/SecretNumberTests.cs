@@ -42,7 +42,7 @@ public sealed class SecretNumberTests
 
         error.Code.ShouldBe("secret.format");
         error.Field.ShouldBe("SecretNumber");
-        error.Message.ShouldBe("秘密の番号は半角数字4桁で入力してください（全角数字は使用できません）。");
+        error.Message.ShouldBe("秘密の番号は数字4桁で入力してください。");
     }
 
     [Theory]

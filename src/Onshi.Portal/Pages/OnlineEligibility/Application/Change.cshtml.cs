@@ -53,7 +53,11 @@ public sealed class ChangeApplicationForm
 
     public string? NewInstitutionName { get; set; }
 
+    [CodeInput]
+
     public string? NewSecretNumber { get; set; }
+
+    [CodeInput]
 
     public string? NewSecretNumberConfirm { get; set; }
 

@@ -42,11 +42,14 @@ public sealed class NewModel(UsageApplicationService applications) : PortalPageM
 /// <summary>The 新規申請 form as posted. The 秘密の番号 is never written back into the page.</summary>
 public sealed class NewApplicationForm
 {
+    [CodeInput]
     public string? InstitutionCode { get; set; }
 
     public string? InstitutionName { get; set; }
 
     public string? Address { get; set; }
+
+    [CodeInput]
 
     public string? Phone { get; set; }
 
@@ -56,9 +59,15 @@ public sealed class NewApplicationForm
 
     public string? ContactName { get; set; }
 
+    [CodeInput]
+
     public string? ContactPhone { get; set; }
 
+    [CodeInput]
+
     public string? SecretNumber { get; set; }
+
+    [CodeInput]
 
     public string? SecretNumberConfirm { get; set; }
 

@@ -89,5 +89,7 @@ public sealed class CertificateApplicationForm
 {
     public long? InstitutionId { get; set; }
 
+    [CodeInput]
+
     public string? TerminalName { get; set; }
 }

@@ -75,31 +75,13 @@ public sealed class IndexModel(UsageApplicationService applications, SubsidyServ
         return Redirect("/OnlineEligibility/Subsidy");
     }
 
-    /// <summary>Yen as typed: half-width digits, separators allowed; empty is null (the service asks for it).</summary>
+    /// <summary>Yen as typed (<see cref="YenInput"/>); empty is null (the service asks for it).</summary>
     private static long? ParseAmount(List<OnshiError> errors, string? value, string field, string label)
     {
-        var s = (value ?? "").Trim().Replace(",", "", StringComparison.Ordinal);
-        if (s.Length == 0)
+        var amount = YenInput.Parse(value, field, label, out var error);
+        if (error is not null)
         {
-            return null;
-        }
-
-        if (s.Any(c => c is >= '０' and <= '９' or '，'))
-        {
-            errors.Add(new OnshiError($"subsidy.{field}.fullwidth", $"{label}は半角数字で入力してください。", field));
-            return null;
-        }
-
-        if (!s.All(char.IsAsciiDigit))
-        {
-            errors.Add(ApplicationErrors.AmountPositive(field, label));
-            return null;
-        }
-
-        if (s.TrimStart('0').Length > 10 || !long.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount))
-        {
-            errors.Add(ApplicationErrors.AmountTooLarge(field, label));
-            return null;
+            errors.Add(error);
         }
 
         return amount;
@@ -117,7 +99,11 @@ public sealed class SubsidyForm
 {
     public long? InstitutionId { get; set; }
 
+    [CodeInput]
+
     public string? TotalCost { get; set; }
+
+    [CodeInput]
 
     public string? ClaimedAmount { get; set; }
 
