@@ -256,6 +256,6 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
         return value.ToString("D16", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>What an IME may type into a code field, as the ASCII the cards carry (full-width digits and letters, NFKC).</summary>
-    private static string Normalize(string? s) => (s ?? "").Normalize(NormalizationForm.FormKC).Trim();
+    /// <summary>What an IME types into a code or number field, as the cards carry it (<see cref="TextInput.NormalizeCode"/>), trimmed.</summary>
+    private static string Normalize(string? s) => (TextInput.NormalizeCode(s) ?? "").Trim();
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Data;
-using Onshi.Core.Features.Audit;
+using Onshi.Core.Common;
 using Onshi.Core.Features.Qualifications;
 using Onshi.Oqs.Hosting;
 using Onshi.Web.Hosting;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Onshi.Core.Features.Audit;
+using Onshi.Core.Common;
 using Onshi.Core.Features.Qualifications;
 
 namespace Onshi.Oqs.Pages.Qualifications;
