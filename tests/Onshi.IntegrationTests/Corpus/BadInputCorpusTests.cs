@@ -86,7 +86,8 @@ public abstract class BadInputCorpusTests(string provider)
             SignInAsync = SignInAsync,
             Anonymous = () => server.Client(server.Demo.Terminal),
             LoginPath = "/Login",
-            Seeds = [$"/Accounts/Detail/{lockedId}", "/Accounts?Kind=&UserId="],
+            // The exports of the 資格確認結果一覧 are links shown only beside results; the demo institution has none yet.
+            Seeds = [$"/Accounts/Detail/{lockedId}", "/Accounts?Kind=&UserId=", "/Qualifications/Results?handler=Xml", "/Qualifications/Results?handler=Csv"],
             OneTimePages = [(issuer, issued), (issuer, revealed)],
             Actor = master.UserId,
             InstitutionCode = server.Demo.Institution.Code,

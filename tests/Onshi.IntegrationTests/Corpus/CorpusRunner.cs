@@ -245,9 +245,10 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             }
 
             getPaths.Add(new Uri(site.BaseAddress, url).AbsolutePath);
-            if (signedIn && role is null && result.Status == HttpStatusCode.Forbidden)
+            var absolute = new Uri(site.BaseAddress, url).AbsolutePath;
+            if (signedIn && role is null && result.Status == HttpStatusCode.Forbidden && result.FinalPath != absolute)
             {
-                deniedPaths.Add(new Uri(site.BaseAddress, url).AbsolutePath);
+                deniedPaths.Add(absolute);
             }
 
             var page = new OqsPage(result.FinalUrl, result.Status, doc, result.Body, []);
