@@ -1,4 +1,5 @@
 using System.Net;
+using Onshi.Core.Features.Login;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
@@ -9,7 +10,7 @@ namespace Onshi.IntegrationTests.Portal;
 /// <summary>The portal's accounts (seed P4, SPEC §6) against the real endpoint, on each database.</summary>
 public abstract class PortalFlowTests(string provider) : IAsyncLifetime
 {
-    private const string Generic = "ユーザーIDまたはパスワードが正しくありません";
+    private const string Generic = "ユーザーIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。";
 
     private PortalServer server = null!;
 
@@ -104,7 +105,7 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         unverified.Path.ShouldBe("/Account/Login");
         unverified.Errors.ShouldBe(unknown.Errors);
         wrong.Errors.ShouldBe(unknown.Errors);
-        unknown.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+        unknown.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         var audit = await server.AuditAsync(PortalAuditActions.Login);
         audit.ShouldContain(a => a.Detail == "unknown-user" && a.Actor == "(unknown)");
         audit.ShouldAllBe(a => !a.Actor.Contains('@') && !a.Target.Contains('@') && !a.Detail.Contains('@'));
@@ -229,12 +230,12 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
 
         for (var i = 0; i < 5; i++)
         {
-            (await client.PortalLoginAsync(email, "Wrong-Pass#" + i)).Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+            (await client.PortalLoginAsync(email, "Wrong-Pass#" + i)).Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         }
 
         var whileLocked = await client.PortalLoginAsync(email, PortalStories.Password);
 
-        whileLocked.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+        whileLocked.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         (await server.UsersAsync(email)).Single().LockoutEnd.ShouldNotBeNull();
         (await server.AuditAsync(PortalAuditActions.Lockout)).Count.ShouldBe(1);
         (await server.AuditAsync(PortalAuditActions.Login)).Select(a => a.Detail).ShouldContain("locked");

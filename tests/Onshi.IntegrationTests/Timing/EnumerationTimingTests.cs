@@ -53,7 +53,7 @@ public abstract class EnumerationTimingTests(string provider)
         known.Count.ShouldBeGreaterThanOrEqualTo(2);
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, LoginResult.GenericFailureMessage, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, LoginResult.GenericFailureMessage(new LoginOptions()), async (isKnown, n) =>
         {
             var id = known[n % known.Count];
             return await PostAsync(client, "/Login", token, ("Input.UserId", isKnown ? id : Unknown(random, id.Length)), ("Input.Password", WrongPassword));
@@ -69,7 +69,7 @@ public abstract class EnumerationTimingTests(string provider)
         var token = await TokenAsync(client, "/Account/Login");
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, PortalAccountErrors.GenericLoginFailure, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, PortalAccountErrors.GenericLoginFailure(new LoginOptions()), async (isKnown, n) =>
         {
             var email = known[n % known.Count];
             return await PostAsync(client, "/Account/Login", token, ("Input.Email", isKnown ? email : UnknownEmail(random, email)), ("Input.Password", WrongPassword));
@@ -104,7 +104,7 @@ public abstract class EnumerationTimingTests(string provider)
         var token = await TokenAsync(client, "/Login");
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, Core.Features.Operators.OperatorErrors.GenericLoginFailure, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, Core.Features.Operators.OperatorErrors.GenericLoginFailure(new LoginOptions()), async (isKnown, n) =>
         {
             var id = known[n % known.Length];
             return await PostAsync(client, "/Login", token, ("Input.UserId", isKnown ? id : Unknown(random, id.Length).ToLowerInvariant()), ("Input.Password", WrongPassword));
