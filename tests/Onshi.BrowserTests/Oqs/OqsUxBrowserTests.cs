@@ -85,7 +85,7 @@ public sealed class OqsUxBrowserTests
         var adminPage = await browser.NewPageAsync(oqs, oqs.Demo.Terminal);
         await LoginAsync(adminPage, oqs, admin.UserId, admin.Password);
         await adminPage.GetByRole(AriaRole.Button, new() { Name = "ログアウト" }).ClickAsync();
-        oqs.Time.Advance(TimeSpan.FromHours(2));
+        oqs.Time.Advance(TimeSpan.FromMinutes(10));
         await LoginAsync(adminPage, oqs, admin.UserId, admin.Password);
         await Assertions.Expect(adminPage.GetByTestId("password-expiry-warning")).ToContainTextAsync("パスワードの有効期限まであと6日です");
         await Assertions.Expect(adminPage.GetByTestId("previous-login")).ToContainTextAsync("端末：");
