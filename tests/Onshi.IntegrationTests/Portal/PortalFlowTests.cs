@@ -73,6 +73,15 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         items[3].QuerySelector("small")!.TextContent.ShouldBe("こちらから電子証明書発行の個別申請・申請照会を実施いただけます。");
         home.Text.ShouldContain("0800-080-4583");
 
+        // The idle-timeout warning of the shared layout (issue 14, item 9): on the signed-in pages, and its 「ログインを延長する」 answers.
+        home.Q("dialog#idle-warning[role=alertdialog]").ShouldNotBeNull();
+        using (var extend = await client.SubmitRawAsync(home, "dialog#idle-warning form", Onshi.Web.Pages.Session.ExtendModel.ScriptHeader))
+        {
+            extend.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+
+        beforeVerify.Q("dialog#idle-warning").ShouldBeNull();
+
         // No broken link anywhere on the home page.
         foreach (var href in home.Document.QuerySelectorAll("main a").Select(a => a.GetAttribute("href")!).Distinct())
         {
