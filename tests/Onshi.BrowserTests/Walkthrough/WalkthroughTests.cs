@@ -444,7 +444,7 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await page.GotoAsync(new Uri(onshi.Oqs, "/Login").ToString());
         await LoginAsync(page, masterUserId, MasterPassword2);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "ログイン", Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".error-summary")).ToContainTextAsync("ユーザIDまたはパスワードが正しくありません。");
+        await Assertions.Expect(page.Locator(".error-summary")).ToContainTextAsync("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         await browser.ShotAsync(page, "cert-other-refused", $"{OtherName}'s terminal: {InstitutionName}'s master with the right password is refused, like a wrong password");
         (await page.GotoAsync(new Uri(onshi.Oqs, "/Menu").ToString()))!.Url.ShouldNotContain("/Menu");
     }

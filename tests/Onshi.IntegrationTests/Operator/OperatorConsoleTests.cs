@@ -110,7 +110,7 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         var unknown = await client.OperatorLoginAsync("nobody-here", password);
         var wrong = await client.OperatorLoginAsync(userId, "Wrong-Password-1");
         unknown.Errors.ShouldBe(wrong.Errors);
-        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         for (var i = 0; i < 4; i++)
         {
             await client.OperatorLoginAsync(userId, "Wrong-Password-1");
