@@ -197,6 +197,32 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
     }
 
     [Fact]
+    public async Task RequiredSelects_StartWithAnEmptyPlaceholder_AndTheAddressIsOneLine()
+    {
+        const string email = "select@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+
+        // Nu HTML Checker: a required select's first option must be an empty placeholder; the institution stays preselected.
+        foreach (var path in new[] { "/OnlineEligibility/Certificates", "/OnlineEligibility/Subsidy", "/OnlineEligibility/Application/Change" })
+        {
+            var page = await client.GetAsync(path);
+            var options = page.Document.QuerySelectorAll("select#InstitutionId[required] option");
+            options[0].GetAttribute("value").ShouldBe("", path);
+            options[0].TextContent.ShouldBe("選択してください", path);
+            options[1].HasAttribute("selected").ShouldBeTrue(path);
+        }
+
+        var empty = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.InstitutionId"] = "", ["Input.TerminalName"] = "UKETSUKE-01" });
+        empty.Errors.ShouldContain("医療機関等を選択してください。");
+        (await server.WithDbAsync(db => db.CertificateApplications.CountAsync())).ShouldBe(0);
+
+        var form = await client.GetAsync("/OnlineEligibility/Application/New");
+        form.Q("#Address")!.GetAttribute("autocomplete").ShouldBe("address-line1");
+    }
+
+    [Fact]
     public async Task OperationStart_RegistersAndReplacesPerEnvironment()
     {
         using var client = await SignedInAsync("ops@clinic.example.jp");
@@ -563,7 +589,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         using var content = new MultipartFormDataContent
         {
             { new StringContent(Antiforgery(page)), "__af" },
-            { new StringContent(page.Q("#InstitutionId option")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
+            { new StringContent(page.Q("#InstitutionId option[selected]")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
             { new StringContent(total), "Input.TotalCost" },
             { new StringContent(claimed), "Input.ClaimedAmount" },
             { new StringContent(description), "Input.Description" },
