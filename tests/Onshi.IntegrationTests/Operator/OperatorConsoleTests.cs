@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
-using Onshi.Core.Features.CallCenterDesk;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
@@ -209,7 +208,7 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         // The same notice again: the same letter (the same number), audited; the number is kept only inside the encrypted PDF.
         using var again = await client.Http.GetAsync(result.Q("[data-testid=notice-download]")!.GetAttribute("href"));
         (await again.Content.ReadAsByteArrayAsync()).ShouldBe(pdf);
-        (await AuditAsync(CallCenterDeskService.NoticeDownloadAction)).Count.ShouldBe(2);
+        (await AuditAsync(OperatorAuditActions.SecretNoticeDownload)).Count.ShouldBe(2);
         var kept = await server.WithDbAsync(db => db.SecretReissues.AsNoTracking().SingleAsync());
         ContainsNumber(System.Text.Encoding.Latin1.GetString(kept.ProtectedNotice!), secret).ShouldBeFalse();
         kept.ProtectedNotice!.AsSpan().IndexOf("%PDF"u8).ShouldBe(-1);

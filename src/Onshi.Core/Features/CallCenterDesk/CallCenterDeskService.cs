@@ -36,9 +36,6 @@ public sealed class CallCenterDeskService(
     /// <summary>The purpose of the protector of the kept notice PDFs.</summary>
     public const string NoticePurpose = "Onshi.CallCenterDesk.SecretNotice.v1";
 
-    /// <summary>The audit action of 「通知書を再ダウンロード」.</summary>
-    public const string NoticeDownloadAction = "secret.notice.download";
-
     private readonly IDataProtector noticeProtector = dataProtection.CreateProtector(NoticePurpose);
 
     /// <summary>Results per page of <see cref="FindInstitutionsAsync"/>.</summary>
@@ -330,7 +327,7 @@ public sealed class CallCenterDeskService(
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var op = await gate.CheckAsync(actor, OperatorCapability.CallCenterDesk, NoticeDownloadAction, cancellationToken);
+        var op = await gate.CheckAsync(actor, OperatorCapability.CallCenterDesk, OperatorAuditActions.SecretNoticeDownload, cancellationToken);
         if (op is null)
         {
             return OpResult<SecretReissueNotice>.Fail(OperatorErrors.NotPermitted);
@@ -352,7 +349,7 @@ public sealed class CallCenterDeskService(
         }
 
         var document = noticeProtector.Unprotect(row.ProtectedNotice);
-        audit.Record(new AuditRecord(NoticeDownloadAction, AuditOutcomes.Success)
+        audit.Record(new AuditRecord(OperatorAuditActions.SecretNoticeDownload, AuditOutcomes.Success)
         {
             InstitutionId = institution!.Id,
             InstitutionCode = institution.Code,
