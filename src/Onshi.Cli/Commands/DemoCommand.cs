@@ -12,6 +12,7 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Secrets;
@@ -83,6 +84,7 @@ internal static class DemoCommand
             await using var sp = await CommonOptions.BuildServicesAsync(settings, ct, (s, key) =>
             {
                 s.AddOnshiDataProtection(settings.DataDirectory, key);
+                s.AddOnshiMail(settings.DataDirectory);
                 s.AddOnshiApplications();
             });
             var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct, r.GetValue(portalPort), r.GetValue(operatorPort), portalItems: true);

@@ -223,6 +223,67 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
     }
 
     [Fact]
+    public async Task DecisionMails_Approval_SendBack_CertificateIssued_Grant_ReachTheApplicant_WithTheSignature_AndTheMasterExpiry()
+    {
+        const string email = "mail@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        var institutionId = await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+        var master = await server.WithDbAsync(db => db.Accounts.AsNoTracking()
+            .SingleAsync(a => a.InstitutionId == institutionId && a.Kind == AccountKind.Master));
+        var expiresJst = master.PasswordExpiresAt!.Value.AddHours(9);
+
+        var approval = server.LastMailTo(email);
+        approval.Subject.ShouldBe("【医療機関等向け総合ポータルサイト】利用開始・変更申請の承認のお知らせ");
+        approval.Body.ShouldContain(Code);
+        approval.Body.ShouldContain("本番環境：" + expiresJst.ToString("yyyy'年'MM'月'dd'日' HH':'mm", System.Globalization.CultureInfo.InvariantCulture) + "まで");
+        approval.Body.ShouldNotContain("3870");
+
+        // The マスタアカウント情報 detail shows the same expiry.
+        var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
+        var detail = await client.GetAsync(list.Q("[data-testid=documents] tbody tr a")!.GetAttribute("href")!);
+        detail.Q("[data-testid=initial-password-expiry]")!.TextContent.Trim()
+            .ShouldBe(expiresJst.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "まで");
+        detail.Q("[data-testid=initial-password-note]").ShouldNotBeNull();
+
+        // 電子証明書: one sent back with its reason, one issued.
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var first = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.SendBackAsync(r, first, "端末名を受付PCの名前にしてください。"))).Succeeded.ShouldBeTrue();
+        var sentBack = server.LastMailTo(email);
+        sentBack.Subject.ShouldEndWith("電子証明書発行申請の差戻しのお知らせ");
+        sentBack.Body.ShouldContain("端末名を受付PCの名前にしてください。");
+
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-PC" });
+        var second = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).SingleAsync());
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ApproveAsync(r, second))).Succeeded.ShouldBeTrue();
+        var issued = server.LastMailTo(email);
+        issued.Subject.ShouldEndWith("電子証明書の発行のお知らせ");
+        issued.Body.ShouldContain("UKETSUKE-PC");
+        issued.Body.ShouldContain("証明書ファイルを保存");
+
+        // 補助金: 交付決定 with the amount.
+        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy");
+        var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
+        (await Review<SubsidyService, OpResult<long>>((s, r) => s.ApproveAsync(r, subsidyId, 500000))).Succeeded.ShouldBeTrue();
+        var grant = server.LastMailTo(email);
+        grant.Subject.ShouldEndWith("補助金の交付決定のお知らせ");
+        grant.Body.ShouldContain("交付決定額：500,000円");
+
+        // Every decision mail ends with the operating body and the call center; none carries a secret.
+        foreach (var mail in new[] { approval, sentBack, issued, grant })
+        {
+            mail.Body.ShouldContain("オンライン資格確認等システム 運用事務局");
+            mail.Body.ShouldContain("お問い合わせ：オンライン資格確認等コールセンター");
+            mail.Body.ShouldContain("電話番号：0800-080-4583");
+            mail.Body.ShouldContain("受付時間：月曜日～金曜日 8:00-18:00");
+        }
+
+        server.Mails().Count(m => m.To == email && m.Subject.EndsWith("のお知らせ", StringComparison.Ordinal)).ShouldBe(4);
+    }
+
+    [Fact]
     public async Task OperationStart_RegistersAndReplacesPerEnvironment()
     {
         using var client = await SignedInAsync("ops@clinic.example.jp");

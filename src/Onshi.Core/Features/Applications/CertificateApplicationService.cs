@@ -63,6 +63,7 @@ public sealed class CertificateApplicationService(
     ReviewDecisions decisions,
     ApplicationProtection protection,
     AuditLog audit,
+    ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>Applies for a certificate for one terminal of the institution. The value is the application's id.</summary>
@@ -213,6 +214,7 @@ public sealed class CertificateApplicationService(
         }
 
         issue.Value!.Dispose();
+        await mail.CertificateIssuedAsync(application, reissued: false, cancellationToken);
         return OpResult.Ok;
     }
 
