@@ -129,4 +129,19 @@
       });
     });
   }
+
+  // A page holding something shown only once (data-warn-unload, e.g. an issued certificate) asks before it is left,
+  // until one of its forms marked data-marks-saved (「証明書ファイルを保存」) has been submitted.
+  var unsaved = document.querySelector('[data-warn-unload]');
+  if (unsaved) {
+    var saved = false;
+    document.querySelectorAll('form[data-marks-saved]').forEach(function (form) {
+      form.addEventListener('submit', function () { saved = true; });
+    });
+    window.addEventListener('beforeunload', function (e) {
+      if (saved) { return; }
+      e.preventDefault();
+      e.returnValue = '';
+    });
+  }
 })();

@@ -362,6 +362,15 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         await client.LoginAsync(admin.UserId, admin.Password);
         var form = await client.GetAsync("/Accounts/Register");
         form.Document.QuerySelectorAll("#Kind option").Select(o => o.TextContent.Trim()).ShouldNotContain("管理者");
+        form.Q("select#Kind[required] option")!.GetAttribute("value").ShouldBe("");
+        var noKind = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "",
+            ["Input.UserId"] = "UKETSUKE03",
+            ["Input.DisplayName"] = "受付 三郎",
+        });
+        noKind.Errors.ShouldContain("権限区分を選択してください。");
+        (await server.WithDbAsync(db => db.Accounts.AnyAsync(a => a.NormalizedUserId == "UKETSUKE03"))).ShouldBeFalse();
 
         var bad = await client.SubmitAsync(form, "main form", new Dictionary<string, string> { ["Input.UserId"] = "x<", ["Input.DisplayName"] = "" });
         bad.Errors.ShouldContain(e => e.Contains("ユーザIDは半角英数字", StringComparison.Ordinal));

@@ -169,10 +169,16 @@ public sealed partial class AccountAdministration(
             kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind), account.IsLockedAt(now) ? account.LockoutEnd : null));
     }
 
-    public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind kind, string? userId, string? displayName,
+    public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind? chosenKind, string? userId, string? displayName,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        if (chosenKind is not { } kind)
+        {
+            // The form's 「選択してください」 left as it is: a missing choice, not a denial.
+            return OpResult<IssuedPassword>.Fail(AccountErrors.KindRequired);
+        }
+
         var p = actor.Principal;
         userId = (userId ?? "").Trim();
         displayName = (displayName ?? "").Trim();
