@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using Onshi.Core.Features.AccountManagement;
 using Onshi.Core.Common;
+using Onshi.Core.Features.AccountManagement;
 
 namespace Onshi.Oqs.Pages.Accounts;
 
