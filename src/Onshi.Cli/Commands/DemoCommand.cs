@@ -13,6 +13,7 @@ using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Secrets;
@@ -84,6 +85,7 @@ internal static class DemoCommand
             await using var sp = await CommonOptions.BuildServicesAsync(settings, ct, (s, key) =>
             {
                 s.AddOnshiDataProtection(settings.DataDirectory, key);
+                s.AddOnshiMail(settings.DataDirectory);
                 s.AddOnshiApplications();
             });
             var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct, r.GetValue(portalPort), r.GetValue(operatorPort), portalItems: true,
@@ -364,6 +366,12 @@ internal static class DemoCommand
         var certificateId = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<long>>(sp, c => c.SubmitAsync(applicant.ContactId, institutionId, Terminal, ct)));
         Succeeded(await InScopeAsync<CertificateApplicationService, OpResult>(sp, c => c.ApproveAsync(applicant.Reviewer, certificateId, ct)));
         var download = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<CertificateDownload>>(sp, c => c.DownloadOnceAsync(applicant.ContactId, certificateId, ct)));
+        // The demo writes the file below, as 「証明書ファイルを保存」 would: 申請照会 says 保存済み.
+        await InScopeAsync<CertificateApplicationService, bool>(sp, async c =>
+        {
+            await c.MarkFileSavedAsync(applicant.ContactId, certificateId, ct);
+            return true;
+        });
         var row = Succeeded(await InScopeAsync<CertificateApplicationService, OpResult<IReadOnlyList<CertificateApplicationRow>>>(sp, c => c.ListAsync(applicant.ContactId, institutionId, ct)))
             .Single(r => r.Id == certificateId);
         DemoTerminal terminal;

@@ -38,6 +38,8 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<CallCenterContact> CallCenterContacts => Set<CallCenterContact>();
 
+    public DbSet<SecretReissue> SecretReissues => Set<SecretReissue>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<ThrottleAttempt> ThrottleAttempts => Set<ThrottleAttempt>();
@@ -305,6 +307,17 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.VerificationMethod).HasMaxLength(64);
             e.Property(x => x.Action).HasMaxLength(32);
             e.Property(x => x.Note).HasMaxLength(500);
+            e.HasIndex(x => new { x.InstitutionId, x.At });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<SecretReissue>(e =>
+        {
+            e.Property(x => x.RequestId).HasMaxLength(32);
+            e.HasIndex(x => x.RequestId).IsUnique();
+            e.Property(x => x.Environments).HasMaxLength(32);
+            e.Property(x => x.FileName).HasMaxLength(128);
             e.HasIndex(x => new { x.InstitutionId, x.At });
             e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Restrict);

@@ -82,3 +82,33 @@ public sealed class CallCenterContact
 
     public DateTime At { get; set; }
 }
+
+/// <summary>
+/// A 秘密の番号 re-issue of the コールセンター desk. <see cref="RequestId"/> is the token of the confirmation screen it was
+/// made from (unique): a resubmitted, duplicated or replayed confirmation finds this row instead of issuing again. The
+/// notice PDF (the only place the number exists in plain) is kept Data-Protection encrypted until
+/// <see cref="NoticeExpiresAt"/> so that the same letter can be printed again; then it is erased.
+/// </summary>
+public sealed class SecretReissue
+{
+    public long Id { get; set; }
+
+    /// <summary>The confirmation's request token (32 hex characters).</summary>
+    public required string RequestId { get; set; }
+
+    public long InstitutionId { get; set; }
+
+    public long OperatorAccountId { get; set; }
+
+    /// <summary>The environments re-issued, as <c>production</c>, <c>verification</c> or both (comma separated).</summary>
+    public required string Environments { get; set; }
+
+    public DateTime At { get; set; }
+
+    public required string FileName { get; set; }
+
+    /// <summary>The notice PDF, encrypted; null once <see cref="NoticeExpiresAt"/> has passed and it was swept.</summary>
+    public byte[]? ProtectedNotice { get; set; }
+
+    public DateTime NoticeExpiresAt { get; set; }
+}

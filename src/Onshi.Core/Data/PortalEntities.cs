@@ -202,7 +202,17 @@ public sealed class CertificateApplication : Features.Applications.IReviewedAppl
     /// <summary>Its passphrase, Data-Protection encrypted, until downloaded (then null).</summary>
     public string? ProtectedPassphrase { get; set; }
 
+    /// <summary>
+    /// When the one-time result screen (passphrase and 「証明書ファイルを保存」) was opened: the encrypted file and
+    /// passphrase left the database then. It does not say that the file was saved (see <see cref="FileSavedAt"/>).
+    /// </summary>
     public DateTime? DownloadedAt { get; set; }
+
+    /// <summary>When that screen's 「証明書ファイルを保存」 sent the PKCS#12 to the browser; null if it never did.</summary>
+    public DateTime? FileSavedAt { get; set; }
+
+    /// <summary>How often the operator re-issued the certificate of this application (再発行, no new review).</summary>
+    public int ReissueCount { get; set; }
 }
 
 /// <summary>補助金申請 with its receipt.</summary>

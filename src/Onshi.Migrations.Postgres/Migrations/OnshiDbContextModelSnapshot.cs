@@ -260,6 +260,9 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.Property<DateTime?>("DownloadedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("FileSavedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("InstitutionId")
                         .HasColumnType("bigint");
 
@@ -272,6 +275,9 @@ namespace Onshi.Migrations.Postgres.Migrations
 
                     b.Property<byte[]>("ProtectedPkcs12")
                         .HasColumnType("bytea");
+
+                    b.Property<int>("ReissueCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("SendBackReason")
                         .HasMaxLength(500)
@@ -947,6 +953,56 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.ToTable("QualificationResults");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Environments")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("InstitutionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("NoticeExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("OperatorAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("ProtectedNotice")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OperatorAccountId");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("InstitutionId", "At");
+
+                    b.ToTable("SecretReissues");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SiteSession", b =>
                 {
                     b.Property<long>("Id")
@@ -1393,6 +1449,21 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasOne("Onshi.Core.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Onshi.Core.Data.OperatorAccount", null)
+                        .WithMany()
+                        .HasForeignKey("OperatorAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

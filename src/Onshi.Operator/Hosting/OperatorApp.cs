@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Hosting;
 using Onshi.Web.Hosting;
@@ -46,6 +47,8 @@ public static class OperatorApp
             o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
             o.Conventions.AuthorizeFolder("/Review", OperatorPolicies.For(OperatorCapability.ReviewQueues));
         }, configureLogging);
+        // The decision mails (approval, 差戻し, certificate issued, 交付決定) go to the same outbox or SMTP server as the portal's.
+        builder.Services.AddOnshiMail(Path.GetFullPath(settings.DataDirectory));
         builder.Services.AddOnshiApplications();
         builder.Services.AddOperatorSessionAuthentication();
         builder.Services.AddSingleton<IRefusalActor, OperatorRefusalActor>();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Operators;
 using Onshi.Operator.Hosting;
@@ -10,7 +11,7 @@ using Onshi.Web.Hosting;
 namespace Onshi.Operator.Pages;
 
 /// <summary>ログイン of the operator console.</summary>
-public sealed class LoginModel(OperatorLoginService accounts) : PageModel
+public sealed class LoginModel(OperatorLoginService accounts, IOptions<LoginOptions> lockout) : PageModel
 {
     [BindProperty]
     public LoginInput Input { get; set; } = new();
@@ -63,7 +64,7 @@ public sealed class LoginModel(OperatorLoginService accounts) : PageModel
                 ModelState.AddModelError("", OperatorErrors.TemporaryExpired);
                 break;
             default:
-                ModelState.AddModelError("", OperatorErrors.GenericLoginFailure);
+                ModelState.AddModelError("", OperatorErrors.GenericLoginFailure(lockout.Value));
                 break;
         }
 

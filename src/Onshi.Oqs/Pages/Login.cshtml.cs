@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Sessions;
 using Onshi.Oqs.Hosting;
@@ -10,8 +11,11 @@ using Onshi.Web.Hosting;
 namespace Onshi.Oqs.Pages;
 
 /// <summary>ログイン (seed P2-4).</summary>
-public sealed class LoginModel(LoginService login, SessionService sessions, OqsSiteOptions site) : PageModel
+public sealed class LoginModel(LoginService login, SessionService sessions, OqsSiteOptions site, IOptions<LoginOptions> lockout) : PageModel
 {
+    /// <summary>The lockout rule, for 「ログインできない場合」.</summary>
+    public LoginOptions Lockout => lockout.Value;
+
     [BindProperty]
     public LoginInput Input { get; set; } = new();
 
@@ -101,10 +105,10 @@ public sealed class LoginModel(LoginService login, SessionService sessions, OqsS
                 ModelState.AddModelError("", LoginResult.ThrottledMessage);
                 break;
             case LoginOutcome.TemporaryPasswordExpired:
-                ModelState.AddModelError("", LoginResult.TemporaryExpiredMessage);
+                ModelState.AddModelError("", LoginResult.TemporaryExpiredMessage(result.ExpiredKind, result.ExpiredInitial));
                 break;
             default:
-                ModelState.AddModelError("", LoginResult.GenericFailureMessage);
+                ModelState.AddModelError("", LoginResult.GenericFailureMessage(lockout.Value));
                 break;
         }
 

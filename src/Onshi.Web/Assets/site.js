@@ -38,6 +38,61 @@
       button.textContent = showing ? 'パスワード表示' : 'パスワード非表示';
     });
   });
+  // The idle-timeout warning (issue 14, item 9): shortly before the session's idle timeout, a modal alertdialog says so and
+  // focuses 「ログインを延長する」, which renews the session (POST /Session/Extend) and closes it; once the session has surely
+  // ended the page reloads, and the server answers with its login page. Escape does not dismiss it unanswered.
+  var idle = document.getElementById('idle-warning');
+  if (idle && typeof idle.showModal === 'function') {
+    var endMs = +idle.getAttribute('data-idle-end-ms');
+    var leadMs = +idle.getAttribute('data-idle-lead-ms');
+    var leaveMs = +idle.getAttribute('data-idle-leave-ms');
+    var remaining = idle.querySelector('[data-idle-remaining]');
+    var idleText = idle.querySelector('[data-idle-text]');
+    var ended = idle.querySelector('[data-idle-ended]');
+    var extend = idle.querySelector('form');
+    var extendButton = extend.querySelector('button');
+    var started = 0, warnTimer = 0, leaveTimer = 0, tick = 0, returnFocus = null;
+    var words = function (ms) {
+      var s = Math.max(0, Math.ceil(ms / 1000)), m = Math.floor(s / 60);
+      return m > 0 ? m + '分' + (s % 60 ? (s % 60) + '秒' : '') : s + '秒';
+    };
+    var update = function () {
+      var left = started + endMs - Date.now();
+      remaining.textContent = words(left);
+      if (left <= 0) {
+        idleText.hidden = true; ended.hidden = false; extendButton.disabled = true;
+      }
+    };
+    var show = function () {
+      returnFocus = document.activeElement;
+      update();
+      if (!idle.open) { idle.showModal(); }
+      extendButton.focus();
+      tick = window.setInterval(update, 1000);
+    };
+    var arm = function () {
+      window.clearTimeout(warnTimer); window.clearTimeout(leaveTimer); window.clearInterval(tick);
+      started = Date.now();
+      idleText.hidden = false; ended.hidden = true; extendButton.disabled = false;
+      warnTimer = window.setTimeout(show, Math.max(0, endMs - leadMs));
+      leaveTimer = window.setTimeout(function () { window.location.assign(window.location.href.split('#')[0]); }, leaveMs);
+    };
+    idle.addEventListener('cancel', function (e) { e.preventDefault(); });
+    extend.addEventListener('submit', function (e) {
+      e.preventDefault();
+      extendButton.disabled = true;
+      window.fetch(extend.action, {
+        method: 'POST', body: new FormData(extend), credentials: 'same-origin', redirect: 'manual',
+        headers: { 'X-Onshi-Extend': '1' }
+      }).then(function (r) {
+        if (r.status !== 204) { window.location.assign(window.location.href.split('#')[0]); return; }
+        idle.close();
+        arm();
+        if (returnFocus && typeof returnFocus.focus === 'function') { returnFocus.focus(); }
+      }, function () { extendButton.disabled = false; });
+    });
+    arm();
+  }
   // Error summaries take focus so screen readers announce them; their links move focus to the control itself
   // (a fieldset's first control) and scroll its label into view, rather than only scrolling to it.
   var summary = document.querySelector('.error-summary');
@@ -72,6 +127,21 @@
         (label || control).scrollIntoView();
         control.focus({ preventScroll: true });
       });
+    });
+  }
+
+  // A page holding something shown only once (data-warn-unload, e.g. an issued certificate) asks before it is left,
+  // until one of its forms marked data-marks-saved (「証明書ファイルを保存」) has been submitted.
+  var unsaved = document.querySelector('[data-warn-unload]');
+  if (unsaved) {
+    var saved = false;
+    document.querySelectorAll('form[data-marks-saved]').forEach(function (form) {
+      form.addEventListener('submit', function () { saved = true; });
+    });
+    window.addEventListener('beforeunload', function (e) {
+      if (saved) { return; }
+      e.preventDefault();
+      e.returnValue = '';
     });
   }
 })();

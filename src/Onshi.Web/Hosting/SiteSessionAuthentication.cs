@@ -87,7 +87,7 @@ public static class SiteSessionAuthentication
         params string[] alsoAllowed)
     {
         ArgumentNullException.ThrowIfNull(app);
-        string[] allowed = [changePath, logoutPath, "/Error", "/assets", .. alsoAllowed];
+        string[] allowed = [changePath, logoutPath, "/Error", "/assets", "/Session/Extend", .. alsoAllowed];
         return app.Use((context, next) =>
         {
             if (context.Features.Get<ISessionPrincipal>() is { } p && (p.MustChangePassword || p.PasswordExpired)

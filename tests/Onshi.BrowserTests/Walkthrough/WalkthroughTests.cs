@@ -414,7 +414,12 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         var confirm = op.GetByTestId("confirm-reissue");
         await Assertions.Expect(confirm.GetByRole(AriaRole.Heading, new() { Name = "秘密の番号を再発行します。よろしいですか？" })).ToBeVisibleAsync();
         await browser.ShotAsync(op, "step7-callcenter-confirm", "「秘密の番号を再発行します。よろしいですか？」 (the number is never shown)");
-        var download = await op.RunAndWaitForDownloadAsync(() => confirm.GetByRole(AriaRole.Button, new() { Name = "再発行する（通知書PDFをダウンロード）" }).ClickAsync());
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "再発行する" }).ClickAsync();
+        var result = op.GetByTestId("reissue-result");
+        await Assertions.Expect(result).ToBeVisibleAsync();
+        await Assertions.Expect(op.GetByTestId("confirm-reissue")).ToHaveCountAsync(0);
+        await browser.ShotAsync(op, "step7-callcenter-reissued", "the result page (PRG): 再発行結果, 通知書PDFをダウンロード, the updated 対応履歴");
+        var download = await op.RunAndWaitForDownloadAsync(() => result.GetByRole(AriaRole.Link, new() { Name = "通知書PDFをダウンロード" }).ClickAsync());
         var pdf = Path.Combine(workDirectory, "notice.pdf");
         await download.SaveAsAsync(pdf);
         var text = await BrowserSession.PdfToTextAsync(pdf);
@@ -444,7 +449,7 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await page.GotoAsync(new Uri(onshi.Oqs, "/Login").ToString());
         await LoginAsync(page, masterUserId, MasterPassword2);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "ログイン", Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator(".error-summary")).ToContainTextAsync("ユーザIDまたはパスワードが正しくありません。");
+        await Assertions.Expect(page.Locator(".error-summary")).ToContainTextAsync("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         await browser.ShotAsync(page, "cert-other-refused", $"{OtherName}'s terminal: {InstitutionName}'s master with the right password is refused, like a wrong password");
         (await page.GotoAsync(new Uri(onshi.Oqs, "/Menu").ToString()))!.Url.ShouldNotContain("/Menu");
     }

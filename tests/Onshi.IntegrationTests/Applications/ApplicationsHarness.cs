@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
@@ -68,6 +69,7 @@ public sealed partial class ApplicationsHarness : IAsyncDisposable
         services.AddOnshiCore(directory, o => OnshiDatabase.Configure(o, settings));
         services.AddSingleton<TimeProvider>(time);
         services.AddOnshiDataProtection(directory, masterKey);
+        services.AddOnshiMail(directory);
         services.AddOnshiApplications();
         var provider2 = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         return new ApplicationsHarness(database, directory, provider2, time);

@@ -57,7 +57,7 @@ public sealed class CertificateAndSubsidyApplicationTests
         }
 
         var again = await h.With<CertificateApplicationService, OpResult<CertificateDownload>>(s => s.DownloadOnceAsync(user, submitted.Value, Ct));
-        again.Errors.ShouldHaveSingleItem().Message.ShouldStartWith("ダウンロード済みです");
+        again.Errors.ShouldHaveSingleItem().Message.ShouldStartWith("この電子証明書の発行画面は既に表示されました");
         again.Errors[0].Message.ShouldContain("再発行");
         var stored = await h.Db(db => db.CertificateApplications.AsNoTracking().SingleAsync(a => a.Id == submitted.Value, Ct));
         stored.ProtectedPkcs12.ShouldBeNull();

@@ -16,6 +16,7 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Institutions;
+using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.Core.Features.Secrets;
@@ -517,6 +518,7 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
         services.AddSingleton(masterKey);
         services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
         services.AddOnshiDataProtection(settings.DataDirectory, masterKey);
+        services.AddOnshiMail(settings.DataDirectory);
         services.AddOnshiApplications();
         await using var sp = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await OnshiDatabase.MigrateAsync(sp, settings, ct);

@@ -190,7 +190,8 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
             ["Input.Note"] = "登録電話番号に折り返して確認",
             ["Input.Environment"] = "Production",
         });
-        using var notice = await operatorClient.SubmitRawAsync(confirm, "[data-testid=confirm-reissue] form");
+        var reissued = await operatorClient.SubmitAsync(confirm, "[data-testid=confirm-reissue] form");
+        using var notice = await operatorClient.Http.GetAsync(reissued.Q("[data-testid=notice-download]")!.GetAttribute("href"));
         notice.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
         var noticeText = await PdfText.ExtractAsync(await notice.Content.ReadAsByteArrayAsync());
         var newSecret = NewSecretLine().Match(noticeText).Groups[1].Value;

@@ -110,7 +110,7 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         var unknown = await client.OperatorLoginAsync("nobody-here", password);
         var wrong = await client.OperatorLoginAsync(userId, "Wrong-Password-1");
         unknown.Errors.ShouldBe(wrong.Errors);
-        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         for (var i = 0; i < 4; i++)
         {
             await client.OperatorLoginAsync(userId, "Wrong-Password-1");
@@ -155,7 +155,7 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
     }
 
     [Fact]
-    public async Task Reissue_AnswersWithNoticePdfOnly_NewSecretWorks_OldDoesNot_ResetUnlocked()
+    public async Task Reissue_ShowsResultPage_NoticePdfOnly_NewSecretWorks_OldDoesNot_ResetUnlocked()
     {
         var oldSecret = server.Demo.Accounts.Single(a => a.Kind == "reset").Password;
         await server.WithDbAsync(db => db.Accounts.Where(a => a.Institution!.Code == server.Demo.Institution.Code && a.Kind == AccountKind.MasterReset)
@@ -167,14 +167,26 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         page.H1.ShouldBe(server.Demo.Institution.Name);
         page.Q("[data-testid=accounts]")!.TextContent.ShouldContain("ロック中（解除が必要）");
         page.Html.ShouldNotContain("argon2");
+        page.Html.ShouldNotContain(before.SecurityStamp);
         var confirm = await client.SubmitAsync(page, "[data-testid=desk-form]", Verification());
         confirm.Q("[data-testid=confirm-reissue]").ShouldNotBeNull().TextContent.ShouldContain("郵送");
+        confirm.Html.ShouldNotContain(before.SecurityStamp);
 
-        using var response = await client.SubmitRawAsync(confirm, "[data-testid=confirm-reissue] form");
+        // PRG: the re-issue answers with a redirect to the result page, not with the PDF and not with the live confirmation.
+        var result = await client.SubmitAsync(confirm, "[data-testid=confirm-reissue] form");
+        result.Path.ShouldBe(page.Path);
+        result.Url.Query.ShouldStartWith("?reissue=");
+        result.Q("[data-testid=confirm-reissue]").ShouldBeNull();
+        result.Q("[data-testid=reissue-result]")!.TextContent.ShouldContain("本番環境");
+        result.Text.ShouldContain("秘密の番号を再発行しました");
+        result.Q("[data-testid=contacts]")!.TextContent.ShouldContain("秘密の番号再発行（本番環境）");
+
+        using var response = await client.Http.GetAsync(result.Q("[data-testid=notice-download]")!.GetAttribute("href"));
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/pdf");
         response.Content.Headers.ContentDisposition!.DispositionType.ShouldBe("attachment");
-        var text = PdfText(await response.Content.ReadAsByteArrayAsync());
+        var pdf = await response.Content.ReadAsByteArrayAsync();
+        var text = PdfText(pdf);
         text.ShouldContain("秘密の番号再発行のお知らせ");
         text.ShouldContain(before.UserId);
         text.ShouldContain(server.Demo.Institution.Name);
@@ -193,6 +205,14 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         after.MustChangePassword.ShouldBeFalse();
         after.PasswordExpiresAt.ShouldBeNull();
 
+        // The same notice again: the same letter (the same number), audited; the number is kept only inside the encrypted PDF.
+        using var again = await client.Http.GetAsync(result.Q("[data-testid=notice-download]")!.GetAttribute("href"));
+        (await again.Content.ReadAsByteArrayAsync()).ShouldBe(pdf);
+        (await AuditAsync(OperatorAuditActions.SecretNoticeDownload)).Count.ShouldBe(2);
+        var kept = await server.WithDbAsync(db => db.SecretReissues.AsNoTracking().SingleAsync());
+        ContainsNumber(System.Text.Encoding.Latin1.GetString(kept.ProtectedNotice!), secret).ShouldBeFalse();
+        kept.ProtectedNotice!.AsSpan().IndexOf("%PDF"u8).ShouldBe(-1);
+
         var contact = await server.WithDbAsync(db => db.CallCenterContacts.AsNoTracking().SingleAsync());
         contact.VerificationMethod.ShouldBe("registered-phone-callback");
         contact.CallerName.ShouldBe("オンシ 花子");
@@ -200,9 +220,138 @@ public abstract partial class OperatorConsoleTests(string provider) : IAsyncLife
         reissues.Single().Target.ShouldBe(before.UserId);
         var all = await server.WithDbAsync(db => db.AuditEntries.AsNoTracking().ToListAsync());
         all.ShouldAllBe(a => !ContainsNumber(a.Detail, secret) && !ContainsNumber(a.Target, secret) && !ContainsNumber(a.Actor, secret));
-        var reloaded = await client.GetAsync(page.Path);
+        var reloaded = await client.GetAsync(result.Url.PathAndQuery);
         ContainsNumber(reloaded.Text, secret).ShouldBeFalse();
-        reloaded.Q("[data-testid=contacts]")!.TextContent.ShouldContain("秘密の番号再発行（本番環境）");
+        reloaded.Q("[data-testid=reissue-result]").ShouldNotBeNull();
+        (await ResetAccountAsync()).PasswordHash.ShouldBe(after.PasswordHash);
+    }
+
+    [Fact]
+    public async Task Reissue_DoubleSubmitOrBackAndResubmit_IssuesOneNumber_AndAnswersWithTheSameResult()
+    {
+        using var client = await SignedInAsync(OperatorRole.CallCenter);
+        var confirm = await client.SubmitAsync(await InstitutionPageAsync(client), "[data-testid=desk-form]", Verification());
+
+        var first = await client.SubmitAsync(confirm, "[data-testid=confirm-reissue] form");
+        var afterFirst = await ResetAccountAsync();
+        // The back button shows the confirmation again (from the browser's history): its form is submitted once more.
+        var second = await client.SubmitAsync(confirm, "[data-testid=confirm-reissue] form");
+
+        second.Url.Query.ShouldBe(first.Url.Query);
+        second.Text.ShouldContain("既に行われています");
+        (await ResetAccountAsync()).PasswordHash.ShouldBe(afterFirst.PasswordHash);
+        (await AuditAsync(OperatorAuditActions.SecretReissue)).Count.ShouldBe(1);
+        (await server.WithDbAsync(db => db.CallCenterContacts.CountAsync())).ShouldBe(1);
+        (await server.WithDbAsync(db => db.SecretReissues.CountAsync())).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Reissue_TwoTabsOrTwoOperators_OneNumber_TheLaterConfirmationRefused_AndAuditedThenOffersTheSameNotice()
+    {
+        using var client = await SignedInAsync(OperatorRole.CallCenter);
+        using var supervisor = await SignedInAsync(OperatorRole.Supervisor);
+        var confirmA = await client.SubmitAsync(await InstitutionPageAsync(client), "[data-testid=desk-form]", Verification());
+        var confirmB = await supervisor.SubmitAsync(await InstitutionPageAsync(supervisor), "[data-testid=desk-form]", Verification(caller: "別の 窓口"));
+
+        var a = await client.SubmitAsync(confirmA, "[data-testid=confirm-reissue] form");
+        var afterA = await ResetAccountAsync();
+        var b = await supervisor.SubmitAsync(confirmB, "[data-testid=confirm-reissue] form");
+
+        a.Q("[data-testid=reissue-result]").ShouldNotBeNull();
+        b.Errors.ShouldContain(e => e.Contains("別の操作で再発行", StringComparison.Ordinal));
+        b.Q("[data-testid=confirm-reissue]").ShouldBeNull();
+        (await ResetAccountAsync()).PasswordHash.ShouldBe(afterA.PasswordHash);
+        (await AuditAsync(OperatorAuditActions.SecretReissue)).Select(x => x.Outcome).ShouldBe([AuditOutcomes.Success, AuditOutcomes.Failure]);
+        (await AuditAsync(OperatorAuditActions.SecretReissue)).Last().Detail.ShouldBe("stale-confirmation");
+
+        // The second operator finds the first one's notice on the institution page: the same letter, not a new number.
+        var kept = b.Q("[data-testid=kept-notices] a")!.GetAttribute("href")!;
+        using var fromB = await supervisor.Http.GetAsync(kept);
+        using var fromA = await client.Http.GetAsync(a.Q("[data-testid=notice-download]")!.GetAttribute("href"));
+        (await fromB.Content.ReadAsByteArrayAsync()).ShouldBe(await fromA.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Reissue_ConcurrentRequests_SameOrDifferentConfirmations_ExactlyOneNumber(bool sameConfirmation)
+    {
+        using var client = await SignedInAsync(OperatorRole.CallCenter);
+        var page = await InstitutionPageAsync(client);
+        var confirmations = new List<OqsPage>();
+        for (var i = 0; i < 6; i++)
+        {
+            if (sameConfirmation && i > 0)
+            {
+                confirmations.Add(confirmations[0]);
+                continue;
+            }
+
+            confirmations.Add(await client.SubmitAsync(page, "[data-testid=desk-form]", Verification()));
+        }
+
+        var responses = await Task.WhenAll(confirmations.Select(c => client.SubmitRawAsync(c, "[data-testid=confirm-reissue] form")));
+        try
+        {
+            responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Redirect || r.StatusCode == HttpStatusCode.OK);
+            responses.Count(r => r.StatusCode == HttpStatusCode.Redirect).ShouldBe(sameConfirmation ? responses.Length : 1);
+        }
+        finally
+        {
+            foreach (var r in responses)
+            {
+                r.Dispose();
+            }
+        }
+
+        (await server.WithDbAsync(db => db.SecretReissues.CountAsync())).ShouldBe(1);
+        (await server.WithDbAsync(db => db.CallCenterContacts.CountAsync())).ShouldBe(1);
+        (await AuditAsync(OperatorAuditActions.SecretReissue)).Count(x => x.Outcome == AuditOutcomes.Success).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Reissue_NoticeKeptForTheRetentionOnly_ThenErased_WithAJapaneseMessage()
+    {
+        var (userId, password) = await server.ReadyOperatorAsync(OperatorRole.CallCenter);
+        using var client = server.Client();
+        (await client.OperatorLoginAsync(userId, password)).Path.ShouldBe("/");
+        var confirm = await client.SubmitAsync(await InstitutionPageAsync(client), "[data-testid=desk-form]", Verification());
+        var result = await client.SubmitAsync(confirm, "[data-testid=confirm-reissue] form");
+        var href = result.Q("[data-testid=notice-download]")!.GetAttribute("href")!;
+
+        server.Time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        (await client.OperatorLoginAsync(userId, password)).Path.ShouldBe("/");
+        var expired = await client.GetAsync(href);
+        var page = await client.GetAsync(result.Url.PathAndQuery);
+
+        expired.Status.ShouldBe(HttpStatusCode.OK);
+        expired.Errors.ShouldContain(e => e.Contains("保管期間が過ぎた", StringComparison.Ordinal));
+        page.Q("[data-testid=notice-expired]").ShouldNotBeNull();
+        page.Q("[data-testid=kept-notices]").ShouldBeNull();
+        (await server.WithDbAsync(db => db.SecretReissues.AsNoTracking().SingleAsync())).ProtectedNotice.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Reissue_ForgedOrForeignRequestToken_Refused_NothingChanged()
+    {
+        var before = await ResetAccountAsync();
+        using var client = await SignedInAsync(OperatorRole.CallCenter);
+        var confirm = await client.SubmitAsync(await InstitutionPageAsync(client), "[data-testid=desk-form]", Verification());
+        var af = confirm.Q("[data-testid=confirm-reissue] input[name=__af]")!.GetAttribute("value")!;
+        var version = confirm.Q("input[name='Input.Version']")!.GetAttribute("value")!;
+
+        var noToken = await client.PostAsync(confirm.Path + "?handler=Reissue", [.. Verification(), new("__af", af), new("Input.Version", version)]);
+        var badToken = await client.PostAsync(confirm.Path + "?handler=Reissue", [.. Verification(), new("__af", af), new("Input.Version", version),
+            new("Input.RequestId", "../../etc/passwd")]);
+        var badVersion = await client.PostAsync(confirm.Path + "?handler=Reissue", [.. Verification(), new("__af", af), new("Input.Version", "0000"),
+            new("Input.RequestId", new string('a', 32))]);
+
+        noToken.Errors.ShouldContain(e => e.Contains("画面を開き直して", StringComparison.Ordinal));
+        badToken.Errors.ShouldContain(e => e.Contains("画面を開き直して", StringComparison.Ordinal));
+        badVersion.Errors.ShouldContain(e => e.Contains("別の操作で再発行", StringComparison.Ordinal));
+        (await ResetAccountAsync()).PasswordHash.ShouldBe(before.PasswordHash);
+        (await server.WithDbAsync(db => db.SecretReissues.CountAsync())).ShouldBe(0);
+        (await client.GetAsync(confirm.Path + "?handler=Notice&reissue=" + new string('b', 32))).Errors.ShouldContain("指定された再発行の記録が見つかりません。");
     }
 
     [Fact]

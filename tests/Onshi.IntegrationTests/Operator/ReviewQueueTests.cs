@@ -219,7 +219,7 @@ public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
             p.Html.ShouldNotContain(download.Value!.Passphrase);
         }
 
-        (await reviewer.GetAsync(page.Path)).Q("[data-testid=issued]")!.TextContent.ShouldContain("ダウンロード済み");
+        (await reviewer.GetAsync(page.Path)).Q("[data-testid=issued]")!.TextContent.ShouldContain("発行画面を表示済み（証明書ファイル未保存）");
     }
 
     [Fact]

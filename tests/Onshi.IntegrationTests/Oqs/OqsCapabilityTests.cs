@@ -156,7 +156,7 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
         using var client = Server.Client(Server.Demo.OtherInstitution.Terminal);
         (await client.LoginAsync(master.UserId, master.Password)).Path.ShouldBe("/Menu");
         var form = await client.GetAsync("/Accounts/Register");
-        var kinds = form.Document.QuerySelectorAll("#Kind option").Select(o => (Value: o.GetAttribute("value")!, Label: o.TextContent.Trim())).ToList();
+        var kinds = form.Document.QuerySelectorAll("#Kind option[value]:not([value=''])").Select(o => (Value: o.GetAttribute("value")!, Label: o.TextContent.Trim())).ToList();
         kinds.Select(k => k.Label).ShouldBe(["管理者", "一般", "医療情報閲覧", "連携アプリ用", "Web API用", "顔認証用"]);
 
         for (var i = 0; i < kinds.Count; i++)

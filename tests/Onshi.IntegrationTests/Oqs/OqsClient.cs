@@ -89,8 +89,8 @@ public sealed class OqsClient(HttpClient http) : IDisposable
     public Task<OqsPage> PostAsync(string path, IEnumerable<KeyValuePair<string, string>> fields) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) });
 
-    /// <summary>Submits a form and returns the raw response (for downloads).</summary>
-    public async Task<HttpResponseMessage> SubmitRawAsync(OqsPage page, string formSelector)
+    /// <summary>Submits a form and returns the raw response (for downloads); <paramref name="header"/> is sent as a script would (value 1).</summary>
+    public async Task<HttpResponseMessage> SubmitRawAsync(OqsPage page, string formSelector, string? header = null)
     {
         ArgumentNullException.ThrowIfNull(page);
         var form = page.Document.QuerySelector(formSelector) as IHtmlFormElement
@@ -98,7 +98,13 @@ public sealed class OqsClient(HttpClient http) : IDisposable
         var fields = form.Elements.OfType<IHtmlInputElement>().Where(i => !string.IsNullOrEmpty(i.Name))
             .Select(i => new KeyValuePair<string, string>(i.Name!, i.Value)).ToList();
         var target = new Uri(page.Url, form.GetAttribute("action") ?? page.Url.PathAndQuery);
-        return await http.PostAsync(target.PathAndQuery, new FormUrlEncodedContent(fields));
+        using var request = new HttpRequestMessage(HttpMethod.Post, target.PathAndQuery) { Content = new FormUrlEncodedContent(fields) };
+        if (header is not null)
+        {
+            request.Headers.Add(header, "1");
+        }
+
+        return await http.SendAsync(request);
     }
 
     private async Task<OqsPage> SendAsync(HttpRequestMessage request)

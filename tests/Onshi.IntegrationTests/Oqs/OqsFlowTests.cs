@@ -102,7 +102,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         wrong.Path.ShouldBe("/Login");
         unknown.Path.ShouldBe("/Login");
         wrong.Errors.ShouldBe(unknown.Errors);
-        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        wrong.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         var audit = await AuditAsync(AuditActions.Login);
         audit.ShouldContain(a => a.Target == admin.UserId && a.Detail == "wrong-password");
         audit.ShouldContain(a => a.Actor == "(unknown)" && a.Detail == "unknown-user");
@@ -119,7 +119,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var page = await client.LoginAsync(foreign.UserId, foreign.Password);
 
         page.Path.ShouldBe("/Login");
-        page.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        page.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         var audit = await AuditAsync(AuditActions.Login);
         audit.ShouldContain(a => a.InstitutionCode == server.Demo.Institution.Code && a.Detail == "unknown-user" && a.Target == "");
         audit.ShouldNotContain(a => a.InstitutionCode == server.Demo.Institution.Code && a.Target == foreign.UserId);
@@ -362,6 +362,15 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         await client.LoginAsync(admin.UserId, admin.Password);
         var form = await client.GetAsync("/Accounts/Register");
         form.Document.QuerySelectorAll("#Kind option").Select(o => o.TextContent.Trim()).ShouldNotContain("管理者");
+        form.Q("select#Kind[required] option")!.GetAttribute("value").ShouldBe("");
+        var noKind = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "",
+            ["Input.UserId"] = "UKETSUKE03",
+            ["Input.DisplayName"] = "受付 三郎",
+        });
+        noKind.Errors.ShouldContain("権限区分を選択してください。");
+        (await server.WithDbAsync(db => db.Accounts.AnyAsync(a => a.NormalizedUserId == "UKETSUKE03"))).ShouldBeFalse();
 
         var bad = await client.SubmitAsync(form, "main form", new Dictionary<string, string> { ["Input.UserId"] = "x<", ["Input.DisplayName"] = "" });
         bad.Errors.ShouldContain(e => e.Contains("ユーザIDは半角英数字", StringComparison.Ordinal));
@@ -575,7 +584,7 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
             ["Input.Password"] = "x\ty",
         });
         huge.Status.ShouldBe(HttpStatusCode.OK);
-        huge.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくありません");
+        huge.Errors.Single().ShouldContain("ユーザIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。");
         var nul = await client.SubmitAsync(login, "main form", new Dictionary<string, string>
         {
             ["Input.UserId"] = "AB",
@@ -646,7 +655,10 @@ public abstract class OqsFlowTests(string provider) : IAsyncLifetime
         var admin = server.Account("admin");
         await adminClient.LoginAsync(admin.UserId, admin.Password);
         var detail = await adminClient.OpenDetailAsync(await adminClient.SearchAsync("一般"), general.UserId);
-        var updated = await adminClient.SubmitAsync(detail, "form[action*='handler=Update']", new Dictionary<string, string> { ["Input.Status"] = "2" });
+        var confirm = await adminClient.SubmitAsync(detail, "form[action*='handler=Update']", new Dictionary<string, string> { ["Input.Status"] = "2" });
+        confirm.Q("[data-testid=update-confirm]").ShouldNotBeNull().TextContent.ShouldContain("状態を「無効」にします。");
+        (await server.AccountRowAsync(general.UserId)).Status.ShouldBe(AccountStatus.Active);
+        var updated = await adminClient.SubmitAsync(confirm, "[data-testid=update-confirm] form");
         updated.Text.ShouldContain("アカウント情報を更新しました。");
 
         (await generalClient.GetAsync("/Menu")).Path.ShouldBe("/Login");

@@ -281,7 +281,7 @@ public abstract class OqsSeedConformanceTests(string provider) : IAsyncLifetime
 
     /// <summary>The dialog's buttons, in order.</summary>
     private static IReadOnlyList<string> ButtonTexts(OqsPage page) =>
-        [.. page.Document.QuerySelectorAll(".button-row button, .button-row a").Select(b => b.TextContent.Trim())];
+        [.. page.Document.QuerySelectorAll("main .button-row button, main .button-row a").Select(b => b.TextContent.Trim())];
 }
 
 public sealed class OqsSeedConformanceTestsSqlite() : OqsSeedConformanceTests("sqlite");

@@ -70,10 +70,10 @@ public static class OqsStories
         menu.H1.ShouldBe("メニュー");
         return
         [
-            .. menu.Document.QuerySelectorAll("main h2").Select(h =>
+            .. menu.Document.QuerySelectorAll("main ul.menu").Select(list =>
             {
-                var list = h.NextElementSibling.ShouldNotBeNull();
-                list.LocalName.ShouldBe("ul");
+                var h = list.PreviousElementSibling.ShouldNotBeNull();
+                h.LocalName.ShouldBe("h2");
                 IReadOnlyList<(string, string)> items =
                     [.. list.QuerySelectorAll("li > a").Select(a => (a.GetAttribute("href") ?? "", a.ChildNodes[0].TextContent.Trim()))];
                 return (h.TextContent.Trim(), items);

@@ -105,6 +105,7 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
         audit.Where(a => a.Actor == contact).Select(a => a.Action).ShouldBe(
         [
             ApplicationAuditActions.UsageSubmit, ApplicationAuditActions.CertificateApplicationSubmit, ApplicationAuditActions.CertificateApplicationDownload,
+            ApplicationAuditActions.CertificateApplicationFileSaved,
             ApplicationAuditActions.OperationStartRegister, ApplicationAuditActions.OperationStartRegister, ApplicationAuditActions.SubsidySubmit,
         ]);
 
@@ -173,7 +174,7 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
             certificate[0].ShouldBe("T0001");
             certificate[2].ShouldBe("承認");
             certificate[4].ShouldMatch(@"^\d{4}-\d{2}-\d{2}$");
-            certificate[5].ShouldStartWith("ダウンロード済み");
+            certificate[5].ShouldStartWith("証明書ファイル保存済み");
             certificates.Q("[data-testid=download-form]").ShouldBeNull();
 
             // 補助金申請 (承認) and its 交付決定通知書.

@@ -1,4 +1,5 @@
 using System.Net;
+using Onshi.Core.Features.Login;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
@@ -9,7 +10,7 @@ namespace Onshi.IntegrationTests.Portal;
 /// <summary>The portal's accounts (seed P4, SPEC §6) against the real endpoint, on each database.</summary>
 public abstract class PortalFlowTests(string provider) : IAsyncLifetime
 {
-    private const string Generic = "ユーザーIDまたはパスワードが正しくありません";
+    private const string Generic = "ユーザーIDまたはパスワードが正しくないか、アカウントがロックされているか無効になっています。";
 
     private PortalServer server = null!;
 
@@ -72,6 +73,15 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         items[3].QuerySelector("small")!.TextContent.ShouldBe("こちらから電子証明書発行の個別申請・申請照会を実施いただけます。");
         home.Text.ShouldContain("0800-080-4583");
 
+        // The idle-timeout warning of the shared layout (issue 14, item 9): on the signed-in pages, and its 「ログインを延長する」 answers.
+        home.Q("dialog#idle-warning[role=alertdialog]").ShouldNotBeNull();
+        using (var extend = await client.SubmitRawAsync(home, "dialog#idle-warning form", Onshi.Web.Pages.Session.ExtendModel.ScriptHeader))
+        {
+            extend.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+
+        beforeVerify.Q("dialog#idle-warning").ShouldBeNull();
+
         // No broken link anywhere on the home page.
         foreach (var href in home.Document.QuerySelectorAll("main a").Select(a => a.GetAttribute("href")!).Distinct())
         {
@@ -104,7 +114,7 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
         unverified.Path.ShouldBe("/Account/Login");
         unverified.Errors.ShouldBe(unknown.Errors);
         wrong.Errors.ShouldBe(unknown.Errors);
-        unknown.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+        unknown.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         var audit = await server.AuditAsync(PortalAuditActions.Login);
         audit.ShouldContain(a => a.Detail == "unknown-user" && a.Actor == "(unknown)");
         audit.ShouldAllBe(a => !a.Actor.Contains('@') && !a.Target.Contains('@') && !a.Detail.Contains('@'));
@@ -230,12 +240,12 @@ public abstract class PortalFlowTests(string provider) : IAsyncLifetime
 
         for (var i = 0; i < 5; i++)
         {
-            (await client.PortalLoginAsync(email, "Wrong-Pass#" + i)).Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+            (await client.PortalLoginAsync(email, "Wrong-Pass#" + i)).Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         }
 
         var whileLocked = await client.PortalLoginAsync(email, PortalStories.Password);
 
-        whileLocked.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure);
+        whileLocked.Errors.Single().ShouldBe(PortalAccountErrors.GenericLoginFailure(new LoginOptions()));
         (await server.UsersAsync(email)).Single().LockoutEnd.ShouldNotBeNull();
         (await server.AuditAsync(PortalAuditActions.Lockout)).Count.ShouldBe(1);
         (await server.AuditAsync(PortalAuditActions.Login)).Select(a => a.Detail).ShouldContain("locked");

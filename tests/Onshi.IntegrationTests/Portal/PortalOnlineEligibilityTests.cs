@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
+using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Operators;
 using Onshi.IntegrationTests.Infrastructure;
 using Onshi.IntegrationTests.Oqs;
@@ -87,13 +88,14 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         detail.H1.ShouldBe("本_オンライン資格確認等システムユーザ設定情報");
         detail.Q("#attachment-title")!.TextContent.ShouldBe("添付ファイル");
         detail.Q("[data-testid=attachment]")!.TextContent.ShouldBe("本_オンライン資格確認等システムユーザ設定情報.pdf");
-        Cells(detail, "[data-testid=document-info] tr").ShouldBe(
+        Cells(detail, "[data-testid=document-info] tr").Take(4).ShouldBe(
         [
             ["ファイル名", "本_オンライン資格確認等システムユーザ設定情報.pdf"],
             ["本番環境/接続確認環境", "本番環境"],
             ["申請区分", "新規"],
             ["決定通知書取込日", today],
         ]);
+        Cells(detail, "[data-testid=document-info] tr")[4][0].ShouldBe("初期パスワードの有効期限");
 
         using var pdf = await client.Http.GetAsync(detail.Q("[data-testid=attachment]")!.GetAttribute("href"));
         pdf.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -197,6 +199,93 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
     }
 
     [Fact]
+    public async Task RequiredSelects_StartWithAnEmptyPlaceholder_AndTheAddressIsOneLine()
+    {
+        const string email = "select@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+
+        // Nu HTML Checker: a required select's first option must be an empty placeholder; the institution stays preselected.
+        foreach (var path in new[] { "/OnlineEligibility/Certificates", "/OnlineEligibility/Subsidy", "/OnlineEligibility/Application/Change" })
+        {
+            var page = await client.GetAsync(path);
+            var options = page.Document.QuerySelectorAll("select#InstitutionId[required] option");
+            options[0].GetAttribute("value").ShouldBe("", path);
+            options[0].TextContent.ShouldBe("選択してください", path);
+            options[1].HasAttribute("selected").ShouldBeTrue(path);
+        }
+
+        var empty = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.InstitutionId"] = "", ["Input.TerminalName"] = "UKETSUKE-01" });
+        empty.Errors.ShouldContain("医療機関等を選択してください。");
+        (await server.WithDbAsync(db => db.CertificateApplications.CountAsync())).ShouldBe(0);
+
+        var form = await client.GetAsync("/OnlineEligibility/Application/New");
+        form.Q("#Address")!.GetAttribute("autocomplete").ShouldBe("address-line1");
+    }
+
+    [Fact]
+    public async Task DecisionMails_Approval_SendBack_CertificateIssued_Grant_ReachTheApplicant_WithTheSignature_AndTheMasterExpiry()
+    {
+        const string email = "mail@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        var institutionId = await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+        var master = await server.WithDbAsync(db => db.Accounts.AsNoTracking()
+            .SingleAsync(a => a.InstitutionId == institutionId && a.Kind == AccountKind.Master));
+        var expiresJst = master.PasswordExpiresAt!.Value.AddHours(9);
+
+        var approval = server.LastMailTo(email);
+        approval.Subject.ShouldBe("【医療機関等向け総合ポータルサイト】利用開始・変更申請の承認のお知らせ");
+        approval.Body.ShouldContain(Code);
+        approval.Body.ShouldContain("本番環境：" + expiresJst.ToString("yyyy'年'MM'月'dd'日' HH':'mm", System.Globalization.CultureInfo.InvariantCulture) + "まで");
+        approval.Body.ShouldNotContain("3870");
+
+        // The マスタアカウント情報 detail shows the same expiry.
+        var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
+        var detail = await client.GetAsync(list.Q("[data-testid=documents] tbody tr a")!.GetAttribute("href")!);
+        detail.Q("[data-testid=initial-password-expiry]")!.TextContent.Trim()
+            .ShouldBe(expiresJst.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "まで");
+        detail.Q("[data-testid=initial-password-note]").ShouldNotBeNull();
+
+        // 電子証明書: one sent back with its reason, one issued.
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var first = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.SendBackAsync(r, first, "端末名を受付PCの名前にしてください。"))).Succeeded.ShouldBeTrue();
+        var sentBack = server.LastMailTo(email);
+        sentBack.Subject.ShouldEndWith("電子証明書発行申請の差戻しのお知らせ");
+        sentBack.Body.ShouldContain("端末名を受付PCの名前にしてください。");
+
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-PC" });
+        var second = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).SingleAsync());
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ApproveAsync(r, second))).Succeeded.ShouldBeTrue();
+        var issued = server.LastMailTo(email);
+        issued.Subject.ShouldEndWith("電子証明書の発行のお知らせ");
+        issued.Body.ShouldContain("UKETSUKE-PC");
+        issued.Body.ShouldContain("証明書ファイルを保存");
+
+        // 補助金: 交付決定 with the amount.
+        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy");
+        var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
+        (await Review<SubsidyService, OpResult<long>>((s, r) => s.ApproveAsync(r, subsidyId, 500000))).Succeeded.ShouldBeTrue();
+        var grant = server.LastMailTo(email);
+        grant.Subject.ShouldEndWith("補助金の交付決定のお知らせ");
+        grant.Body.ShouldContain("交付決定額：500,000円");
+
+        // Every decision mail ends with the operating body and the call center; none carries a secret.
+        foreach (var mail in new[] { approval, sentBack, issued, grant })
+        {
+            mail.Body.ShouldContain("オンライン資格確認等システム 運用事務局");
+            mail.Body.ShouldContain("お問い合わせ：オンライン資格確認等コールセンター");
+            mail.Body.ShouldContain("電話番号：0800-080-4583");
+            mail.Body.ShouldContain("受付時間：月曜日～金曜日 8:00-18:00");
+        }
+
+        server.Mails().Count(m => m.To == email && m.Subject.EndsWith("のお知らせ", StringComparison.Ordinal)).ShouldBe(4);
+    }
+
+    [Fact]
     public async Task OperationStart_RegistersAndReplacesPerEnvironment()
     {
         using var client = await SignedInAsync("ops@clinic.example.jp");
@@ -237,6 +326,12 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         passphrase.Length.ShouldBeGreaterThanOrEqualTo(8);
         issued.Q("[data-testid=passphrase]")!.TextContent.ShouldNotContain(passphrase);
         issued.Text.ShouldContain("資格確認端末への取り込み方法");
+        // Leaving before saving is warned about (beforeunload until the save form was used) and said in words.
+        issued.Q("[data-warn-unload]").ShouldNotBeNull();
+        issued.Q("form[data-testid=file-form][data-marks-saved]").ShouldNotBeNull();
+        issued.Q("[data-testid=unsaved-warning]")!.TextContent.ShouldContain("まだ保存は完了していません");
+        var shownOnly = await client.GetAsync("/OnlineEligibility/Certificates");
+        Cells(shownOnly, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("発行画面を表示済み（証明書ファイル未保存）");
 
         using var file = await client.SubmitRawAsync(issued, "form[data-testid=file-form]");
         file.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -254,11 +349,64 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         again.Html.ShouldNotContain(passphrase);
         var after = await client.GetAsync("/OnlineEligibility/Certificates");
         after.Q("[data-testid=download-form]").ShouldBeNull();
-        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("ダウンロード済み");
+        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("証明書ファイル保存済み");
         var second = await client.PostAsync("/OnlineEligibility/Certificates?handler=Download",
             [new("__af", Antiforgery(after)), new("applicationId", applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         second.Errors.ShouldContain(ApplicationErrors.CertificateAlreadyDownloaded.Message);
         second.Html.ShouldNotContain(passphrase);
+    }
+
+    [Fact]
+    public async Task Certificate_LeftUnsaved_OperatorReissues_WithoutReview_OldRevoked_DownloadableOnceAgain()
+    {
+        const string email = "lost@clinic.example.jp";
+        using var client = await SignedInAsync(email);
+        await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
+
+        // While the one download still waits there is nothing to re-issue.
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ReissueAsync(r, applicationId))).Errors
+            .ShouldContain(ApplicationErrors.CertificateReissueNotIssued);
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ApproveAsync(r, applicationId))).Succeeded.ShouldBeTrue();
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ReissueAsync(r, applicationId))).Errors
+            .ShouldContain(ApplicationErrors.CertificateReissueWaiting);
+
+        // The screen is opened and left without saving the file.
+        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
+        var oldSerial = await server.WithDbAsync(db => db.TerminalCertificates.Select(c => c.SerialNumber).SingleAsync());
+
+        // A call-center operator may not re-issue (denied and audited); the reviewer may, without a new review.
+        var desk = await TestOperators.CreateAsync(server.App.Services, "cc-lost", OperatorRole.CallCenter);
+        (await Service<CertificateApplicationService, OpResult>(s => s.ReissueAsync(desk, applicationId))).Errors.ShouldContain(OperatorErrors.NotPermitted);
+        (await server.WithDbAsync(db => db.AuditEntries.AnyAsync(a => a.Actor == "op:cc-lost" && a.Outcome == AuditOutcomes.Denied))).ShouldBeTrue();
+        (await Review<CertificateApplicationService, OpResult>((s, r) => s.ReissueAsync(r, applicationId))).Succeeded.ShouldBeTrue();
+
+        var certificatesAfter = await server.WithDbAsync(db => db.TerminalCertificates.AsNoTracking().OrderBy(c => c.Id).ToListAsync());
+        certificatesAfter.Count.ShouldBe(2);
+        certificatesAfter[0].SerialNumber.ShouldBe(oldSerial);
+        certificatesAfter[0].RevokedAt.ShouldNotBeNull();
+        certificatesAfter[1].RevokedAt.ShouldBeNull();
+        (await server.WithDbAsync(db => db.CertificateApplications.AsNoTracking().SingleAsync())).Status.ShouldBe(ReviewStatus.Approved);
+        var reissueAudit = await server.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .SingleAsync(a => a.Action == ApplicationAuditActions.CertificateApplicationReissue));
+        reissueAudit.Detail.ShouldBe("replaces:" + oldSerial);
+        reissueAudit.CertificateSerial.ShouldBe(certificatesAfter[1].SerialNumber);
+        server.LastMailTo(email).Subject.ShouldEndWith("電子証明書の再発行のお知らせ");
+
+        // The applicant downloads the new one, once.
+        var list = await client.GetAsync("/OnlineEligibility/Certificates");
+        list.Q("[data-testid=reissued]")!.TextContent.ShouldContain("再発行 1回");
+        var issued = await client.SubmitAsync(list, "form[data-testid=download-form]");
+        var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;
+        using var file = await client.SubmitRawAsync(issued, "form[data-testid=file-form]");
+        using (var certificate = X509CertificateLoader.LoadPkcs12(await file.Content.ReadAsByteArrayAsync(), passphrase))
+        {
+            certificate.SerialNumber.ShouldBe(certificatesAfter[1].SerialNumber, StringCompareShould.IgnoreCase);
+        }
+
+        (await client.GetAsync("/OnlineEligibility/Certificates")).Q("[data-testid=download-form]").ShouldBeNull();
     }
 
     [Fact]
@@ -604,7 +752,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         using var content = new MultipartFormDataContent
         {
             { new StringContent(Antiforgery(page)), "__af" },
-            { new StringContent(page.Q("#InstitutionId option")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
+            { new StringContent(page.Q("#InstitutionId option[selected]")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
             { new StringContent(total), "Input.TotalCost" },
             { new StringContent(claimed), "Input.ClaimedAmount" },
             { new StringContent(description), "Input.Description" },

@@ -53,7 +53,7 @@ public abstract class EnumerationTimingTests(string provider)
         known.Count.ShouldBeGreaterThanOrEqualTo(2);
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, LoginResult.GenericFailureMessage, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, LoginResult.GenericFailureMessage(Lockout(server.App.Services)), async (isKnown, n) =>
         {
             var id = known[n % known.Count];
             return await PostAsync(client, "/Login", token, ("Input.UserId", isKnown ? id : Unknown(random, id.Length)), ("Input.Password", WrongPassword));
@@ -69,7 +69,7 @@ public abstract class EnumerationTimingTests(string provider)
         var token = await TokenAsync(client, "/Account/Login");
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, PortalAccountErrors.GenericLoginFailure, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, PortalAccountErrors.GenericLoginFailure(Lockout(server.App.Services)), async (isKnown, n) =>
         {
             var email = known[n % known.Count];
             return await PostAsync(client, "/Account/Login", token, ("Input.Email", isKnown ? email : UnknownEmail(random, email)), ("Input.Password", WrongPassword));
@@ -104,7 +104,7 @@ public abstract class EnumerationTimingTests(string provider)
         var token = await TokenAsync(client, "/Login");
         var random = NewRandom();
 
-        await CompareAsync(server.App.Services, random, Core.Features.Operators.OperatorErrors.GenericLoginFailure, async (isKnown, n) =>
+        await CompareAsync(server.App.Services, random, Core.Features.Operators.OperatorErrors.GenericLoginFailure(Lockout(server.App.Services)), async (isKnown, n) =>
         {
             var id = known[n % known.Length];
             return await PostAsync(client, "/Login", token, ("Input.UserId", isKnown ? id : Unknown(random, id.Length).ToLowerInvariant()), ("Input.Password", WrongPassword));
@@ -133,6 +133,10 @@ public abstract class EnumerationTimingTests(string provider)
         TestContext.Current.TestOutputHelper?.WriteLine($"random seed {seed}");
         return new Random(seed);
     }
+
+    /// <summary>The lockout options the server runs with (its failure message names them).</summary>
+    private static LoginOptions Lockout(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LoginOptions>>().Value;
 
     /// <summary>
     /// Measures (warm-up, then <see cref="Samples"/> of each kind interleaved) and asserts that every answer has the same

@@ -51,9 +51,12 @@ public sealed record AccountPage(IReadOnlyList<AccountRow> Rows, int Total, int 
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
-/// <summary>An account's アカウント情報 with what the actor may do to it.</summary>
+/// <summary>
+/// An account's アカウント情報 with what the actor may do to it. <paramref name="LockedUntil"/> is the end of a current lock (UTC;
+/// <see cref="DateTime.MaxValue"/> = until someone unlocks it), null when the account is not locked.
+/// </summary>
 public sealed record AccountDetail(AccountRow Account, DateTime CreatedAt, string CreatedBy, DateTime UpdatedAt, string UpdatedBy,
-    bool CanUpdate, bool CanInitializePassword, bool CanUnlock, IReadOnlyList<AccountKind> KindChoices, bool CanDisable);
+    bool CanUpdate, bool CanInitializePassword, bool CanUnlock, IReadOnlyList<AccountKind> KindChoices, bool CanDisable, DateTime? LockedUntil = null);
 
 /// <summary>The アカウント管理 use cases (SPEC §5), each asking <see cref="PermissionMatrix"/> and auditing every denial.</summary>
 public sealed partial class AccountAdministration(
@@ -116,6 +119,34 @@ public sealed partial class AccountAdministration(
         return new AccountPage(rows, total, page, pageSize);
     }
 
+    /// <summary>The signed-in account's own row (one's own パスワード有効期限 and state): no permission is needed to read oneself.</summary>
+    public async Task<AccountRow> OwnAccountAsync(ActorContext actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var id = actor.Principal.AccountId;
+        var account = await db.Accounts.AsNoTracking().FirstAsync(a => a.Id == id, cancellationToken);
+        return ToRow(account, time.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>
+    /// The master account of the actor's institution and environment, when the actor may initialize its password (the reset
+    /// account's one job, seed P9): its menu leads straight there. Null for every other actor.
+    /// </summary>
+    public async Task<long?> MasterToInitializeAsync(ActorContext actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var p = actor.Principal;
+        if (PermissionMatrix.Decide(actor.Ref, new AccountRef(-1, p.InstitutionId, p.Environment, AccountKind.Master), AccountAction.InitializePassword)
+            != PermissionDecision.Allowed)
+        {
+            return null;
+        }
+
+        return await db.Accounts.AsNoTracking()
+            .Where(a => a.InstitutionId == p.InstitutionId && a.Environment == p.Environment && a.Kind == AccountKind.Master)
+            .Select(a => (long?)a.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<OpResult<AccountDetail>> GetAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -135,13 +166,19 @@ public sealed partial class AccountAdministration(
         return OpResult<AccountDetail>.Success(new AccountDetail(
             ToRow(account, now), account.CreatedAt, account.CreatedBy, account.UpdatedAt, account.UpdatedBy,
             canUpdate, May(AccountAction.InitializePassword), May(AccountAction.Unlock) && account.IsLockedAt(now),
-            kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind)));
+            kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind), account.IsLockedAt(now) ? account.LockoutEnd : null));
     }
 
-    public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind kind, string? userId, string? displayName,
+    public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind? chosenKind, string? userId, string? displayName,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        if (chosenKind is not { } kind)
+        {
+            // The form's 「選択してください」 left as it is: a missing choice, not a denial.
+            return OpResult<IssuedPassword>.Fail(AccountErrors.KindRequired);
+        }
+
         var p = actor.Principal;
         userId = (userId ?? "").Trim();
         displayName = (displayName ?? "").Trim();

@@ -23,6 +23,8 @@ public static class AccountErrors
 
     public static OnshiError DisplayNameFormat { get; } = new("account.display_name.format", "ユーザ名は50文字以内で、改行や制御文字を含めずに入力してください。", "DisplayName");
 
+    public static OnshiError KindRequired { get; } = new("account.kind.required", "権限区分を選択してください。", "Kind");
+
     public static OnshiError KindInvalid { get; } = new("account.kind.invalid", "選択できない権限区分です。", "Kind");
 
     public static OnshiError CannotDisable { get; } = new("account.cannot_disable", "マスタアカウントとマスタアカウントリセット用アカウントは無効にできません。", "Status");

@@ -16,6 +16,8 @@ public static class ApplicationAuditActions
     public const string CertificateApplicationApprove = "certificate-application.approve";
     public const string CertificateApplicationSendBack = "certificate-application.send-back";
     public const string CertificateApplicationDownload = "certificate-application.download";
+    public const string CertificateApplicationFileSaved = "certificate-application.file-saved";
+    public const string CertificateApplicationReissue = "certificate-application.reissue";
     public const string SubsidySubmit = "subsidy-application.submit";
     public const string SubsidyApprove = "subsidy-application.approve";
     public const string SubsidySendBack = "subsidy-application.send-back";

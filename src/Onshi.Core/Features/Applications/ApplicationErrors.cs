@@ -80,11 +80,17 @@ public static class ApplicationErrors
 
     // 電子証明書発行申請
 
+    public static OnshiError CertificateReissueNotIssued { get; } = new("certificate_application.reissue_not_issued",
+        "承認され電子証明書を発行した申請だけを再発行できます。");
+
+    public static OnshiError CertificateReissueWaiting { get; } = new("certificate_application.reissue_waiting",
+        "この電子証明書はまだダウンロードされていません（申請者のダウンロード待ち）。再発行の必要はありません。");
+
     public static OnshiError CertificateNotApproved { get; } = new("certificate_application.not_ready",
         "この申請の電子証明書はまだ発行されていません。申請照会で状況をご確認ください。");
 
     public static OnshiError CertificateAlreadyDownloaded { get; } = new("certificate_application.downloaded",
-        "ダウンロード済みです。証明書ファイルとパスワードは一度だけダウンロードできます。再発行が必要な場合は、電子証明書発行申請から改めて申請してください。");
+        "この電子証明書の発行画面は既に表示されました。証明書ファイルとパスワードは一度だけ表示されます。証明書ファイルを保存できなかった場合は、コールセンターに電子証明書の再発行をご依頼ください（改めての申請・審査は不要です）。");
 
     public static OnshiError CertificatePending { get; } = new("certificate_application.pending",
         "この端末の電子証明書発行申請は審査中です。申請照会で状況をご確認ください。", "TerminalName");

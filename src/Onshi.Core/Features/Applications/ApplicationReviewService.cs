@@ -67,6 +67,7 @@ public sealed class ApplicationReviewService(
     IPdfRenderer<NoticeDocument> noticePdf,
     ApplicationProtection protection,
     AuditLog audit,
+    ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>The title of the change notice.</summary>
@@ -280,6 +281,8 @@ public sealed class ApplicationReviewService(
             });
             return true;
         }, cancellationToken);
+        await mail.UsageApprovedAsync(application.Id,
+            [.. prepared.Select(p => (p.Accounts.Master.Environment, p.Accounts.Master.PasswordExpiresAt!.Value))], cancellationToken);
         return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code,
             [.. prepared.Select(p => p.Document.Id)]));
     }
@@ -403,6 +406,7 @@ public sealed class ApplicationReviewService(
             Detail = "change",
         });
         await audit.CommitAsync(cancellationToken);
+        await mail.UsageApprovedAsync(application.Id, [], cancellationToken);
         return OpResult<UsageApprovalResult>.Success(new UsageApprovalResult(application.Id, institution.Id, institution.Code, [.. documents.Select(d => d.Id)]));
     }
 

@@ -9,7 +9,7 @@ public static class ApplicationsServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="UsageApplicationService"/>, <see cref="ApplicationReviewService"/>, <see cref="PortalDocumentService"/>,
     /// <see cref="OperationStartService"/>, <see cref="CertificateApplicationService"/>, <see cref="SubsidyService"/> and the
-    /// operator's shared <see cref="ReviewDecisions"/> (all scoped, like the <c>OnshiDbContext</c> they use). Needs <c>AddOnshiCore</c> and Data Protection: the host
+    /// operator's shared <see cref="ReviewDecisions"/> with the decision mails of <see cref="ApplicationMail"/> (needs <c>AddOnshiMail</c>) (all scoped, like the <c>OnshiDbContext</c> they use). Needs <c>AddOnshiCore</c> and Data Protection: the host
     /// configures the key ring (<c>AddDataProtection().SetApplicationName("Onshi").PersistKeysToFileSystem(DATA/keys)</c>),
     /// and the portal and the operator console must share it, since one encrypts what the other decrypts.
     /// </summary>
@@ -26,6 +26,7 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddScoped<OperationStartService>();
         services.AddScoped<CertificateApplicationService>();
         services.AddScoped<SubsidyService>();
+        services.AddScoped<ApplicationMail>();
         return services;
     }
 }

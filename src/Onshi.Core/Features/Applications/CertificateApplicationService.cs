@@ -20,7 +20,28 @@ public sealed record CertificateApplicationRow(
     bool DownloadWaiting,
     DateTime? DownloadedAt,
     string? SerialNumber,
-    DateTime? NotAfter);
+    DateTime? NotAfter,
+    DateTime? FileSavedAt = null,
+    int ReissueCount = 0)
+{
+    /// <summary>
+    /// What really happened to the one-time download: 「証明書ファイル保存済み」 once 「証明書ファイルを保存」 sent the file,
+    /// 「発行画面を表示済み（証明書ファイル未保存）」 when the screen was opened and left without it; empty otherwise.
+    /// </summary>
+    public string DownloadLabel => CertificateDownloadLabels.Label(DownloadedAt, FileSavedAt);
+}
+
+/// <summary>The one wording of the download state (portal 申請照会 and console review).</summary>
+public static class CertificateDownloadLabels
+{
+    /// <summary>The label of a download state; times in JST yyyy-MM-dd HH:mm.</summary>
+    public static string Label(DateTime? shownAt, DateTime? fileSavedAt) => (shownAt, fileSavedAt) switch
+    {
+        (_, { } saved) => "証明書ファイル保存済み（" + Documents.JapanTime.ToJst(saved).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "）",
+        ({ } shown, null) => "発行画面を表示済み（証明書ファイル未保存）（" + Documents.JapanTime.ToJst(shown).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + "）",
+        _ => "",
+    };
+}
 
 /// <summary>
 /// A 電子証明書発行申請 as the operator reviews it: never the PKCS#12 or its passphrase, only whether the one download is
@@ -41,7 +62,16 @@ public sealed record CertificateApplicationReview(
     DateTime? DownloadedAt,
     string? SerialNumber,
     DateTime? NotAfter,
-    int ActiveCertificatesOfTerminal);
+    int ActiveCertificatesOfTerminal,
+    DateTime? FileSavedAt = null,
+    int ReissueCount = 0)
+{
+    /// <summary>As <see cref="CertificateApplicationRow.DownloadLabel"/>.</summary>
+    public string DownloadLabel => CertificateDownloadLabels.Label(DownloadedAt, FileSavedAt);
+
+    /// <summary>Whether 「再発行」 applies: approved, issued, and its one download used (so the applicant may have lost it).</summary>
+    public bool CanReissue => Status == ReviewStatus.Approved && SerialNumber is not null && !DownloadWaiting;
+}
 
 /// <summary>The one-time download: the PKCS#12 file and the passphrase that opens it.</summary>
 public sealed record CertificateDownload(string FileName, byte[] Pkcs12, string Passphrase)
@@ -59,10 +89,12 @@ public sealed record CertificateDownload(string FileName, byte[] Pkcs12, string 
 public sealed class CertificateApplicationService(
     OnshiDbContext db,
     TerminalCertificateService certificates,
+    OperatorGate gate,
     PortalScope scope,
     ReviewDecisions decisions,
     ApplicationProtection protection,
     AuditLog audit,
+    ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>Applies for a certificate for one terminal of the institution. The value is the application's id.</summary>
@@ -129,7 +161,8 @@ public sealed class CertificateApplicationService(
                           orderby a.SubmittedAt descending, a.Id descending
                           select new CertificateApplicationRow(
                               a.Id, a.TerminalName, a.Status, "", a.SubmittedAt, a.DecidedAt, a.SendBackReason,
-                              a.ProtectedPkcs12 != null, a.DownloadedAt, c == null ? null : c.SerialNumber, c == null ? null : (DateTime?)c.NotAfter))
+                              a.ProtectedPkcs12 != null, a.DownloadedAt, c == null ? null : c.SerialNumber, c == null ? null : (DateTime?)c.NotAfter,
+                              a.FileSavedAt, a.ReissueCount))
             .ToListAsync(cancellationToken);
         return OpResult<IReadOnlyList<CertificateApplicationRow>>.Success([.. rows.Select(r => r with { StatusLabel = ApplicationLabels.Status(r.Status) })]);
     }
@@ -158,7 +191,7 @@ public sealed class CertificateApplicationService(
                                x.InstitutionId,
                                Review = new CertificateApplicationReview(x.Id, i.Code, i.Name, x.TerminalName, x.Status, x.SubmittedAt, x.DecidedAt,
                                    x.DecidedBy, x.SendBackReason, u == null ? "" : u.Email, x.ProtectedPkcs12 != null, x.DownloadedAt,
-                                   c == null ? null : c.SerialNumber, c == null ? null : (DateTime?)c.NotAfter, 0),
+                                   c == null ? null : c.SerialNumber, c == null ? null : (DateTime?)c.NotAfter, 0, x.FileSavedAt, x.ReissueCount),
                            }).FirstOrDefaultAsync(cancellationToken);
         if (found is null)
         {
@@ -213,6 +246,7 @@ public sealed class CertificateApplicationService(
         }
 
         issue.Value!.Dispose();
+        await mail.CertificateIssuedAsync(application, reissued: false, cancellationToken);
         return OpResult.Ok;
     }
 
@@ -280,6 +314,106 @@ public sealed class CertificateApplicationService(
         });
         await audit.CommitAsync(cancellationToken);
         return OpResult<CertificateDownload>.Success(new CertificateDownload(FileName(institution.Code, application.TerminalName), pkcs12, passphrase));
+    }
+
+    /// <summary>
+    /// 「証明書ファイルを保存」 of the result screen sent the PKCS#12 to the browser: recorded once, so that 申請照会 and the
+    /// console can tell a saved certificate from a screen that was left without saving.
+    /// </summary>
+    public async Task MarkFileSavedAsync(long portalUserId, long applicationId, CancellationToken cancellationToken = default)
+    {
+        var application = await db.CertificateApplications.AsNoTracking().Where(a => a.Id == applicationId && a.PortalUserId == portalUserId)
+            .Select(a => new { a.Id, a.InstitutionId, a.FileSavedAt }).FirstOrDefaultAsync(cancellationToken);
+        if (application is null || application.FileSavedAt is not null)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var code = await db.Institutions.Where(i => i.Id == application.InstitutionId).Select(i => i.Code).FirstAsync(cancellationToken);
+        audit.Record(new AuditRecord(ApplicationAuditActions.CertificateApplicationFileSaved, AuditOutcomes.Success)
+        {
+            InstitutionId = application.InstitutionId,
+            InstitutionCode = code,
+            Actor = ApplicationAuditActions.PortalActor(portalUserId),
+            Target = "certificate-application#" + application.Id,
+        });
+        await audit.CommitAsync(async ct => await db.CertificateApplications
+            .Where(a => a.Id == application.Id && a.FileSavedAt == null && a.DownloadedAt != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.FileSavedAt, now), ct) == 1, cancellationToken);
+    }
+
+    /// <summary>
+    /// 電子証明書の再発行 by the operator (<see cref="OperatorCapability.CertificateReissue"/>) for an approved application
+    /// whose one download was used: revokes the application's certificate, issues a new one for the same institution and
+    /// terminal (no new review) and keeps it encrypted for one more download by the applicant, who is told by mail;
+    /// audited (<c>certificate.revoke</c>, <c>certificate.issue</c>, <c>certificate-application.reissue</c>). The revocation
+    /// commits first: if the issue then fails, the application can be re-issued again.
+    /// </summary>
+    public async Task<OpResult> ReissueAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)
+    {
+        var op = await gate.CheckAsync(actor, OperatorCapability.CertificateReissue, ApplicationAuditActions.CertificateApplicationReissue, cancellationToken);
+        if (op is null)
+        {
+            return OpResult.Fail(OperatorErrors.NotPermitted);
+        }
+
+        var operatorId = OperatorAudit.Actor(op.UserId);
+        var application = await db.CertificateApplications.FirstOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
+        if (application is null)
+        {
+            return OpResult.Fail(ApplicationErrors.NotFound);
+        }
+
+        if (application.Status != ReviewStatus.Approved || application.TerminalCertificateId is not { } oldId)
+        {
+            return OpResult.Fail(ApplicationErrors.CertificateReissueNotIssued);
+        }
+
+        if (application.ProtectedPkcs12 is not null)
+        {
+            return OpResult.Fail(ApplicationErrors.CertificateReissueWaiting);
+        }
+
+        var old = await db.TerminalCertificates.AsNoTracking().FirstAsync(c => c.Id == oldId, cancellationToken);
+        if (old.RevokedAt is null)
+        {
+            var revoked = await certificates.RevokeAsync(old.SerialNumber, operatorId, cancellationToken);
+            if (!revoked.Succeeded)
+            {
+                return revoked;
+            }
+        }
+
+        var institution = await db.Institutions.AsNoTracking().FirstAsync(i => i.Id == application.InstitutionId, cancellationToken);
+        var issue = await certificates.IssueAsync(application.InstitutionId, application.TerminalName, operatorId, cancellationToken,
+            (row, issued, ct) =>
+            {
+                application.TerminalCertificateId = row.Id;
+                application.ProtectedPkcs12 = protection.ProtectPkcs12(issued.Pkcs12);
+                application.ProtectedPassphrase = protection.ProtectPassphrase(issued.Passphrase);
+                application.DownloadedAt = null;
+                application.FileSavedAt = null;
+                application.ReissueCount++;
+                audit.Record(new AuditRecord(ApplicationAuditActions.CertificateApplicationReissue, AuditOutcomes.Success)
+                {
+                    InstitutionId = institution.Id,
+                    InstitutionCode = institution.Code,
+                    Actor = operatorId,
+                    Target = "certificate-application#" + application.Id,
+                    Detail = "replaces:" + old.SerialNumber,
+                    CertificateSerial = issued.SerialNumber,
+                });
+                return Task.CompletedTask;
+            });
+        if (!issue.Succeeded)
+        {
+            return OpResult.Fail(issue.Errors);
+        }
+
+        issue.Value!.Dispose();
+        await mail.CertificateIssuedAsync(application, reissued: true, cancellationToken);
+        return OpResult.Ok;
     }
 
     /// <summary>The PKCS#12 file's name: 医療機関等コード_端末名.p12.</summary>

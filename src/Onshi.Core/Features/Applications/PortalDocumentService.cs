@@ -54,6 +54,14 @@ public sealed record PortalDocumentPage(IReadOnlyList<PortalDocumentRow> Rows, i
     public string RangeText => ApplicationLabels.Range(First, Last, Total);
 }
 
+/// <summary>
+/// The master account's initial password as the ユーザ設定情報 detail shows it: when it expires, or that it is no longer
+/// pending (changed at the first login).
+/// </summary>
+/// <param name="ExpiresAt">The expiry of the password still waiting for its first change (UTC); null once changed.</param>
+/// <param name="Expired">True when that expiry has passed without a change (the reset account is the way back).</param>
+public sealed record MasterInitialPassword(DateTime? ExpiresAt, bool Expired);
+
 /// <summary>A file to send: name, bytes and content type.</summary>
 public sealed record DownloadFile(string FileName, byte[] Content, string ContentType)
 {
@@ -66,7 +74,7 @@ public sealed record DownloadFile(string FileName, byte[] Content, string Conten
 /// documents of the institutions whose contact it is; another's document is answered like a missing one and the attempt
 /// is audited. Every download is audited.
 /// </summary>
-public sealed class PortalDocumentService(OnshiDbContext db, PortalScope scope, ApplicationProtection protection, AuditLog audit)
+public sealed class PortalDocumentService(OnshiDbContext db, PortalScope scope, ApplicationProtection protection, AuditLog audit, TimeProvider time)
 {
     /// <summary>The ZIP of both environments' ユーザ設定情報 (seed P5: what the old site's applicants receive).</summary>
     public const string BothEnvironmentsZipFileName = "オンライン資格確認等システムユーザ設定情報.zip";
@@ -91,6 +99,38 @@ public sealed class PortalDocumentService(OnshiDbContext db, PortalScope scope, 
     {
         var found = await LoadAsync(portalUserId, documentId, "document.view", cancellationToken);
         return found.Succeeded ? OpResult<PortalDocumentRow>.Success(found.Value!.Row) : OpResult<PortalDocumentRow>.Fail(found.Errors);
+    }
+
+    /// <summary>
+    /// For a ユーザ設定情報: the state of the master account's initial password in the document's environment (the same
+    /// date the approval mail stated); null for other documents or when the master is gone.
+    /// </summary>
+    public async Task<OpResult<MasterInitialPassword?>> GetMasterInitialPasswordAsync(long portalUserId, long documentId,
+        CancellationToken cancellationToken = default)
+    {
+        var found = await LoadAsync(portalUserId, documentId, "document.view", cancellationToken);
+        if (!found.Succeeded)
+        {
+            return OpResult<MasterInitialPassword?>.Fail(found.Errors);
+        }
+
+        var row = found.Value!.Row;
+        if (row.Kind != PortalDocumentKind.UserSettings || row.Environment is not { } environment)
+        {
+            return OpResult<MasterInitialPassword?>.Success(null);
+        }
+
+        var master = await db.Accounts.AsNoTracking()
+            .Where(a => a.InstitutionId == row.InstitutionId && a.Environment == environment && a.Kind == AccountKind.Master)
+            .Select(a => new { a.MustChangePassword, a.PasswordExpiresAt }).FirstOrDefaultAsync(cancellationToken);
+        if (master is null)
+        {
+            return OpResult<MasterInitialPassword?>.Success(null);
+        }
+
+        // Still the password of the document (or one initialized since, which the master must change just the same).
+        var pending = master is { MustChangePassword: true, PasswordExpiresAt: not null } ? master.PasswordExpiresAt : null;
+        return OpResult<MasterInitialPassword?>.Success(new MasterInitialPassword(pending, pending is { } e && e <= time.GetUtcNow().UtcDateTime));
     }
 
     /// <summary>The document's file, decrypted, as 添付ファイル; audited.</summary>

@@ -12,6 +12,9 @@ public interface IReviewedApplication
 {
     long Id { get; }
 
+    /// <summary>The portal user who applied (the decision mails go to its address).</summary>
+    long PortalUserId { get; }
+
     ReviewStatus Status { get; set; }
 
     DateTime? DecidedAt { get; set; }
@@ -33,7 +36,7 @@ public sealed record PendingReview<T>(string Reviewer, T Application);
 /// nothing changes, and the refusal is audited <c>operator.access.denied</c> with the operation as its target. The audit
 /// actor of what follows is the gate's operator (<c>op:</c> + user ID), never a name the caller passes.
 /// </summary>
-public sealed class ReviewDecisions(OnshiDbContext db, OperatorGate gate, AuditLog audit, TimeProvider time)
+public sealed class ReviewDecisions(OnshiDbContext db, OperatorGate gate, AuditLog audit, ApplicationMail mail, TimeProvider time)
 {
     /// <summary>The gate's target of a refused look at the queue.</summary>
     public const string QueueOperation = "review.queue";
@@ -90,6 +93,7 @@ public sealed class ReviewDecisions(OnshiDbContext db, OperatorGate gate, AuditL
         decided.DecidedBy = reviewer;
         audit.Record(await sentBack(decided, reviewer, cancellationToken));
         await audit.CommitAsync(cancellationToken);
+        await mail.SentBackAsync(decided, cancellationToken);
         return OpResult.Ok;
     }
 

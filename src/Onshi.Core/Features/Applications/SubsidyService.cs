@@ -65,6 +65,7 @@ public sealed class SubsidyService(
     IPdfRenderer<NoticeDocument> noticePdf,
     ApplicationProtection protection,
     AuditLog audit,
+    ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>The largest receipt accepted: 5 MB.</summary>
@@ -247,6 +248,7 @@ public sealed class SubsidyService(
         // link is bookkeeping (the notice is already listed for the institution), so it is saved afterwards.
         application.DecisionDocumentId = document.Id;
         await audit.CommitAsync(cancellationToken);
+        await mail.SubsidyGrantedAsync(application, cancellationToken);
         return OpResult<long>.Success(document.Id);
     }
 

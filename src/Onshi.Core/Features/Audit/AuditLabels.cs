@@ -34,6 +34,7 @@ public static class AuditLabels
         (AuditActions.AuditExport, "操作ログのCSV出力"),
         (AuditActions.RequestRefused, "不正なリクエストの拒否"),
         (OperatorAuditActions.SecretReissue, "秘密の番号の再発行"),
+        (OperatorAuditActions.SecretNoticeDownload, "秘密の番号再発行通知書の再ダウンロード"),
         (OperatorAuditActions.Login, "運用者ログイン"),
         (OperatorAuditActions.Logout, "運用者ログアウト"),
         (OperatorAuditActions.SessionEnd, "運用者セッション終了"),
@@ -50,7 +51,9 @@ public static class AuditLabels
         (ApplicationAuditActions.CertificateApplicationSubmit, "電子証明書発行申請の提出"),
         (ApplicationAuditActions.CertificateApplicationApprove, "電子証明書発行申請の承認"),
         (ApplicationAuditActions.CertificateApplicationSendBack, "電子証明書発行申請の差戻し"),
-        (ApplicationAuditActions.CertificateApplicationDownload, "電子証明書のダウンロード"),
+        (ApplicationAuditActions.CertificateApplicationDownload, "電子証明書の発行画面の表示"),
+        (ApplicationAuditActions.CertificateApplicationFileSaved, "電子証明書ファイルの保存"),
+        (ApplicationAuditActions.CertificateApplicationReissue, "電子証明書の再発行（審査なし）"),
         (ApplicationAuditActions.SubsidySubmit, "補助金申請の提出"),
         (ApplicationAuditActions.SubsidyApprove, "補助金申請の承認"),
         (ApplicationAuditActions.SubsidySendBack, "補助金申請の差戻し"),
@@ -152,6 +155,7 @@ public static class AuditLabels
             ["forced-login-cancelled"] = "強制ログインを取りやめ",
             ["forced"] = "強制ログイン（使用中のセッションを終了）",
             ["forced-login-expired"] = "強制ログインの確認の期限切れ",
+            ["stale-confirmation"] = "確認画面の後に別の操作で再発行済み",
 
             // session ends
             [SessionEndReasons.Logout] = "ログアウト",

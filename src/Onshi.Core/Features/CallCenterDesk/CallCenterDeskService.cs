@@ -1,5 +1,9 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
@@ -25,8 +29,15 @@ public sealed class CallCenterDeskService(
     SessionService oqsSessions,
     IPdfRenderer<NoticeDocument> pdf,
     AuditLog audit,
+    IDataProtectionProvider dataProtection,
+    IOptions<CallCenterDeskOptions> options,
     TimeProvider time)
 {
+    /// <summary>The purpose of the protector of the kept notice PDFs.</summary>
+    public const string NoticePurpose = "Onshi.CallCenterDesk.SecretNotice.v1";
+
+    private readonly IDataProtector noticeProtector = dataProtection.CreateProtector(NoticePurpose);
+
     /// <summary>Results per page of <see cref="FindInstitutionsAsync"/>.</summary>
     public const int PageSize = 20;
 
@@ -102,7 +113,7 @@ public sealed class CallCenterDeskService(
         var accounts = await db.Accounts.AsNoTracking()
             .Where(a => a.InstitutionId == institutionId && (a.Kind == AccountKind.Master || a.Kind == AccountKind.MasterReset))
             .OrderBy(a => a.Environment).ThenBy(a => a.Kind)
-            .Select(a => new { a.Id, a.Environment, a.Kind, a.UserId, a.Status, a.LockoutEnd, a.AccessFailedCount, a.LastLoginAt })
+            .Select(a => new { a.Id, a.Environment, a.Kind, a.UserId, a.Status, a.LockoutEnd, a.AccessFailedCount, a.LastLoginAt, a.SecurityStamp })
             .ToListAsync(cancellationToken);
         string? contact = null;
         if (institution.ContactPortalUserId is { } contactId)
@@ -117,29 +128,53 @@ public sealed class CallCenterDeskService(
                               orderby c.At descending, c.Id descending
                               select new { c.At, o.DisplayName, c.CallerName, c.VerificationMethod, c.Action, c.Note })
             .Take(RecentContactCount).ToListAsync(cancellationToken);
+        await SweepNoticesAsync(now, cancellationToken);
+        var reissues = await (from r in db.SecretReissues.AsNoTracking()
+                              join o in db.OperatorAccounts.AsNoTracking() on r.OperatorAccountId equals o.Id
+                              where r.InstitutionId == institutionId && r.ProtectedNotice != null && r.NoticeExpiresAt > now
+                              orderby r.At descending, r.Id descending
+                              select new SecretReissueView(r.RequestId, r.At, o.DisplayName, r.Environments, r.FileName, true, r.NoticeExpiresAt))
+            .ToListAsync(cancellationToken);
         return OpResult<InstitutionDetail>.Success(new InstitutionDetail(institution.Id, institution.Code, institution.Name, institution.Address,
             institution.Phone, contact,
             [.. accounts.Select(a => new DeskAccount(a.Id, a.Environment, a.Kind, a.UserId, a.Status, a.LockoutEnd is { } e && e > now,
-                a.LockoutEnd, a.AccessFailedCount, a.LastLoginAt))],
+                a.LockoutEnd, a.AccessFailedCount, a.LastLoginAt, Version(a.SecurityStamp)))],
             [.. contacts.Select(c => new DeskContact(c.At, c.DisplayName, c.CallerName, VerificationMethods.Label(c.VerificationMethod),
-                ContactActions.Label(c.Action), c.Note))]));
+                ContactActions.Label(c.Action), c.Note))],
+            [.. reissues.Select(r => r with { Environments = EnvironmentLabels(r.Environments) })]));
     }
 
+    /// <summary>A new request token for a re-issue confirmation screen (32 hex characters, random).</summary>
+    public static string NewRequestId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
     /// <summary>
-    /// Re-issues the 秘密の番号 of the reset account of each of <paramref name="environments"/>: a new random 4-digit
-    /// number (its hash replaces the old one), the account unlocked with a new security stamp and its OQS sessions
-    /// ended, a <see cref="CallCenterContact"/> and <c>secret.reissue</c> audit rows written in one commit. Returns only
-    /// the notice PDF addressed to the registered name and address; the number is never returned, logged or stored in plain.
+    /// What a confirmation screen carries of the reset accounts it was shown for: a digest of their security stamps
+    /// (not the stamps), which every re-issue and every change of the 秘密の番号 replaces.
     /// </summary>
-    public async Task<OpResult<SecretReissueNotice>> ReissueSecretNumberAsync(OperatorActor actor, long institutionId,
-        IReadOnlyCollection<OqsEnvironment> environments, CallerVerification verification, CancellationToken cancellationToken = default)
+    public static string Version(string securityStamp) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("onshi-reissue-version|" + securityStamp)))[..16];
+
+    /// <summary>
+    /// Re-issues the 秘密の番号 of the reset account of each of <paramref name="environments"/>, exactly once per
+    /// confirmation: <paramref name="requestId"/> is the confirmation screen's token and <paramref name="expectedVersion"/>
+    /// the <see cref="Version"/> of the reset accounts it showed. A new random 4-digit number (its hash replaces the old
+    /// one), the account unlocked with a new security stamp and its OQS sessions ended, a <see cref="CallCenterContact"/>,
+    /// <c>secret.reissue</c> audit rows and the <see cref="SecretReissue"/> with the encrypted notice PDF, all in one
+    /// commit, conditional on the stamps the screen saw. The same token again (double submit, back and resubmit, a
+    /// duplicated tab, a concurrent request) answers with the re-issue it made (<see cref="SecretReissueResult.Replayed"/>);
+    /// another confirmation made before the re-issue (a second tab, a second operator) is refused with
+    /// <see cref="DeskErrors.AlreadyReissued"/>. The number is never returned, logged or stored in plain.
+    /// </summary>
+    public async Task<OpResult<SecretReissueResult>> ReissueSecretNumberAsync(OperatorActor actor, long institutionId,
+        IReadOnlyCollection<OqsEnvironment> environments, CallerVerification verification, string? requestId, string? expectedVersion,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(environments);
         var op = await gate.CheckAsync(actor, OperatorCapability.CallCenterDesk, "secret.reissue", cancellationToken);
         if (op is null)
         {
-            return OpResult<SecretReissueNotice>.Fail(OperatorErrors.NotPermitted);
+            return OpResult<SecretReissueResult>.Fail(OperatorErrors.NotPermitted);
         }
 
         var errors = Validate(verification);
@@ -151,13 +186,23 @@ public sealed class CallCenterDeskService(
 
         if (errors.Count > 0)
         {
-            return OpResult<SecretReissueNotice>.Fail(errors);
+            return OpResult<SecretReissueResult>.Fail(errors);
+        }
+
+        if (!IsRequestId(requestId) || string.IsNullOrEmpty(expectedVersion) || expectedVersion.Length > 64)
+        {
+            return OpResult<SecretReissueResult>.Fail(DeskErrors.RequestInvalid);
         }
 
         var institution = await db.Institutions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == institutionId, cancellationToken);
         if (institution is null)
         {
-            return OpResult<SecretReissueNotice>.Fail(DeskErrors.InstitutionNotFound);
+            return OpResult<SecretReissueResult>.Fail(DeskErrors.InstitutionNotFound);
+        }
+
+        if (await ReplayAsync(institutionId, requestId, cancellationToken) is { } replay)
+        {
+            return replay;
         }
 
         var resets = await db.Accounts
@@ -165,11 +210,17 @@ public sealed class CallCenterDeskService(
             .ToListAsync(cancellationToken);
         if (resets.Count != chosen.Count)
         {
-            return OpResult<SecretReissueNotice>.Fail(DeskErrors.ResetAccountMissing);
+            return OpResult<SecretReissueResult>.Fail(DeskErrors.ResetAccountMissing);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         var actorName = OperatorAudit.Actor(op.UserId);
+        var seen = string.Join(",", resets.OrderBy(a => a.Environment).Select(a => Version(a.SecurityStamp)));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(seen), Encoding.ASCII.GetBytes(expectedVersion)))
+        {
+            return await AlreadyReissuedAsync(actor, institution, actorName, resets, cancellationToken);
+        }
+
         var issued = new List<(Account Account, string Secret)>();
         foreach (var reset in resets.OrderBy(a => a.Environment))
         {
@@ -199,10 +250,24 @@ public sealed class CallCenterDeskService(
 
         // Rendered before the commit: if the notice cannot be produced, nothing changes and the old number stays valid.
         var document = pdf.Render(Notice(institution, issued, now));
+        var fileName = string.Create(CultureInfo.InvariantCulture, $"秘密の番号再発行のお知らせ_{institution.Code}_{Documents.JapanTime.ToJst(now):yyyyMMddHHmm}.pdf");
+        db.SecretReissues.Add(new SecretReissue
+        {
+            RequestId = requestId,
+            InstitutionId = institutionId,
+            OperatorAccountId = op.Id,
+            Environments = string.Join(",", issued.Select(i => EnvironmentCode(i.Account.Environment))),
+            At = now,
+            FileName = fileName,
+            ProtectedNotice = noticeProtector.Protect(document),
+            NoticeExpiresAt = now + options.Value.NoticeRetention,
+        });
         try
         {
             // The new stamps already refuse the reset accounts' sessions; ending them in the same commit gives each its
-            // audited end, and a process killed at any moment leaves all of it or none of it.
+            // audited end, and a process killed at any moment leaves all of it or none of it. The UPDATE of each reset
+            // account is conditional on the stamp read above (its concurrency token), and the request token is unique:
+            // of two requests racing on either, one commits and the other changes nothing.
             await audit.CommitAsync(async ct =>
             {
                 foreach (var (account, _) in issued)
@@ -213,15 +278,146 @@ public sealed class CallCenterDeskService(
                 return true;
             }, cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException)
         {
+            // DbUpdateConcurrencyException (a stamp changed) or a unique violation of the request token: the other request won.
             db.ChangeTracker.Clear();
-            return OpResult<SecretReissueNotice>.Fail(OperatorErrors.Conflict);
+            if (await ReplayAsync(institutionId, requestId, cancellationToken) is { } replayed)
+            {
+                return replayed;
+            }
+
+            var current = await db.Accounts.AsNoTracking()
+                .Where(a => a.InstitutionId == institutionId && a.Kind == AccountKind.MasterReset && chosen.Contains(a.Environment))
+                .ToListAsync(cancellationToken);
+            return await AlreadyReissuedAsync(actor, institution, actorName, current, cancellationToken);
         }
 
-        var fileName = string.Create(CultureInfo.InvariantCulture, $"秘密の番号再発行のお知らせ_{institution.Code}_{Documents.JapanTime.ToJst(now):yyyyMMddHHmm}.pdf");
-        return OpResult<SecretReissueNotice>.Success(new SecretReissueNotice(document, fileName));
+        return OpResult<SecretReissueResult>.Success(new SecretReissueResult(requestId, Replayed: false));
     }
+
+    /// <summary>One re-issue of the institution by its request token, for the result screen (never the number).</summary>
+    public async Task<OpResult<SecretReissueView>> GetReissueAsync(OperatorActor actor, long institutionId, string? requestId,
+        CancellationToken cancellationToken = default)
+    {
+        if (await gate.CheckAsync(actor, OperatorCapability.CallCenterDesk, "secret.reissue.view", cancellationToken) is null)
+        {
+            return OpResult<SecretReissueView>.Fail(OperatorErrors.NotPermitted);
+        }
+
+        if (!IsRequestId(requestId))
+        {
+            return OpResult<SecretReissueView>.Fail(DeskErrors.ReissueNotFound);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var found = await (from r in db.SecretReissues.AsNoTracking()
+                           join o in db.OperatorAccounts.AsNoTracking() on r.OperatorAccountId equals o.Id
+                           where r.RequestId == requestId && r.InstitutionId == institutionId
+                           select new SecretReissueView(r.RequestId, r.At, o.DisplayName, r.Environments, r.FileName,
+                               r.ProtectedNotice != null && r.NoticeExpiresAt > now, r.NoticeExpiresAt))
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null
+            ? OpResult<SecretReissueView>.Fail(DeskErrors.ReissueNotFound)
+            : OpResult<SecretReissueView>.Success(found with { Environments = EnvironmentLabels(found.Environments) });
+    }
+
+    /// <summary>
+    /// 「通知書を再ダウンロード」: the very notice PDF that re-issue produced (the same number), while it is kept
+    /// (<see cref="CallCenterDeskOptions.NoticeRetention"/>); audited.
+    /// </summary>
+    public async Task<OpResult<SecretReissueNotice>> DownloadNoticeAsync(OperatorActor actor, long institutionId, string? requestId,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var op = await gate.CheckAsync(actor, OperatorCapability.CallCenterDesk, OperatorAuditActions.SecretNoticeDownload, cancellationToken);
+        if (op is null)
+        {
+            return OpResult<SecretReissueNotice>.Fail(OperatorErrors.NotPermitted);
+        }
+
+        var institution = await db.Institutions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == institutionId, cancellationToken);
+        var row = institution is null || !IsRequestId(requestId)
+            ? null
+            : await db.SecretReissues.AsNoTracking().FirstOrDefaultAsync(r => r.RequestId == requestId && r.InstitutionId == institutionId, cancellationToken);
+        if (row is null)
+        {
+            return OpResult<SecretReissueNotice>.Fail(DeskErrors.ReissueNotFound);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (row.ProtectedNotice is null || row.NoticeExpiresAt <= now)
+        {
+            return OpResult<SecretReissueNotice>.Fail(DeskErrors.NoticeExpired);
+        }
+
+        var document = noticeProtector.Unprotect(row.ProtectedNotice);
+        audit.Record(new AuditRecord(OperatorAuditActions.SecretNoticeDownload, AuditOutcomes.Success)
+        {
+            InstitutionId = institution!.Id,
+            InstitutionCode = institution.Code,
+            Actor = OperatorAudit.Actor(op.UserId),
+            Target = "secret-reissue#" + row.Id,
+            ClientAddress = actor.ClientAddress,
+        });
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<SecretReissueNotice>.Success(new SecretReissueNotice(document, row.FileName));
+    }
+
+    private async Task<OpResult<SecretReissueResult>?> ReplayAsync(long institutionId, string requestId, CancellationToken cancellationToken)
+    {
+        var existing = await db.SecretReissues.AsNoTracking().Where(r => r.RequestId == requestId)
+            .Select(r => new { r.InstitutionId }).FirstOrDefaultAsync(cancellationToken);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        // A token belongs to the institution it was shown for; another institution's token is no replay of anything here.
+        return existing.InstitutionId == institutionId
+            ? OpResult<SecretReissueResult>.Success(new SecretReissueResult(requestId, Replayed: true))
+            : OpResult<SecretReissueResult>.Fail(DeskErrors.RequestInvalid);
+    }
+
+    /// <summary>A confirmation older than the current 秘密の番号: refused (audited), nothing changes.</summary>
+    private async Task<OpResult<SecretReissueResult>> AlreadyReissuedAsync(OperatorActor actor, Institution institution, string actorName,
+        IEnumerable<Account> resets, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        foreach (var reset in resets)
+        {
+            audit.Record(new AuditRecord(OperatorAuditActions.SecretReissue, AuditOutcomes.Failure)
+            {
+                Environment = reset.Environment,
+                InstitutionId = institution.Id,
+                InstitutionCode = institution.Code,
+                Actor = actorName,
+                Target = reset.UserId,
+                Detail = "stale-confirmation",
+                ClientAddress = actor.ClientAddress,
+            });
+        }
+
+        await audit.CommitAsync(cancellationToken);
+        return OpResult<SecretReissueResult>.Fail(DeskErrors.AlreadyReissued);
+    }
+
+    /// <summary>Erases the kept notices whose retention has passed (all institutions; a few rows a day).</summary>
+    private Task<int> SweepNoticesAsync(DateTime now, CancellationToken cancellationToken) =>
+        db.SecretReissues.Where(r => r.ProtectedNotice != null && r.NoticeExpiresAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ProtectedNotice, (byte[]?)null), cancellationToken);
+
+    private static bool IsRequestId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) =>
+        value is { Length: 32 } && value.All(char.IsAsciiHexDigitLower);
+
+    private static string EnvironmentCode(OqsEnvironment environment) => environment == OqsEnvironment.Production ? "production" : "verification";
+
+    private static string EnvironmentLabels(string codes) => string.Join("・", codes.Split(',').Select(c => c switch
+    {
+        "production" => "本番環境",
+        "verification" => "接続確認環境",
+        _ => c,
+    }));
 
     /// <summary>Unlocks the reset account of <paramref name="environment"/> (lock reset to none), with a contact and an audit row.</summary>
     public async Task<OpResult> UnlockResetAccountAsync(OperatorActor actor, long institutionId, OqsEnvironment environment,

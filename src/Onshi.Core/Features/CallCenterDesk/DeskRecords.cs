@@ -40,14 +40,21 @@ public sealed record InstitutionSearchResult(IReadOnlyList<InstitutionSummary> R
 
 /// <summary>A マスタ or マスタリセット用 account as the desk sees it: never a hash.</summary>
 public sealed record DeskAccount(long Id, OqsEnvironment Environment, AccountKind Kind, string UserId, AccountStatus Status,
-    bool Locked, DateTime? LockoutEnd, int FailedCount, DateTime? LastLoginAt);
+    bool Locked, DateTime? LockoutEnd, int FailedCount, DateTime? LastLoginAt, string Version);
 
 /// <summary>A recorded call.</summary>
 public sealed record DeskContact(DateTime At, string OperatorName, string CallerName, string Method, string Action, string Note);
 
 /// <summary>What the desk shows of one institution.</summary>
 public sealed record InstitutionDetail(long Id, string Code, string Name, string Address, string Phone, string? RegisteredContact,
-    IReadOnlyList<DeskAccount> Accounts, IReadOnlyList<DeskContact> RecentContacts);
+    IReadOnlyList<DeskAccount> Accounts, IReadOnlyList<DeskContact> RecentContacts, IReadOnlyList<SecretReissueView> KeptNotices);
+
+/// <summary>A re-issue made (or found again, <paramref name="Replayed"/>) for a confirmation's request token.</summary>
+public sealed record SecretReissueResult(string RequestId, bool Replayed);
+
+/// <summary>A re-issue as the desk shows it: when, by whom, which environments, and whether its notice can still be downloaded.</summary>
+public sealed record SecretReissueView(string RequestId, DateTime At, string OperatorName, string Environments, string FileName,
+    bool NoticeAvailable, DateTime NoticeExpiresAt);
 
 /// <summary>The notice PDF of a re-issue: the only place the new 秘密の番号 exists in plain.</summary>
 public sealed record SecretReissueNotice(byte[] Pdf, string FileName);
@@ -74,6 +81,16 @@ public static class DeskErrors
     public static OnshiError ResetAccountMissing { get; } = new("desk.reset_missing", "選択した利用環境のマスタアカウントリセット用アカウントがありません。", "Environment");
 
     public static OnshiError NotLocked { get; } = new("desk.not_locked", "マスタアカウントリセット用アカウントはロックされていません。", "Environment");
+
+    public static OnshiError RequestInvalid { get; } = new("desk.request_invalid", "確認画面の情報が正しくありません。画面を開き直して、もう一度操作してください。");
+
+    public static OnshiError AlreadyReissued { get; } = new("desk.already_reissued",
+        "確認画面を開いた後に、この利用環境の秘密の番号は別の操作で再発行（または変更）されたため、再発行しませんでした。対応履歴と「再ダウンロードできる通知書」を確認してください。改めて再発行が必要な場合は、もう一度操作してください。");
+
+    public static OnshiError ReissueNotFound { get; } = new("desk.reissue_not_found", "指定された再発行の記録が見つかりません。");
+
+    public static OnshiError NoticeExpired { get; } = new("desk.notice_expired",
+        "通知書の保管期間が過ぎたため、再ダウンロードできません。通知書が必要な場合は、秘密の番号を改めて再発行してください。");
 
     public static OnshiError QueryInvalid { get; } = new("desk.query", "医療機関等コード（数字）または医療機関等名の一部を100文字以内で入力してください。", "Query");
 

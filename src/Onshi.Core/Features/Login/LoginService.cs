@@ -40,21 +40,42 @@ public enum LoginOutcome
 /// <summary>The result of <see cref="LoginService.LoginAsync"/>.</summary>
 public sealed record LoginResult(LoginOutcome Outcome, string? SessionKey = null, string? ForcedLoginToken = null)
 {
+    /// <summary>For <see cref="LoginOutcome.TemporaryPasswordExpired"/>: the kind of the account whose temporary password expired.</summary>
+    public AccountKind? ExpiredKind { get; init; }
+
+    /// <summary>For <see cref="LoginOutcome.TemporaryPasswordExpired"/>: true when it was the initial password (the account never logged in).</summary>
+    public bool ExpiredInitial { get; init; }
+
     /// <summary>The 強制ログイン question (SPEC §4.8, worded as the real system).</summary>
     public const string AlreadyInUseQuestion = "該当のユーザは既に使用されています。強制的にログインしますか？";
 
     public const string ForcedLoginExpiredMessage =
         "確認の有効時間が過ぎたか、アカウントの状態が変わりました。もう一度ユーザIDとパスワードを入力してログインしてください。";
 
-    /// <summary>The message shown for <see cref="LoginOutcome.Failed"/>: the same whatever went wrong.</summary>
-    public const string GenericFailureMessage =
-        "ユーザIDまたはパスワードが正しくありません。続けて誤るとアカウントがロックされます。分からない場合は、管理者またはマスタアカウントの利用者にご確認ください。";
+    /// <summary>
+    /// The message shown for <see cref="LoginOutcome.Failed"/>: the same whatever went wrong, and true in every case (wrong ID or
+    /// password, locked, disabled), with how long a lock lasts (issue 14, item 4).
+    /// </summary>
+    public static string GenericFailureMessage(LoginOptions options) => LockoutWording.Failure(options, "ユーザID",
+        "時間をおいてから再度お試しいただくか、管理者またはマスタアカウントの利用者に、ロックの解除またはパスワードの初期化を依頼してください"
+        + "（マスタアカウントリセット用アカウントのロックは時間が経っても解除されません。マスタアカウントの利用者またはコールセンターに解除を依頼してください）。");
 
     public const string ThrottledMessage =
         "ログインの失敗が続いたため、この端末からのログインを一時的に制限しています。しばらく時間をおいてから再度お試しください。";
 
-    public const string TemporaryExpiredMessage =
-        "初期化後のパスワードの有効期限が切れています。管理者またはマスタアカウントの利用者に、パスワードの初期化を依頼してください。";
+    /// <summary>
+    /// The message shown for <see cref="LoginOutcome.TemporaryPasswordExpired"/> (the password was right, so the account is
+    /// known): the password named as it is (初期パスワード or 初期化後のパスワード), and the account's own way back — the master's
+    /// is the reset account with the 秘密の番号 (seed P9), every other kind asks 管理者 or マスタ (issue 14, item 5).
+    /// </summary>
+    public static string TemporaryExpiredMessage(AccountKind? kind, bool initial)
+    {
+        var what = initial ? "初期パスワード" : "初期化後のパスワード";
+        return kind == AccountKind.Master
+            ? $"{what}の有効期限が切れています。マスタアカウントリセット用アカウント（パスワードは利用申請の際に設定した秘密の番号（数字4桁））でログインし、"
+                + "マスタアカウントのパスワードを初期化してください。リセット用アカウントのユーザIDは、医療機関等向け総合ポータルサイトの「マスタアカウント情報ダウンロード」で確認できます。"
+            : $"{what}の有効期限が切れています。管理者またはマスタアカウントの利用者に、パスワードの初期化を依頼してください。";
+    }
 }
 
 /// <summary>
@@ -173,7 +194,7 @@ public sealed class LoginService(
         {
             audit.Record(baseRecord with { Detail = result.Detail });
             await audit.CommitAsync(cancellationToken);
-            return new LoginResult(LoginOutcome.TemporaryPasswordExpired);
+            return new LoginResult(LoginOutcome.TemporaryPasswordExpired) { ExpiredKind = account.Kind, ExpiredInitial = account.LastLoginAt is null };
         }
 
         var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);

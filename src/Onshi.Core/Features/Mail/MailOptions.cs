@@ -30,6 +30,21 @@ public sealed class MailOptions
     /// <summary>The SMTP password.</summary>
     public string? SmtpPassword { get; set; }
 
+    /// <summary>
+    /// The operating body named in the signature of the decision mails (approval, 差戻し, certificate issued, 交付決定).
+    /// Defaults to 「オンライン資格確認等システム 運用事務局」 (the issuer of the notices).
+    /// </summary>
+    public string SignatureOperatingBody { get; set; } = "オンライン資格確認等システム 運用事務局";
+
+    /// <summary>The call center named in that signature. Defaults to 「オンライン資格確認等コールセンター」.</summary>
+    public string SignatureCallCenterName { get; set; } = CallCenter.CallCenterInfo.Name;
+
+    /// <summary>Its telephone number. Defaults to the call center's number shown on the sites (0800-080-4583).</summary>
+    public string SignatureCallCenterPhone { get; set; } = CallCenter.CallCenterInfo.PhoneNumber;
+
+    /// <summary>Its hours, one line. Defaults to 「月曜日～金曜日 8:00-18:00、土曜日 8:00-16:00（いずれも祝日を除く）」.</summary>
+    public string SignatureCallCenterHours { get; set; } = "月曜日～金曜日 8:00-18:00、土曜日 8:00-16:00（いずれも祝日を除く）";
+
     /// <summary>The outbox directory (with <see cref="Sender"/> <c>outbox</c>). Defaults to <c>DATA/outbox</c>.</summary>
     public string? OutboxDirectory { get; set; }
 }

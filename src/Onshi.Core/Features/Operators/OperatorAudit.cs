@@ -16,6 +16,7 @@ public static class OperatorAuditActions
     public const string Create = "operator.create";
     public const string AccessDenied = "operator.access.denied";
     public const string SecretReissue = "secret.reissue";
+    public const string SecretNoticeDownload = "secret.notice.download";
 }
 
 /// <summary>Helpers for the audit rows of operators.</summary>

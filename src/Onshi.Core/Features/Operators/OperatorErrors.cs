@@ -6,8 +6,8 @@ namespace Onshi.Core.Features.Operators;
 public static class OperatorErrors
 {
     /// <summary>Every failed login, whatever went wrong (no hint whether the ID exists).</summary>
-    public const string GenericLoginFailure =
-        "ユーザIDまたはパスワードが正しくありません。続けて誤るとアカウントがロックされます。分からない場合は、運用者コンソールの管理者にご確認ください。";
+    public static string GenericLoginFailure(Login.LoginOptions options) => Login.LockoutWording.Failure(options, "ユーザID",
+        "時間をおいてから再度お試しいただくか、運用者コンソールの管理者にご確認ください。");
 
     public const string Throttled =
         "ログインの失敗が続いたため、この端末からのログインを一時的に制限しています。しばらく時間をおいてから再度お試しください。";

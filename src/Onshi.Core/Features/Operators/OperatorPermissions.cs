@@ -16,6 +16,12 @@ public enum OperatorCapability
 
     /// <summary>操作ログ across all institutions.</summary>
     AuditLog = 4,
+
+    /// <summary>
+    /// 電子証明書の再発行: for an approved 電子証明書発行申請 whose one-time download was used (and the certificate lost),
+    /// revoke the certificate and issue a new one for the same application without a new review.
+    /// </summary>
+    CertificateReissue = 5,
 }
 
 /// <summary>
@@ -28,7 +34,7 @@ public static class OperatorPermissions
     public static bool Allows(OperatorRole role, OperatorCapability capability) => (role, capability) switch
     {
         (OperatorRole.Supervisor, _) => Enum.IsDefined(capability),
-        (OperatorRole.Reviewer, OperatorCapability.ReviewQueues or OperatorCapability.Certificates) => true,
+        (OperatorRole.Reviewer, OperatorCapability.ReviewQueues or OperatorCapability.Certificates or OperatorCapability.CertificateReissue) => true,
         (OperatorRole.CallCenter, OperatorCapability.CallCenterDesk) => true,
         _ => false,
     };

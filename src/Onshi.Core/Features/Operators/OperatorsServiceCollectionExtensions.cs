@@ -17,6 +17,10 @@ public static class OperatorsServiceCollectionExtensions
         services.AddScoped<OperatorCertificateService>();
         services.AddScoped<OperatorAuditQuery>();
         services.AddScoped<CallCenterDeskService>();
+        services.AddOptions<CallCenterDeskOptions>().BindConfiguration(CallCenterDeskOptions.SectionName)
+            .Validate(o => o.NoticeRetention >= TimeSpan.FromMinutes(1) && o.NoticeRetention <= TimeSpan.FromDays(30),
+                "Onshi:CallCenterDesk:NoticeRetention must be between 00:01:00 and 30.00:00:00.")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -50,6 +50,12 @@ public sealed class PasswordOptions
     public TimeSpan TemporaryPasswordValidity { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// Gets or sets how long before one's own password expires the screens after login warn about it (the OQS メニュー's
+    /// パスワード有効期限). Defaults to 14 days; zero turns the warning off; at most 90 days.
+    /// </summary>
+    public TimeSpan ExpiryWarningPeriod { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>
     /// Words of the deployment (its organisation, project or site names) that no password may contain, besides the built-in
     /// <see cref="PasswordContext.ProductWords"/>. Compared case-insensitively as ASCII letters and digits; words under
     /// <see cref="PasswordContext.MinWordLength"/> characters are ignored. Empty by default.

@@ -64,6 +64,11 @@ public sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
             failures.Add("Onshi:Passwords:GeneratedLength must be at least 8, at least MinLength and at most MaxLength.");
         }
 
+        if (options.ExpiryWarningPeriod < TimeSpan.Zero || options.ExpiryWarningPeriod > TimeSpan.FromDays(90))
+        {
+            failures.Add("Onshi:Passwords:ExpiryWarningPeriod must be between zero and 90 days.");
+        }
+
         if (options.TemporaryPasswordValidity <= TimeSpan.Zero || options.TemporaryPasswordValidity > TimeSpan.FromDays(90))
         {
             failures.Add("Onshi:Passwords:TemporaryPasswordValidity must be more than zero and at most 90 days.");

@@ -17,10 +17,12 @@ public static class PortalAccountErrors
     /// <summary>The maximum length of 担当者名 (the column's length).</summary>
     public const int MaxDisplayNameLength = 50;
 
-    /// <summary>The one answer to a failed login, whatever the reason (unknown, unconfirmed, wrong, locked).</summary>
-    public const string GenericLoginFailure =
-        "ユーザーIDまたはパスワードが正しくありません。新規登録された方は、確認メールのリンクからメールアドレスの確認を済ませてからログインしてください。"
-        + "続けて誤るとアカウントが一時的にロックされます。";
+    /// <summary>
+    /// The one answer to a failed login, whatever the reason (unknown, unconfirmed, wrong, locked), true in each case and with
+    /// how long a lock lasts (<see cref="Login.LockoutWording"/>).
+    /// </summary>
+    public static string GenericLoginFailure(Login.LoginOptions options) => Login.LockoutWording.Failure(options, "ユーザーID",
+        "時間をおいてから再度お試しください。新規登録された方は、確認メールのリンクからメールアドレスの確認を済ませてからログインしてください。");
 
     public const string Throttled =
         "ログインの失敗が続いたため、ログインを一時的に制限しています。しばらく時間をおいてから再度お試しください。";

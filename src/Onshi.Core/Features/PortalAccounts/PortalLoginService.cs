@@ -22,12 +22,12 @@ public enum PortalLoginOutcome
 }
 
 /// <summary>The result of <see cref="PortalLoginService.LoginAsync"/>.</summary>
-public sealed record PortalLoginResult(PortalLoginOutcome Outcome, string? SessionKey = null)
+public sealed record PortalLoginResult(PortalLoginOutcome Outcome, string? SessionKey = null, LoginOptions? Lockout = null)
 {
     /// <summary>The message to show for a failure.</summary>
     public string? Message => Outcome switch
     {
-        PortalLoginOutcome.Failed => PortalAccountErrors.GenericLoginFailure,
+        PortalLoginOutcome.Failed => PortalAccountErrors.GenericLoginFailure(Lockout ?? new LoginOptions()),
         PortalLoginOutcome.Throttled => PortalAccountErrors.Throttled,
         _ => null,
     };
@@ -87,7 +87,7 @@ public sealed class PortalLoginService(
             // A portal password is never temporary, so only Failed comes here.
             audit.Record(PortalAuditActions.Record(PortalAuditActions.Login, AuditOutcomes.Failure, user?.Id, clientAddress, result.Detail));
             await audit.CommitAsync(cancellationToken);
-            return new PortalLoginResult(PortalLoginOutcome.Failed);
+            return new PortalLoginResult(PortalLoginOutcome.Failed, Lockout: login);
         }
 
         await throttle.ReleaseAsync(slots, cancellationToken);

@@ -13,6 +13,12 @@ public sealed class SessionOptions
     public TimeSpan TouchInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long before the idle timeout the signed-in pages of every site warn that the session is about to end, with a button
+    /// that extends it (<c>/Session/Extend</c>). Defaults to 2 minutes; zero turns the warning off.
+    /// </summary>
+    public TimeSpan IdleWarningLead { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// One live OQS session per account (SPEC §4.8, as the real system): a login of an account with a live session
     /// elsewhere asks 「該当のユーザは既に使用されています。強制的にログインしますか？」 before it ends that session (強制ログイン).
     /// Defaults to true. False lets an account hold several sessions at once (the portal and the console always do); the

@@ -39,6 +39,9 @@ public sealed record SessionPrincipal(
     bool PasswordExpired,
     DateTime CreatedAt) : ISessionPrincipal;
 
+/// <summary>A previous successful login: when (UTC), from which terminal (its name, if still known) and address.</summary>
+public sealed record PreviousLogin(DateTime At, string? TerminalName, string ClientAddress);
+
 /// <summary>Server-side login sessions: created at login, checked on every request, ended by logout or by the system.</summary>
 public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options) : IHolderSessions
 {
@@ -140,6 +143,30 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
         return new SessionPrincipal(row.SessionId, key, row.AccountId, row.UserId, row.DisplayName, row.Kind, row.InstitutionId, row.Code,
             row.InstitutionName, row.Environment, row.MustChangePassword, row.PasswordExpiresAt is { } exp && exp <= now, row.CreatedAt);
+    }
+
+    /// <summary>
+    /// 前回ログイン: the account's successful login before the session <paramref name="currentSessionId"/> (every successful login
+    /// starts a session, and ended sessions are kept), with the name of the terminal it came from (null when its certificate is
+    /// no longer known). Null at the account's first login.
+    /// </summary>
+    public async Task<PreviousLogin?> PreviousLoginAsync(long accountId, long currentSessionId, CancellationToken cancellationToken = default)
+    {
+        var previous = await db.LoginSessions.AsNoTracking()
+            .Where(s => s.AccountId == accountId && s.Id < currentSessionId)
+            .OrderByDescending(s => s.Id)
+            .Select(s => new { s.CreatedAt, s.CertificateThumbprint, s.ClientAddress })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (previous is null)
+        {
+            return null;
+        }
+
+        var terminal = await db.TerminalCertificates.AsNoTracking()
+            .Where(c => c.Thumbprint == previous.CertificateThumbprint)
+            .Select(c => c.TerminalName)
+            .FirstOrDefaultAsync(cancellationToken);
+        return new PreviousLogin(previous.CreatedAt, terminal, previous.ClientAddress);
     }
 
     /// <summary>

@@ -11,6 +11,11 @@ public sealed class CertificateModel(CertificateApplicationService applications)
 {
     public override bool Pending => Application?.Status == ReviewStatus.Pending;
 
+    /// <summary>再発行: revokes the certificate and issues a new one for the same application (no new review), audited.</summary>
+    public async Task<IActionResult> OnPostReissueAsync(long id) =>
+        await DecidedAsync(id, await applications.ReissueAsync(Actor, id, HttpContext.RequestAborted),
+            "電子証明書を再発行しました。以前の証明書は失効しました。申請者はポータルサイトの申請照会から新しい証明書ファイルとパスワードを一度だけダウンロードできます。", ReviewPages.Reissue);
+
     public async Task<IActionResult> OnPostApproveAsync(long id) =>
         await DecidedAsync(id, await applications.ApproveAsync(Actor, id, HttpContext.RequestAborted),
             "承認し、電子証明書を発行しました。申請者はポータルサイトの申請照会から証明書ファイルとパスワードを一度だけダウンロードできます。", null);

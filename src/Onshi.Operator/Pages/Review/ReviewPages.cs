@@ -76,7 +76,8 @@ public abstract class ReviewPageModel<TApplication>(
             return NotFound();
         }
 
-        Confirm = Pending ? ReviewPages.Confirmation(confirm) : null;
+        // A decided application has one dialog of its own: 証明書の再発行 (approved certificates only).
+        Confirm = Pending ? ReviewPages.Confirmation(confirm) : confirm == ReviewPages.Reissue ? confirm : null;
         return Page();
     }
 
@@ -143,6 +144,9 @@ public static class ReviewPages
 {
     public const string Approve = "approve";
     public const string SendBack = "sendback";
+
+    /// <summary>The dialog of 「証明書を再発行（審査なし）」 (a decided 電子証明書発行申請).</summary>
+    public const string Reissue = "reissue";
 
     /// <summary>The confirmation dialog asked for in the query (<c>?confirm=approve|sendback</c>), if any.</summary>
     public static string? Confirmation(string? value) => value is Approve or SendBack ? value : null;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Features.AccountManagement;
 using Onshi.Oqs.Hosting;
@@ -7,7 +5,10 @@ using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Pages.Accounts;
 
-/// <summary>アカウント管理（更新）: the search screen and its paged results (seed P6, P9).</summary>
+/// <summary>
+/// アカウント管理（更新）: the search screen and its paged results (seed P6, P9). It lists the accounts on opening (every kind the
+/// actor may see, paged as a search), and its filters travel with the links to アカウント情報 and back (<see cref="AccountSearchQuery"/>).
+/// </summary>
 public sealed class SearchModel(AccountAdministration accounts) : PageModel
 {
     public static IReadOnlyList<(KindFilter Value, string Label)> KindOptions { get; } =
@@ -19,67 +20,17 @@ public sealed class SearchModel(AccountAdministration accounts) : PageModel
     public static IReadOnlyList<(StatusFilter Value, string Label)> StatusOptions { get; } =
         [(StatusFilter.All, "全て"), (StatusFilter.Active, "有効"), (StatusFilter.Disabled, "無効"), (StatusFilter.Locked, "ロック中")];
 
-    [FromQuery]
-    [CodeInput]
-    public string? UserId { get; set; }
-
-    [FromQuery]
-    public string? DisplayName { get; set; }
-
-    [FromQuery]
-    public KindFilter Kind { get; set; }
-
-    [FromQuery]
-    public StatusFilter Status { get; set; }
-
-    [FromQuery(Name = "page")]
-    public int PageNumber { get; set; } = 1;
-
-    [FromQuery(Name = "search")]
-    public int? Searched { get; set; }
+    public AccountSearchQuery Query { get; private set; } = AccountSearchQuery.Default;
 
     public AccountPage? Results { get; private set; }
 
     public async Task OnGetAsync()
     {
-        if (!Enum.IsDefined(Kind))
-        {
-            Kind = KindFilter.All;
-        }
-
-        if (!Enum.IsDefined(Status))
-        {
-            Status = StatusFilter.All;
-        }
-
-        if (Searched is null)
-        {
-            return;
-        }
-
+        Query = AccountSearchQuery.From(Request.Query);
         Results = await accounts.SearchAsync(HttpContext.Actor(),
-            new AccountSearch(Clip(UserId, 16), Clip(DisplayName, 50), Kind, Status, PageNumber), HttpContext.RequestAborted);
+            new AccountSearch(Query.UserId, Query.DisplayName, Query.Kind, Query.Status, Query.Page), HttpContext.RequestAborted);
+        Query = Query with { Page = Results.Page };
     }
 
-    public string PageUrl(int page) => "/Accounts" + QueryString.Create(new Dictionary<string, string?>
-    {
-        ["search"] = "1",
-        ["UserId"] = UserId,
-        ["DisplayName"] = DisplayName,
-        ["Kind"] = ((int)Kind).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Status"] = ((int)Status).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    }).ToUriComponent();
-
-    private static string? Clip(string? s, int max)
-    {
-        if (s is null)
-        {
-            return null;
-        }
-
-        // Control characters (NUL included) can match nothing and some databases refuse them.
-        var clean = new string([.. s.Where(c => !char.IsControl(c))]);
-        return clean.Length > max ? clean[..max] : clean;
-    }
+    public string PageUrl(int page) => Query.SearchUrl(page);
 }

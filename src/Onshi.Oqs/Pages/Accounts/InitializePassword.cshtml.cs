@@ -15,6 +15,11 @@ public sealed class InitializePasswordModel(AccountAdministration accounts, Issu
 
     public string UserId { get; private set; } = "";
 
+    /// <summary>The target's ユーザ名: the confirmation names the account it acts on (issue 14, item 8).</summary>
+    public string DisplayName { get; private set; } = "";
+
+    public Onshi.Core.Data.AccountKind? Kind { get; private set; }
+
     [TempData]
     public string? IssuedToken { get; set; }
 
@@ -31,7 +36,7 @@ public sealed class InitializePasswordModel(AccountAdministration accounts, Issu
             return Redirect("/Denied?returnUrl=" + Uri.EscapeDataString(Request.Path));
         }
 
-        (Id, UserId) = (id, detail.Value.Account.UserId);
+        (Id, UserId, DisplayName, Kind) = (id, detail.Value.Account.UserId, detail.Value.Account.DisplayName, detail.Value.Account.Kind);
         return Page();
     }
 

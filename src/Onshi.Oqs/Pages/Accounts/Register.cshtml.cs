@@ -51,7 +51,8 @@ public sealed class RegisterModel(AccountAdministration accounts, IssuedPassword
 /// <summary>The registration form.</summary>
 public sealed class RegisterInput
 {
-    public AccountKind Kind { get; set; }
+    /// <summary>Null when 「選択してください」 was left selected.</summary>
+    public AccountKind? Kind { get; set; }
 
     [CodeInput]
 

@@ -12,6 +12,9 @@ public sealed class DetailModel(PortalDocumentService documents) : PortalPageMod
 {
     public PortalDocumentRow Document { get; private set; } = null!;
 
+    /// <summary>The master's initial password of a ユーザ設定情報 (its expiry, or that it was changed); null for other documents.</summary>
+    public MasterInitialPassword? InitialPassword { get; private set; }
+
     /// <summary>The 新規 申請 whose two ユーザ設定情報 can be downloaded as one ZIP, if any.</summary>
     public long? BothEnvironmentsApplicationId { get; private set; }
 
@@ -24,6 +27,7 @@ public sealed class DetailModel(PortalDocumentService documents) : PortalPageMod
         }
 
         Document = found.Value;
+        InitialPassword = (await documents.GetMasterInitialPasswordAsync(UserId, id, Aborted)).Value;
         if (Document is { Kind: PortalDocumentKind.UserSettings, UsageApplicationId: { } applicationId })
         {
             // The list holds the user's documents; the ZIP is offered only when both environments' are among them.

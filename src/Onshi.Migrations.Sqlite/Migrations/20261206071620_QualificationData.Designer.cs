@@ -11,7 +11,7 @@ using Onshi.Core.Data;
 namespace Onshi.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(OnshiDbContext))]
-    [Migration("20261206063826_QualificationData")]
+    [Migration("20261206071620_QualificationData")]
     partial class QualificationData
     {
         /// <inheritdoc />
@@ -250,6 +250,9 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("DownloadedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("FileSavedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("InstitutionId")
                         .HasColumnType("INTEGER");
 
@@ -262,6 +265,9 @@ namespace Onshi.Migrations.Sqlite.Migrations
 
                     b.Property<byte[]>("ProtectedPkcs12")
                         .HasColumnType("BLOB");
+
+                    b.Property<int>("ReissueCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SendBackReason")
                         .HasMaxLength(500)
@@ -913,6 +919,54 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.ToTable("QualificationResults");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Environments")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InstitutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("NoticeExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OperatorAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ProtectedNotice")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OperatorAccountId");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("InstitutionId", "At");
+
+                    b.ToTable("SecretReissues");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SiteSession", b =>
                 {
                     b.Property<long>("Id")
@@ -1347,6 +1401,21 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasOne("Onshi.Core.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Onshi.Core.Data.OperatorAccount", null)
+                        .WithMany()
+                        .HasForeignKey("OperatorAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
