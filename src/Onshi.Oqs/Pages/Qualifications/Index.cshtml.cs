@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Onshi.Core.Data;
 using Onshi.Core.Common;
+using Onshi.Core.Data;
 using Onshi.Core.Features.Qualifications;
 using Onshi.Oqs.Hosting;
 using Onshi.Web.Hosting;
