@@ -184,7 +184,7 @@ internal static class InsuredSeeder
         }
 
         var audit = sp.GetRequiredService<AuditLog>();
-        audit.Record(new AuditRecord("insured.seed", AuditOutcomes.Success) { Actor = "cli", Detail = string.Create(CultureInfo.InvariantCulture, $"+{toAdd} members") });
+        audit.Record(new AuditRecord(AuditActions.InsuredSeed, AuditOutcomes.Success) { Actor = "cli", Detail = string.Create(CultureInfo.InvariantCulture, $"+{toAdd} members") });
         await audit.CommitAsync(cancellationToken);
         return (0, string.Create(CultureInfo.InvariantCulture,
             $"seed-insured: {Math.Max(existing, options.Members):N0} synthetic members ({toAdd:N0} new) in {progress.Elapsed.TotalSeconds:0.0} s: {progress.Rows:N0} rows, {progress.RowsPerSecond:N0} rows/s"));

@@ -145,7 +145,7 @@ public sealed class QualificationLookupTests
         {
             (await db.QualificationResults.CountAsync()).ShouldBe(0);
             (await db.AuditEntries.CountAsync(a => a.Action == AuditActions.QualificationLookup)).ShouldBe(0);
-            (await db.AuditEntries.CountAsync(a => a.Action == AuditActions.AccessDenied && a.Detail == AuditActions.QualificationLookup)).ShouldBe(2);
+            (await db.AuditEntries.CountAsync(a => a.Action == AuditActions.AccessDenied && a.Target == AuditDetails.QualificationTarget)).ShouldBe(2);
             return 0;
         });
     }

@@ -15,36 +15,8 @@ namespace Onshi.IntegrationTests.Seeding;
 /// valid 保険者番号, resuming as whole chunks to the same data as one run, the indexes built after a deferred load, and the
 /// refusals (imported members without --force, another seed, growing a partial chunk).
 /// </summary>
-public abstract class SeedInsuredTests(string provider) : IAsyncLifetime
+public abstract class SeedInsuredTests(string provider) : SeedTargets(provider)
 {
-    private readonly List<string> directories = [];
-    private readonly List<TestDatabase> databases = [];
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var d in databases)
-        {
-            await d.DisposeAsync();
-        }
-
-        foreach (var d in directories)
-        {
-            try
-            {
-                Directory.Delete(d, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-
-            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(d));
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task Seed_InTwoRuns_IsTheSameAsOne_WithIndexesBuiltAfterADeferredLoad()
     {
@@ -68,10 +40,10 @@ public abstract class SeedInsuredTests(string provider) : IAsyncLifetime
         (await context.InsuredQualifications.Select(q => q.InsurerNumber).Distinct().ToListAsync()).ShouldAllBe(n => insurers.Contains(n));
 
         // The deferred load built the model's indexes again.
-        var names = provider == TestDatabase.Postgres
+        var names = Provider == TestDatabase.Postgres
             ? await context.Database.SqlQueryRaw<string>("SELECT indexname AS \"Value\" FROM pg_indexes WHERE tablename = 'InsuredQualifications'").ToListAsync()
             : await context.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'InsuredQualifications'").ToListAsync();
-        // (PostgreSQL cuts names at 63 characters; the seeder uses the model's name for the provider, as the migration does.)
+        // (PostgreSQL cuts names at 63 characters; the seeder uses the model's name for the Provider, as the migration does.)
         names.ShouldContain(n => n.StartsWith("IX_InsuredQualifications_InsurerNumber_Number_Symbol_Birthdate", StringComparison.Ordinal));
         names.ShouldContain("IX_InsuredQualifications_PersonId");
 
@@ -122,21 +94,6 @@ public abstract class SeedInsuredTests(string provider) : IAsyncLifetime
         return [.. rows.Select(r => r.ToString()!), .. limits];
     }
 
-    private async Task<(OnshiSettings Settings, TestDatabase Database)> TargetAsync()
-    {
-        var database = await TestDatabase.CreateAsync(provider, TestContext.Current.CancellationToken);
-        databases.Add(database);
-        var directory = Directory.CreateTempSubdirectory("onshi-insured-test-").FullName;
-        directories.Add(directory);
-        var settings = new OnshiSettings
-        {
-            DataDirectory = directory,
-            DatabaseProvider = provider,
-            ConnectionString = database.ConnectionString,
-            OqsPort = 0,
-        };
-        return (settings, database);
-    }
 }
 
 public sealed class SeedInsuredTestsSqlite() : SeedInsuredTests(TestDatabase.Sqlite);

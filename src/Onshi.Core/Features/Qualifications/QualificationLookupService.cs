@@ -135,7 +135,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
         ArgumentNullException.ThrowIfNull(input);
         if (!PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.QualificationLookup))
         {
-            audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, "", AuditActions.QualificationLookup));
+            audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, AuditDetails.QualificationTarget, AuditDetails.NotPermitted));
             await audit.CommitAsync(cancellationToken);
             return OpResult<LookupOutcome>.Fail(QualificationErrors.NotPermitted);
         }
@@ -227,7 +227,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
             };
             db.QualificationResults.Add(result);
             audit.Record(actor.Audit(AuditActions.QualificationLookup, AuditOutcomes.Success, reference,
-                ((int)verdict.Validity).ToString(CultureInfo.InvariantCulture)));
+                AuditDetails.ValidityPrefix + ((int)verdict.Validity).ToString(CultureInfo.InvariantCulture)));
             try
             {
                 await audit.CommitAsync(cancellationToken);

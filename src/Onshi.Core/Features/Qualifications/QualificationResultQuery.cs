@@ -126,7 +126,7 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
         var mayList = PermissionMatrix.Allows(kind, OqsCapability.QualificationResults);
         if (!mayList && !PermissionMatrix.Allows(kind, OqsCapability.QualificationLookup))
         {
-            return await DenyAsync(actor, "not-permitted", cancellationToken);
+            return await DenyAsync(actor, AuditDetails.NotPermitted, cancellationToken);
         }
 
         var r = (reference ?? "").Trim();
@@ -143,7 +143,7 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
 
         if (row.InstitutionId != p.InstitutionId || row.Environment != p.Environment || (!mayList && row.AccountId != p.AccountId))
         {
-            return await DenyAsync(actor, "other-institution-result", cancellationToken);
+            return await DenyAsync(actor, AuditDetails.OtherResult, cancellationToken);
         }
 
         return OpResult<QualificationResultView>.Success(await ViewAsync(row, cancellationToken));
@@ -156,7 +156,7 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
         ArgumentNullException.ThrowIfNull(filter);
         if (!PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.QualificationResults))
         {
-            var denied = await DenyAsync(actor, "not-permitted", cancellationToken);
+            var denied = await DenyAsync(actor, AuditDetails.NotPermitted, cancellationToken);
             return OpResult<Paged<QualificationResultRow>>.Fail(denied.Errors);
         }
 
@@ -175,13 +175,13 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
         ArgumentNullException.ThrowIfNull(filter);
         if (!PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.QualificationResults))
         {
-            var denied = await DenyAsync(actor, "not-permitted", cancellationToken);
+            var denied = await DenyAsync(actor, AuditDetails.NotPermitted, cancellationToken);
             return OpResult<ResultExport>.Fail(denied.Errors);
         }
 
         var query = await FilteredAsync(actor, filter, cancellationToken);
         var rows = await query.OrderByDescending(x => x.ExecutedAt).ThenByDescending(x => x.Id).Take(MaxExport).ToListAsync(cancellationToken);
-        audit.Record(actor.Audit(AuditActions.QualificationExport, AuditOutcomes.Success, format,
+        audit.Record(actor.Audit(AuditActions.QualificationExport, AuditOutcomes.Success, format == "xml" ? AuditDetails.XmlTarget : AuditDetails.CsvTarget,
             "rows=" + rows.Count.ToString(CultureInfo.InvariantCulture)));
         await audit.CommitAsync(cancellationToken);
         var views = new List<QualificationResultView>(rows.Count);
@@ -323,9 +323,9 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
 
     private async Task<OpResult<QualificationResultView>> DenyAsync(ActorContext actor, string detail, CancellationToken cancellationToken)
     {
-        audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, "qualification-result", detail));
+        audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, AuditDetails.QualificationTarget, detail));
         await audit.CommitAsync(cancellationToken);
-        return OpResult<QualificationResultView>.Fail(detail == "not-permitted" ? AccountErrors.NotPermitted : NotFound);
+        return OpResult<QualificationResultView>.Fail(detail == AuditDetails.NotPermitted ? AccountErrors.NotPermitted : NotFound);
     }
 }
 
