@@ -485,7 +485,18 @@ public abstract class SigkillDurabilityTests(string provider) : IAsyncLifetime
             switch (Path.GetExtension(name))
             {
                 case ".eml":
-                    OutboxReaderForTest.Read(file).Body.ShouldContain("/Account/ResetPassword?", customMessage: relative);
+                    // Whole mails only: a reset mail with its link, or an approval's decision mail with its signature.
+                    var mail = OutboxReaderForTest.Read(file);
+                    if (mail.To == Applicant)
+                    {
+                        mail.Body.ShouldContain("承認しました", customMessage: relative);
+                        mail.Body.ShouldContain("コールセンター", customMessage: relative);
+                    }
+                    else
+                    {
+                        mail.Body.ShouldContain("/Account/ResetPassword?", customMessage: relative);
+                    }
+
                     break;
                 case ".xml":
                     XDocument.Load(file).Descendants(OnshiXmlEncryptor.ElementName).ShouldNotBeEmpty(relative);
