@@ -44,11 +44,11 @@ internal sealed class InsuredGenerator(long seed, DateOnly asOf)
     /// <summary>The insurers: per prefecture 協会けんぽ, five 健康保険組合, a 共済組合, four 国保 and the 後期高齢者医療広域連合; and 自衛官's.</summary>
     public static IReadOnlyList<Insurer> Insurers { get; } = BuildInsurers();
 
+    private static readonly Insurer SelfDefense = Insurers.Single(i => i.Number.Length == 8 && i.Number.StartsWith("07", StringComparison.Ordinal));
     private static readonly Insurer[] Kyokai = [.. Insurers.Where(i => i.Number.Length == 8 && i.Number.StartsWith("01", StringComparison.Ordinal))];
-    private static readonly Insurer[] Employee = [.. Insurers.Where(i => i.Scheme == InsurerScheme.Employee && i != SelfDefenseInsurer())];
+    private static readonly Insurer[] Employee = [.. Insurers.Where(i => i.Scheme == InsurerScheme.Employee && i != SelfDefense)];
     private static readonly Insurer[] National = [.. Insurers.Where(i => i.Scheme == InsurerScheme.NationalHealthInsurance)];
     private static readonly Insurer[] LateElderly = [.. Insurers.Where(i => i.Scheme == InsurerScheme.LateElderly)];
-    private static readonly Insurer SelfDefense = Insurers.Single(i => i.Number.Length == 8 && i.Number.StartsWith("07", StringComparison.Ordinal));
 
     /// <summary>Age of the oldest person (the youngest is born on <see cref="AsOf"/>).</summary>
     public const int MaxAge = 105;
@@ -323,8 +323,6 @@ internal sealed class InsuredGenerator(long seed, DateOnly asOf)
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
-
-    private static Insurer SelfDefenseInsurer() => Insurers.Single(i => i.Number.Length == 8 && i.Number.StartsWith("07", StringComparison.Ordinal));
 
     private static Insurer[] BuildInsurers()
     {

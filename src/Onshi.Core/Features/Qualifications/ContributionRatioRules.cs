@@ -1,3 +1,5 @@
+using Onshi.Core.Common;
+
 namespace Onshi.Core.Features.Qualifications;
 
 /// <summary>The age bands that decide the 一部負担金割合 (健康保険法 §74, 国民健康保険法 §42, 高齢者医療確保法 §67).</summary>
@@ -87,16 +89,15 @@ public static class ContributionRatioRules
         return band switch
         {
             AgeBand.Preschool => new(band, [20], 20,
-                $"義務教育就学前（{Format(JapaneseAge.SchoolEntry(birth))}から就学）のため2割"),
+                $"義務教育就学前（{Jst.Date(JapaneseAge.SchoolEntry(birth))}から就学）のため2割"),
             AgeBand.General => new(band, [30], 30, "義務教育就学後・70歳未満のため3割"),
             AgeBand.Elderly70To74 when elderlyCertificatePercent is 20 or 30 => new(band, [20, 30], elderlyCertificatePercent,
-                $"70歳以上75歳未満（{Format(JapaneseAge.ElderlyStart(birth))}から）で、高齢受給者証の負担割合が{QualificationCodes.RatioLabel(elderlyCertificatePercent.Value)}"),
+                $"70歳以上75歳未満（{Jst.Date(JapaneseAge.ElderlyStart(birth))}から）で、高齢受給者証の負担割合が{QualificationCodes.RatioLabel(elderlyCertificatePercent.Value)}"),
             AgeBand.Elderly70To74 => new(band, [20, 30], null,
-                $"70歳以上75歳未満（{Format(JapaneseAge.ElderlyStart(birth))}から）のため2割（現役並み所得者は3割）。高齢受給者証の情報がありません"),
+                $"70歳以上75歳未満（{Jst.Date(JapaneseAge.ElderlyStart(birth))}から）のため2割（現役並み所得者は3割）。高齢受給者証の情報がありません"),
             _ => new(band, [10, 20, 30], null,
-                $"75歳以上（{Format(JapaneseAge.LateElderlyStart(birth))}から後期高齢者医療）のため所得により1割・2割・3割"),
+                $"75歳以上（{Jst.Date(JapaneseAge.LateElderlyStart(birth))}から後期高齢者医療）のため所得により1割・2割・3割"),
         };
     }
 
-    private static string Format(DateOnly d) => d.ToString("yyyy/MM/dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -240,9 +240,9 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
             var r = v.Result;
             text.Append(AuditCsv.Line(
             [
-                Jst.Seconds(v.Row.ExecutedAt), v.Row.ReferenceNumber, Slash(v.Row.ConfirmationDate), v.AccountUserId, v.Row.TerminalSerial ?? "",
+                Jst.Seconds(v.Row.ExecutedAt), v.Row.ReferenceNumber, Jst.Date(v.Row.ConfirmationDate), v.AccountUserId, v.Row.TerminalSerial ?? "",
                 QualificationCodes.Label(v.Row.Validity), v.Row.InsurerNumber, v.Row.Symbol, v.Row.Number, r?.InsuredBranchNumber ?? v.Row.Branch ?? "",
-                Slash(v.Row.Birthdate), r?.Name ?? "", r?.NameKana ?? "", r?.PersonalFamilyClassification switch { "1" => "本人", "2" => "家族", _ => "" },
+                Jst.Date(v.Row.Birthdate), r?.Name ?? "", r?.NameKana ?? "", r?.PersonalFamilyClassification switch { "1" => "本人", "2" => "家族", _ => "" },
                 r?.InsurerName ?? "", WireSlash(r?.QualificationDate), WireSlash(r?.DisqualificationDate),
                 r?.ReasonOfLoss is { } reason ? QualificationCodes.Label((ReasonOfLoss)int.Parse(reason, CultureInfo.InvariantCulture)) : "",
                 RatioWords(r?.InsuredPartialContributionRatio), RatioWords(r?.ElderlyRecipientCertificateInfo?.ElderlyRecipientContributionRatio),
@@ -258,9 +258,7 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
 
     /// <summary><c>20261206</c> → <c>2026/12/06</c>.</summary>
     public static string WireSlash(string? wire) =>
-        wire is { Length: 8 } && DateOnly.TryParseExact(wire, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? Slash(d) : "";
-
-    public static string Slash(DateOnly d) => d.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
+        wire is { Length: 8 } && DateOnly.TryParseExact(wire, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? Jst.Date(d) : "";
 
     private async Task<IQueryable<QualificationResult>> FilteredAsync(ActorContext actor, ResultFilter filter, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Onshi.Core.Common;
 
 namespace Onshi.Core.Features.Qualifications;
 
@@ -46,19 +46,18 @@ public static class QualificationRules
         var valid = matches.Where(m => m.ValidOn(date)).MaxBy(m => m.Acquired);
         if (valid is not null)
         {
-            return new(QualificationValidity.Valid, valid, $"{Format(date)} 時点で有効な資格です。");
+            return new(QualificationValidity.Valid, valid, $"{Jst.Date(date)} 時点で有効な資格です。");
         }
 
         var chosen = matches.Where(m => m.Acquired <= date).MaxBy(m => m.Acquired) ?? matches.MinBy(m => m.Acquired)!;
         var newer = historyOfPerson.Where(h => h.Id != chosen.Id && h.Acquired > chosen.Acquired).MinBy(h => h.Acquired);
         var why = chosen.Acquired > date
-            ? $"確認日 {Format(date)} はこの資格の取得日（{Format(chosen.Acquired)}）より前です。"
-            : $"この資格は {Format(chosen.Lost!.Value)} に喪失しています（喪失事由: {QualificationCodes.Label(chosen.Reason ?? ReasonOfLoss.Other)}）。";
+            ? $"確認日 {Jst.Date(date)} はこの資格の取得日（{Jst.Date(chosen.Acquired)}）より前です。"
+            : $"この資格は {Jst.Date(chosen.Lost!.Value)} に喪失しています（喪失事由: {QualificationCodes.Label(chosen.Reason ?? ReasonOfLoss.Other)}）。";
         return newer is null
             ? new(QualificationValidity.Invalid, chosen, why)
             : new(QualificationValidity.InvalidNewerExists, chosen,
-                $"{why}{Format(newer.Acquired)} に取得した新しい資格があります。新しい被保険者証等（またはマイナンバーカード）で確認してください。");
+                $"{why}{Jst.Date(newer.Acquired)} に取得した新しい資格があります。新しい被保険者証等（またはマイナンバーカード）で確認してください。");
     }
 
-    private static string Format(DateOnly d) => d.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
 }

@@ -22,7 +22,7 @@ public sealed class IndexModel(QualificationLookupService lookups, Qualification
 
     public QualificationDisplay? Answer { get; private set; }
 
-    public string Today => QualificationResultQuery.Slash(Jst.Today(time)).Replace('/', '-');
+    public string Today => Jst.IsoDate(Jst.Today(time));
 
     /// <summary>The control the page focuses on load.</summary>
     public string FocusId { get; private set; } = "InsurerNumber";

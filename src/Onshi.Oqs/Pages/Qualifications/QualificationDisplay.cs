@@ -71,7 +71,7 @@ public sealed class QualificationDisplay
 
     public string ExecutedAt => Jst.Seconds(View.Row.ExecutedAt);
 
-    public string ConfirmationDate => QualificationResultQuery.Slash(View.Row.ConfirmationDate);
+    public string ConfirmationDate => Jst.Date(View.Row.ConfirmationDate);
 
     /// <summary>The characters of <paramref name="text"/> that Shift_JIS cannot encode (shown, and named under the name).</summary>
     public static IReadOnlyList<string> NotInShiftJis(string? text)
