@@ -2,7 +2,12 @@
 # The benchmarks of issue 6, in one command: builds Release, measures the Argon2id hash ceiling, bare Kestrel, the
 # peer (ASP.NET Core Identity's template) and Onshi on SQLite and PostgreSQL with 1 k and 2.5 M accounts, prints the
 # table and writes docs/performance.md.
-#   bash bench/run.sh [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]
+#   bash bench/run.sh [--lookup] [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]
+#     --lookup    the 資格確認 benchmark of issue 15 instead: databases of 20 k and 20 M synthetic members (sqlite-20k,
+#                 sqlite-20M, postgres-20k, postgres-20M; with --quick 2 k and 20 k), the lookup on the screen and through
+#                 the service next to the signed-in search and bare Kestrel; writes its own section of docs/performance.md
+#                 (kept by the other runs); analysis from bench/analysis-lookup.md. The 20 M databases take ~25 GB and,
+#                 the first time, most of an hour to seed.
 #     --quick     tiny databases, short cells: a smoke check in about two minutes
 #     --no-pg     SQLite only;  --no-peer  without the Identity template
 #     --trace     also profile one search and one login cell of each Onshi run with perf (extra cells, not in the
@@ -19,10 +24,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${ONSHI_BENCH_WORK:-/tmp/onshi-bench}
-quick=0 pg=1 peer=1 only= trace=0 onshi_env=() report_only=0 r2r=0
+quick=0 pg=1 peer=1 only= trace=0 onshi_env=() report_only=0 r2r=0 lookup=0
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
+    --lookup) lookup=1; peer=0 ;;
     --no-pg) pg=0 ;;
     --no-peer) peer=0 ;;
     --only) only=$2; shift ;;
@@ -30,7 +36,7 @@ while (($#)); do
     --report-only) report_only=1 ;;
     --ready-to-run) r2r=1 ;;
     --onshi-env) onshi_env+=(--onshi-env "$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--lookup] [--quick] [--no-pg] [--no-peer] [--trace] [--onshi-env K=V] [--ready-to-run] [--only NAMES] [--report-only]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -52,6 +58,9 @@ for f in "$onshi" "$bare" "$bench"; do [[ -f $f ]] || { echo "run.sh: build fail
 
 if ((report_only)); then
   # Writes docs/performance.md again from the last run's figures (WORK/results-latest.json), e.g. after editing bench/analysis.md.
+  if ((lookup)); then
+    exec dotnet "$bench" report "$work/results-lookup-latest.json" --out "$repo/docs/performance.md" --analysis "$repo/bench/analysis-lookup.md"
+  fi
   exec dotnet "$bench" report "$work/results-latest.json" --out "$repo/docs/performance.md" --analysis "$repo/bench/analysis.md"
 fi
 
@@ -68,12 +77,15 @@ if ((r2r)); then
   r2r_args=(--ready-to-run)
 fi
 
-args=(run --work "$work" --onshi "$onshi" --bare "$bare" --analysis "$repo/bench/analysis.md"
+analysis=$repo/bench/analysis.md
+((lookup)) && analysis=$repo/bench/analysis-lookup.md
+args=(run --work "$work" --onshi "$onshi" --bare "$bare" --analysis "$analysis"
   --sdk "$(dotnet --version)" --commit "$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src bench || echo '+changes')")
 args+=("${r2r_args[@]}")
+((lookup)) && args+=(--lookup)
 if ((quick)); then
   mkdir -p "$repo/artifacts"
-  args+=(--quick --out "$repo/artifacts/performance-quick.md")
+  args+=(--quick --out "$repo/artifacts/performance-$( ((lookup)) && echo lookup- )quick.md")
 elif [[ -n $only ]]; then
   mkdir -p "$repo/artifacts"
   args+=(--out "$repo/artifacts/performance-only.md")

@@ -36,6 +36,15 @@ public sealed class BenchOptions
 
     public HashSet<string>? Only { get; set; }
 
+    /// <summary>
+    /// <c>--lookup</c>: the 資格確認 benchmark (issue 15) instead of issue 6's: databases of 20 thousand and 20 million synthetic
+    /// members, the lookup on the screen and through the service next to the signed-in アカウント管理 search and bare Kestrel.
+    /// </summary>
+    public bool Lookup { get; set; }
+
+    /// <summary>The Onshi.Bench assembly itself, started again as <c>lookup-service</c> for the service cells.</summary>
+    public string BenchDll { get; set; } = typeof(BenchOptions).Assembly.Location;
+
     /// <summary>A hand-written analysis appended to the report (bench/analysis.md).</summary>
     public string? Analysis { get; set; }
 
@@ -57,6 +66,7 @@ public sealed class BenchOptions
             switch (args[i])
             {
                 case "--quick": o.Quick = true; break;
+                case "--lookup": o.Lookup = true; break;
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--out": o.Out = Path.GetFullPath(Next()); break;
                 case "--onshi": o.OnshiDll = Path.GetFullPath(Next()); break;
@@ -83,10 +93,26 @@ public sealed class BenchOptions
 }
 
 /// <summary>One database the Onshi figures are taken on.</summary>
-public sealed record DatabasePlan(string Name, string Provider, int Institutions, int Large, int RealCertificates);
+/// <param name="Name">The database's name in the report and its data directory.</param>
+/// <param name="Provider"><c>sqlite</c> or <c>postgres</c>.</param>
+/// <param name="Institutions">seed-scale's institutions.</param>
+/// <param name="Large">Of which with 200 accounts.</param>
+/// <param name="RealCertificates">Of which with real terminal certificates (the load logs in there).</param>
+/// <param name="Members">Synthetic members of the simulated 中間サーバー (<c>onshi seed-insured</c>); 0 for none.</param>
+public sealed record DatabasePlan(string Name, string Provider, int Institutions, int Large, int RealCertificates, long Members = 0);
 
 /// <summary>How one database was prepared.</summary>
-public sealed record SeedInfo(string Name, string Provider, int Institutions, long Accounts, double Seconds, int NewInstitutions, string Size);
+public sealed record SeedInfo(string Name, string Provider, int Institutions, long Accounts, double Seconds, int NewInstitutions, string Size)
+{
+    /// <summary>Synthetic members after seed-insured (0 when the plan has none).</summary>
+    public long Members { get; init; }
+
+    /// <summary>seed-insured's own summary line of this run (rows, rows/s, or that nothing was to do).</summary>
+    public string? MembersSeed { get; init; }
+
+    /// <summary>Wall time of this run's seed-insured.</summary>
+    public double MembersSeconds { get; init; }
+}
 
 /// <summary>One server's run: time to first response, memory, and its cells.</summary>
 public sealed class ServerRun(string target, string description)
@@ -152,7 +178,13 @@ public sealed partial class Orchestrator(BenchOptions options)
 
     private List<DatabasePlan> Databases()
     {
-        List<DatabasePlan> plans = options.Quick
+        List<DatabasePlan> plans = options.Lookup
+            ? options.Quick
+                ? [new("sqlite-2k", "sqlite", 20, 1, 4, 2_000), new("sqlite-20k", "sqlite", 20, 1, 4, 20_000),
+                   new("postgres-2k", "postgres", 20, 1, 4, 2_000), new("postgres-20k", "postgres", 20, 1, 4, 20_000)]
+                : [new("sqlite-20k", "sqlite", 20, 1, 4, 20_000), new("sqlite-20M", "sqlite", 20, 1, 4, 20_000_000),
+                   new("postgres-20k", "postgres", 20, 1, 4, 20_000), new("postgres-20M", "postgres", 20, 1, 4, 20_000_000)]
+            : options.Quick
             ? [new("sqlite-tiny", "sqlite", 20, 1, 4), new("postgres-tiny", "postgres", 20, 1, 4)]
             : [new("sqlite-1k", "sqlite", 100, 1, 16), new("sqlite-2.5M", "sqlite", 250_000, 10, 16),
                new("postgres-1k", "postgres", 100, 1, 16), new("postgres-2.5M", "postgres", 250_000, 10, 16)];
@@ -164,7 +196,7 @@ public sealed partial class Orchestrator(BenchOptions options)
         Directory.CreateDirectory(options.Work);
         Say($"onshi-bench {(options.Quick ? "--quick " : "")}· work {options.Work} · load average {_results.LoadBefore}");
 
-        if (options.Only is null || options.Only.Contains("hash"))
+        if (!options.Lookup && (options.Only is null || options.Only.Contains("hash")))
         {
             Say("hash ceiling: Argon2id verifications, one thread per core …");
             _results.Hash = HashCeiling.Measure(options.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10), ct);
@@ -189,13 +221,20 @@ public sealed partial class Orchestrator(BenchOptions options)
                     await RunBareAsync(pfx, password, ca, clientCertificate, ct);
                 }
 
-                if (options.PeerDll is not null && (options.Only is null || options.Only.Contains("peer")))
+                if (!options.Lookup && options.PeerDll is not null && (options.Only is null || options.Only.Contains("peer")))
                 {
                     await RunPeerAsync(pfx, password, ca, ct);
                 }
             }
 
-            await RunOnshiAsync(plan, seed, ct);
+            if (options.Lookup)
+            {
+                await RunLookupAsync(plan, seed, ct);
+            }
+            else
+            {
+                await RunOnshiAsync(plan, seed, ct);
+            }
         }
 
         _results.Finished = DateTimeOffset.Now;
@@ -264,7 +303,72 @@ public sealed partial class Orchestrator(BenchOptions options)
             : output.Contains("nothing to do", StringComparison.Ordinal) ? 0 : -1;
         var info = new SeedInfo(plan.Name, plan.Provider, manifest.Institutions, manifest.Accounts, clock.Elapsed.TotalSeconds, newInstitutions, sizeText);
         Say($"  {info.Accounts:N0} accounts, {info.Size}, {info.NewInstitutions:N0} institutions added in {info.Seconds:F1} s");
+        if (plan.Members > 0)
+        {
+            info = await SeedMembersAsync(plan, info, ct);
+        }
+
         return info;
+    }
+
+    /// <summary>
+    /// <c>onshi seed-insured --members N</c> into the same database (resumable: a complete population adds nothing); its summary
+    /// line and time are kept for the report, and the database size is taken again.
+    /// </summary>
+    private async Task<SeedInfo> SeedMembersAsync(DatabasePlan plan, SeedInfo info, CancellationToken ct)
+    {
+        var dir = DataDirectory(plan);
+        List<string> args = [options.OnshiDll, "seed-insured", "--members", plan.Members.ToString(CultureInfo.InvariantCulture), "--data", dir, .. DatabaseArguments(plan)];
+        Say($"{plan.Name}: seed-insured --members {plan.Members:N0} …");
+        var clock = Stopwatch.StartNew();
+        var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+
+        var output = await stdout;
+        await File.WriteAllTextAsync(Path.Combine(options.Work, "logs", $"seed-insured-{plan.Name}.log"), output + await stderr, CancellationToken.None);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"seed-insured for {plan.Name} failed (exit {process.ExitCode}); see the log");
+        }
+
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        var sqliteFile = Path.Combine(dir, "onshi.db");
+        var size = plan.Provider == "sqlite" && File.Exists(sqliteFile)
+            ? string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(sqliteFile).Length / 1048576.0:F1} MiB")
+            : await PostgresSizeAsync(plan, ct) ?? info.Size;
+        Say($"  {line} ({clock.Elapsed.TotalSeconds:F1} s); database {size}");
+        return info with { Members = plan.Members, MembersSeed = line, MembersSeconds = clock.Elapsed.TotalSeconds, Size = size };
+    }
+
+    /// <summary>pg_database_size of the plan's database, through psql (null when psql is not there).</summary>
+    private async Task<string?> PostgresSizeAsync(DatabasePlan plan, CancellationToken ct)
+    {
+        var cs = ConnectionString(plan);
+        string Part(string key) => Regex.Match(cs, key + "=([^;]*)", RegexOptions.IgnoreCase).Groups[1].Value;
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("psql", ["-h", Part("Host"), "-p", Part("Port"), "-U", Part("Username"), "-d", Part("Database"), "-Atc",
+                "select pg_size_pretty(pg_database_size(current_database()))"])
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            var text = await p.StandardOutput.ReadToEndAsync(ct);
+            await p.WaitForExitAsync(ct);
+            return p.ExitCode == 0 ? text.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     [GeneratedRegex(@"\(([\d,]+) new\)")]

@@ -10,6 +10,12 @@ if (args.Length > 0 && args[0] == "hash")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "lookup-service")
+{
+    // One lookup-service cell of the 資格確認 benchmark, in a process of its own (started by `onshi-bench run --lookup`).
+    return await ServiceLookupCommand.RunAsync(args[1..], CancellationToken.None);
+}
+
 if (args.Length >= 2 && args[0] == "report")
 {
     // Re-renders a saved run (WORK/results-latest.json) with the current report code and analysis text.
@@ -17,7 +23,7 @@ if (args.Length >= 2 && args[0] == "report")
     var rest = BenchOptions.Parse(args[2..]);
     var text = rest.Analysis is { } path && File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
     saved.Options.Analysis = rest.Analysis;
-    await File.WriteAllTextAsync(rest.Out, Report.Markdown(saved.Results, saved.Options, text));
+    await ReportFile.WriteAsync(rest.Out, saved.Results, saved.Options, text);
     Console.WriteLine(Report.ConsoleTable(saved.Results));
     Console.WriteLine($"written: {rest.Out}");
     return 0;
@@ -42,9 +48,14 @@ try
     var results = await new Orchestrator(options).RunAsync(cts.Token);
     SavedRun.Save(new SavedRun(options, results), options.Work);
     var analysis = options.Analysis is { } a && File.Exists(a) ? await File.ReadAllTextAsync(a) : null;
-    await File.WriteAllTextAsync(options.Out, Report.Markdown(results, options, analysis));
+    await ReportFile.WriteAsync(options.Out, results, options, analysis);
     Console.WriteLine();
     Console.WriteLine(Report.ConsoleTable(results));
+    if (options.Lookup)
+    {
+        Console.WriteLine(LookupReport.ConsoleTargets(results));
+    }
+
     Console.WriteLine($"written: {options.Out}");
     return results.Runs.Any(r => r.Failure is not null) ? 1 : 0;
 }
@@ -69,7 +80,7 @@ internal sealed record SavedRun(BenchOptions Options, BenchResults Results)
     public static void Save(SavedRun run, string work)
     {
         var text = System.Text.Json.JsonSerializer.Serialize(run, Json);
-        var kind = run.Options.Quick ? "quick-" : run.Options.Only is not null ? "partial-" : "";
+        var kind = (run.Options.Lookup ? "lookup-" : "") + (run.Options.Quick ? "quick-" : run.Options.Only is not null ? "partial-" : "");
         File.WriteAllText(Path.Combine(work, $"results-{kind}{run.Results.Started:yyyyMMdd-HHmmss}.json"), text);
         // A --quick or --only run never replaces the full run's figures that --report-only renders.
         File.WriteAllText(Path.Combine(work, $"results-{kind}latest.json"), text);

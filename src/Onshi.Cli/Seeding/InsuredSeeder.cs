@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Onshi.Cli.Commands;
+using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
 using Onshi.Web.Hosting;
@@ -30,6 +31,15 @@ internal sealed record SeedInsuredOptions
 
 /// <summary>What seed-insured wrote down about the synthetic population (DATA/seed-insured.json).</summary>
 internal sealed record InsuredManifest(long Seed, DateOnly AsOf, long Members, bool Complete);
+
+/// <summary>
+/// DATA/seed-insured-sample.json: lookup keys of qualifications spread evenly over the whole synthetic population (by row
+/// id), for load tools and scripts that need members known to exist without reading the database (bench/, docs/performance.md).
+/// </summary>
+internal sealed record InsuredSample(DateOnly AsOf, long Members, IReadOnlyList<InsuredSampleKey> Keys);
+
+/// <summary>One lookup key of <see cref="InsuredSample"/>, as typed into 資格情報照会 (生年月日 yyyy-MM-dd).</summary>
+internal sealed record InsuredSampleKey(string InsurerNumber, string Symbol, string Number, string Branch, string Birthdate);
 
 /// <summary>
 /// <c>onshi seed-insured</c>: fills the simulated 中間サーバー with <see cref="InsuredGenerator"/>'s members, one chunk of
@@ -183,10 +193,39 @@ internal static class InsuredSeeder
             await JsonSerializer.SerializeAsync(stream, new InsuredManifest(options.Seed, options.AsOf, Math.Max(existing, options.Members), Complete: true), cancellationToken: cancellationToken);
         }
 
+        await WriteSampleAsync(db, dataDirectory, options.AsOf, Math.Max(existing, options.Members), cancellationToken);
         var audit = sp.GetRequiredService<AuditLog>();
         audit.Record(new AuditRecord(AuditActions.InsuredSeed, AuditOutcomes.Success) { Actor = "cli", Detail = string.Create(CultureInfo.InvariantCulture, $"+{toAdd} members") });
         await audit.CommitAsync(cancellationToken);
         return (0, string.Create(CultureInfo.InvariantCulture,
             $"seed-insured: {Math.Max(existing, options.Members):N0} synthetic members ({toAdd:N0} new) in {progress.Elapsed.TotalSeconds:0.0} s: {progress.Rows:N0} rows, {progress.RowsPerSecond:N0} rows/s"));
+    }
+
+    /// <summary>How many keys <see cref="InsuredSample"/> holds (fewer for a smaller population).</summary>
+    public const int SampleKeys = 1000;
+
+    private static readonly JsonSerializerOptions SampleJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Writes <see cref="InsuredSample"/>: the synthetic qualifications at evenly spaced row ids, read by primary key (one
+    /// query of at most <see cref="SampleKeys"/> ids, the same cost at 20 thousand or 20 million members).
+    /// </summary>
+    private static async Task WriteSampleAsync(OnshiDbContext db, string dataDirectory, DateOnly asOf, long members, CancellationToken cancellationToken)
+    {
+        var synthetic = db.InsuredQualifications.Where(q => q.PersonId >= InsuredGenerator.SyntheticPersonBase && q.PersonId < DemoInsured.PersonBase);
+        var first = await synthetic.MinAsync(q => (long?)q.Id, cancellationToken);
+        var last = await synthetic.MaxAsync(q => (long?)q.Id, cancellationToken);
+        var keys = new List<InsuredSampleKey>();
+        if (first is { } lo && last is { } hi)
+        {
+            var span = hi - lo + 1;
+            var ids = Enumerable.Range(0, SampleKeys).Select(k => lo + (span * k / SampleKeys)).Distinct().ToList();
+            var rows = await synthetic.AsNoTracking().Where(q => ids.Contains(q.Id)).OrderBy(q => q.Id)
+                .Select(q => new { q.InsurerNumber, q.Symbol, q.Number, q.Branch, q.Birthdate }).ToListAsync(cancellationToken);
+            keys.AddRange(rows.Select(r => new InsuredSampleKey(r.InsurerNumber, r.Symbol, r.Number, r.Branch, Jst.IsoDate(r.Birthdate))));
+        }
+
+        await using var stream = File.Create(Path.Combine(dataDirectory, "seed-insured-sample.json"));
+        await JsonSerializer.SerializeAsync(stream, new InsuredSample(asOf, members, keys), SampleJson, cancellationToken);
     }
 }

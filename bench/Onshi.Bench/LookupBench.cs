@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Qualifications;
+using Onshi.Core.Features.Secrets;
+using Onshi.Core.Features.Sessions;
+using Onshi.Core.Hosting;
+using Onshi.Web.Hosting;
+
+namespace Onshi.Bench;
+
+/// <summary>What <c>onshi seed-insured</c> writes to <c>DATA/seed-insured-sample.json</c>: lookup keys spread over the population.</summary>
+public sealed record InsuredSample(DateOnly AsOf, long Members, List<InsuredSampleKey> Keys)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static InsuredSample Load(string dataDirectory)
+    {
+        var sample = JsonSerializer.Deserialize<InsuredSample>(File.ReadAllText(Path.Combine(dataDirectory, "seed-insured-sample.json")), Json)
+            ?? throw new InvalidOperationException("empty seed-insured-sample.json");
+        return sample.Keys.Count > 0 ? sample : throw new InvalidOperationException("seed-insured-sample.json holds no keys");
+    }
+
+    /// <summary>The key worker <paramref name="worker"/> of <paramref name="concurrency"/> asks for at its <paramref name="n"/>-th lookup (spread, none shared at once).</summary>
+    public InsuredSampleKey For(int worker, int concurrency, int n) => Keys[(int)(((long)n * concurrency + worker) % Keys.Count)];
+}
+
+/// <summary>One lookup key (生年月日 yyyy-MM-dd).</summary>
+public sealed record InsuredSampleKey(string InsurerNumber, string Symbol, string Number, string Branch, string Birthdate);
+
+/// <summary>
+/// 資格情報照会 on the screen, as a receptionist does it: POST the form (保険者番号, 記号, 番号, 枝番, 生年月日; 確認日 empty = today),
+/// follow the redirect to <c>/Qualifications?r=照会番号</c> and read the answer. Worker w is an 管理者 account of the
+/// 200-account institution (one per worker where there are enough) at its terminal; every lookup writes its 資格確認結果
+/// and its audit row, as in production.
+/// </summary>
+public sealed class OnshiLookupScenario(OnshiTarget target, InsuredSample sample) : IScenario
+{
+    public string Name => "lookup";
+
+    public int RequestsPerOperation => 2;
+
+    public async Task<BenchWorker> PrepareWorkerAsync(int worker, int concurrency, CancellationToken ct)
+    {
+        var institution = target.Large;
+        var admins = institution.Accounts.Where(a => a.Kind == "admin").ToList();
+        if (admins.Count == 0)
+        {
+            throw new InvalidOperationException("the large institution has no 管理者 account");
+        }
+
+        var user = target.UserAt(institution, worker);
+        var account = admins[worker % admins.Count];
+        await OnshiTarget.LoginAsync(user, account.UserId, account.Password, ct);
+        var form = await user.GetAsync("/Qualifications", ct);
+        OnshiTarget.Expect(form, 200, "GET /Qualifications");
+        var token = BenchUser.FormToken(form, "__af");
+        var n = 0;
+        return new BenchWorker(async ct2 =>
+        {
+            var key = sample.For(worker, concurrency, n++);
+            var posted = await user.PostAsync("/Qualifications",
+                [new("Input.InsurerNumber", key.InsurerNumber), new("Input.InsuredCardSymbol", key.Symbol), new("Input.InsuredIdentificationNumber", key.Number),
+                 new("Input.InsuredBranchNumber", key.Branch), new("Input.Birthdate", key.Birthdate), new("Input.QualificationConfirmationDate", ""), new("__af", token)], ct2);
+            if (posted.Status != 302 || posted.Location?.StartsWith("/Qualifications?r=", StringComparison.Ordinal) != true)
+            {
+                throw new BenchException($"POST /Qualifications: {posted.Status} → {posted.Location ?? "(no redirect)"}");
+            }
+
+            var answer = await user.GetAsync(posted.Location, ct2);
+            OnshiTarget.Expect(answer, 200, "GET the answer");
+            if (!answer.Body.Contains("data-testid=\"validity\"", StringComparison.Ordinal))
+            {
+                throw new BenchException("answer page without its 資格有効性");
+            }
+        }, user);
+    }
+}
+
+/// <summary>
+/// The same lookup through <see cref="QualificationLookupService"/> in a process of its own (<c>onshi-bench lookup-service</c>):
+/// no HTTP, TLS, session or Razor — the validation, the index seek, the rules, the 資格確認結果 and the audit row in one commit,
+/// which is what the Web API and 一括照会 will add their transport to. Each operation is a fresh DI scope (one DbContext), as
+/// a request has.
+/// </summary>
+public sealed class ServiceLookupScenario(ServiceProvider services, ActorContext actor, InsuredSample sample) : IScenario
+{
+    public string Name => "lookup-service";
+
+    public int RequestsPerOperation => 1;
+
+    public Task<BenchWorker> PrepareWorkerAsync(int worker, int concurrency, CancellationToken ct)
+    {
+        var n = 0;
+        return Task.FromResult(new BenchWorker(async ct2 =>
+        {
+            var key = sample.For(worker, concurrency, n++);
+            await using var scope = services.CreateAsyncScope();
+            var lookups = scope.ServiceProvider.GetRequiredService<QualificationLookupService>();
+            var outcome = await lookups.LookupAsync(actor, new LookupInput(key.InsurerNumber, key.Symbol, key.Number, key.Branch, key.Birthdate, null, false),
+                LookupChannel.Screen, ct2);
+            if (!outcome.Succeeded)
+            {
+                throw new BenchException("lookup refused: " + string.Join(" / ", outcome.Errors.Select(e => e.Message)));
+            }
+        }));
+    }
+}
+
+/// <summary>
+/// <c>onshi-bench lookup-service --data DIR [--db postgres --connection CS] --user USERID --concurrency N --warmup S --seconds S --max N</c>:
+/// runs one service cell in this process and prints its <see cref="CellResult"/> as JSON on the last line; the process's own
+/// CPU is the service's (reported as the client's share, which the orchestrator turns into the server's).
+/// </summary>
+public static class ServiceLookupCommand
+{
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var settings = new OnshiSettings();
+        string? user = null;
+        var concurrency = 1;
+        var limits = new CellLimits(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), 1_000_000);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--data": settings.DataDirectory = Path.GetFullPath(Next()); break;
+                case "--db": settings.DatabaseProvider = Next(); break;
+                case "--connection": settings.ConnectionString = Next(); break;
+                case "--user": user = Next(); break;
+                case "--concurrency": concurrency = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup": limits = limits with { Warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
+                case "--seconds": limits = limits with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
+                case "--max": limits = limits with { MaxOperations = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+
+        ArgumentNullException.ThrowIfNull(user, "--user");
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton(MasterKey.Resolve(settings.DataDirectory, settings.MasterKeyFile));
+        services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        var actor = await ActorAsync(provider, user, ct);
+        var sample = InsuredSample.Load(settings.DataDirectory);
+        var cell = await LoadRunner.RunCellAsync("service", new ServiceLookupScenario(provider, actor, sample), concurrency, limits, null, ct);
+        Console.WriteLine(JsonSerializer.Serialize(cell));
+        return 0;
+    }
+
+    /// <summary>The account as a signed-in request would see it (its session fields are not used by the lookup).</summary>
+    private static async Task<ActorContext> ActorAsync(ServiceProvider provider, string userId, CancellationToken ct)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+        var a = await db.Accounts.AsNoTracking().Where(x => x.UserId == userId)
+            .Select(x => new { x.Id, x.UserId, x.DisplayName, x.Kind, x.InstitutionId, x.Institution!.Code, x.Institution.Name, x.Environment })
+            .SingleAsync(ct);
+        var principal = new SessionPrincipal(0, "", a.Id, a.UserId, a.DisplayName, a.Kind, a.InstitutionId, a.Code, a.Name, a.Environment,
+            MustChangePassword: false, PasswordExpired: false, DateTime.UtcNow);
+        return new ActorContext(principal, "bench-service", "127.0.0.1");
+    }
+}
+
+public sealed partial class Orchestrator
+{
+    /// <summary>
+    /// The 資格確認 run on one database: the signed-in search (the reference of the same run), the lookup on the screen at
+    /// 1, 4 and 16 users, then — with the server stopped — the lookup through the service in a process of its own at 1 and 16.
+    /// </summary>
+    private async Task RunLookupAsync(DatabasePlan plan, SeedInfo seed, CancellationToken ct)
+    {
+        var dir = DataDirectory(plan);
+        var (oqsPort, portalPort, operatorPort) = (FreePort(), FreePort(), FreePort());
+        var run = new ServerRun("onshi " + plan.Name, $"`onshi serve`, {plan.Provider}, {seed.Members:N0} synthetic members, {seed.Accounts:N0} accounts") { Seed = seed };
+        var manifest = SeedManifest.Load(ManifestPath(plan));
+        var sample = InsuredSample.Load(dir);
+        var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
+        List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
+            "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
+            async (server, ct2) =>
+            {
+                run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = target.UserAt(manifest.RealCertificateInstitutions[0], 0);
+                    return (await u.GetAsync("/Login", c)).Status == 200;
+                }, TimeSpan.FromSeconds(120), ct2);
+                run.RssAfterStartMb = server.VmRssKb() / 1024.0;
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), c, server, ct2);
+                }
+
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new OnshiLookupScenario(target, sample), c, server, ct2);
+                }
+            }, ct);
+
+        if (run.Failure is not null)
+        {
+            return;
+        }
+
+        var admin = target.Large.Accounts.First(a => a.Kind == "admin");
+        foreach (var c in options.Quick ? [1, 16] : new[] { 1, 4, 16 })
+        {
+            try
+            {
+                var cell = await ServiceCellAsync(plan, admin.UserId, c, ct);
+                run.Cells.Add(cell);
+                Say($"  {cell.Scenario,-17} c={c,-3} {cell.OpsPerSecond,9:F1} ops/s  p50 {cell.P50Ms,7:F2} ms  p99 {cell.P99Ms,7:F2} ms  CPU/op {cell.ServerCpuMsPerOp:F2} ms  other {cell.OtherCpuPercent,3:F0} %"
+                    + (cell.Errors > 0 ? $"  ERRORS {cell.Errors}: {cell.FirstError}" : ""));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                run.Failure = "lookup-service: " + ex.Message;
+                Say($"  FAILED: {run.Failure}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>One service cell in a child process (its CPU is the service's alone); the child's JSON cell, with its own CPU as the server's.</summary>
+    private async Task<CellResult> ServiceCellAsync(DatabasePlan plan, string userId, int concurrency, CancellationToken ct)
+    {
+        List<string> args = [options.BenchDll, "lookup-service", "--data", DataDirectory(plan), "--user", userId, "--concurrency", Inv(concurrency),
+            "--warmup", Limits.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--seconds", Limits.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            "--max", Inv(Limits.MaxOperations), .. DatabaseArguments(plan)];
+        var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in OnshiEnvironment())
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+
+        var output = await stdout;
+        var errors = await stderr;
+        await File.AppendAllTextAsync(Log("lookup-service-" + plan.Name), output + errors, CancellationToken.None);
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (process.ExitCode != 0 || last is null || !last.StartsWith('{'))
+        {
+            throw new InvalidOperationException($"exit {process.ExitCode}: {errors.Split('\n').FirstOrDefault(l => l.Length > 0)}");
+        }
+
+        var cell = JsonSerializer.Deserialize<CellResult>(last) ?? throw new InvalidOperationException("no cell");
+        return cell with { Target = "onshi " + plan.Name, ServerCpuPercent = cell.ClientCpuPercent, ClientCpuPercent = 0 };
+    }
+}
