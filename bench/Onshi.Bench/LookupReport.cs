@@ -91,7 +91,7 @@ public static class LookupReport
                 var ratio = l.ServerCpuMsPerOp / s.ServerCpuMsPerOp;
                 rows.Add(new(F($"{Short(run)}: CPU per lookup on the screen ≤ 1.5× the signed-in search page's (16 users)"),
                     F($"{l.ServerCpuMsPerOp:F2} vs {s.ServerCpuMsPerOp:F2} ms = {ratio:F2}×"), ratio <= 1.5 && l.Errors == 0,
-                    F($"a lookup is two requests (POST the form, GET the answer page) where the search is one; per request {l.ServerCpuMsPerOp / 2:F2} ms; the service alone (no HTTP) {run.Cell("lookup-service", 16)?.ServerCpuMsPerOp ?? 0:F2} ms per lookup")));
+                    F($"one request each; the lookup writes two rows (its 資格確認結果 and its audit row) where the search only reads; the service alone (no HTTP) {run.Cell("lookup-service", 16)?.ServerCpuMsPerOp ?? 0:F2} ms per lookup")));
             }
         }
 
@@ -122,7 +122,7 @@ public static class LookupReport
         L($"| cells | warm-up {(o.Quick ? "0.5" : "2")} s (discarded), then {(o.Quick ? "1.5" : "8")} s measured or the request cap; the same load client, server process and TLS set-up as the section above |");
         L($"| duration | {(r.Finished - r.Started).TotalMinutes:F1} min |");
         L($"");
-        L($"*lookup* — 資格情報照会 on the screen as a receptionist: an 管理者 account of the 200-account institution at its terminal (mutual TLS, signed in) POSTs the form (保険者番号, 記号, 番号, 枝番, 生年月日; 確認日 = today) and GETs the answer page `/Qualifications?r=照会番号`: two requests, one lookup; each writes its 資格確認結果 and audit row. Keys: `DATA/seed-insured-sample.json` (1,000 members spread evenly over the population by row id; worker w of N takes keys w, w+N, …). *lookup-service* — the same lookups through `QualificationLookupService` in a process of its own with the server stopped (no HTTP, TLS, session, Razor; one DI scope per lookup): its CPU is the process's own. *search* — アカウント管理（更新） as the マスタ of the same institution, the reference page of the same run.");
+        L($"*lookup* — 資格情報照会 on the screen as a receptionist: an 管理者 account of the 200-account institution at its terminal (mutual TLS, signed in) POSTs the form (保険者番号, 記号, 番号, 枝番, 生年月日; 確認日 = today) and reads the answer in the response (the browser's address becomes `/Qualifications?r=照会番号`): one request, one lookup, which writes its 資格確認結果 and audit row. Keys: `DATA/seed-insured-sample.json` (1,000 members spread evenly over the population by row id; worker w of N takes keys w, w+N, …). *lookup-service* — the same lookups through `QualificationLookupService` in a process of its own with the server stopped (no HTTP, TLS, session, Razor; one DI scope per lookup): its CPU is the process's own. *search* — アカウント管理（更新） as the マスタ of the same institution, the reference page of the same run.");
         L($"");
         L($"### Targets");
         L($"");

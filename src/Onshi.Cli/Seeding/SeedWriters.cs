@@ -369,13 +369,14 @@ internal sealed class PostgresSeedWriter : IBulkWriter
 
     public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        // No command timeout: building an index over tens of millions of rows or ANALYZE takes minutes (Ctrl+C cancels).
+        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -1,6 +1,13 @@
 // Onshi: small progressive enhancements; every page works without them.
 (function () {
   'use strict';
+  // A page answering a POST with something kept at its own address (資格情報照会's answer at ?r=照会番号) puts that
+  // address in the address bar, so that a reload or a bookmark shows it again instead of posting twice.
+  var kept = document.querySelector('[data-history-url]');
+  if (kept && window.history && typeof window.history.replaceState === 'function') {
+    window.history.replaceState(null, '', kept.getAttribute('data-history-url'));
+  }
+
   // Links with data-dialog open the named <dialog> instead of navigating to the confirmation page.
   document.querySelectorAll('[data-dialog]').forEach(function (opener) {
     var dialog = document.getElementById(opener.getAttribute('data-dialog'));

@@ -69,6 +69,15 @@ public sealed class ReceptionMorningTests : IAsyncLifetime
         await Assertions.Expect(page.GetByLabel("保険者番号")).ToHaveValueAsync("");
         await Assertions.Expect(page.GetByTestId("answer")).ToContainTextAsync(yamada.Name);
 
+        // The answer came with the POST; its own address is put in the address bar, so a reload shows it again (a GET)
+        // instead of posting the lookup twice.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/Qualifications\?r=\d{16}$"));
+        var kept = page.Url;
+        await page.ReloadAsync();
+        Assert.Equal(kept, page.Url);
+        await Assertions.Expect(page.GetByTestId("answer")).ToContainTextAsync(yamada.Name);
+        await Assertions.Expect(page.GetByLabel("保険者番号")).ToBeFocusedAsync();
+
         var takahashi = insured.Single(i => i.Name.StartsWith("髙橋", StringComparison.Ordinal));
         await LookUpAsync(takahashi, "有効", "ratio-warning");
         await Assertions.Expect(page.GetByTestId("ratio-warning")).ToContainTextAsync("一部負担金割合をご確認ください");

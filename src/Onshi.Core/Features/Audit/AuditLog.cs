@@ -215,21 +215,39 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
                     return false;
                 }
 
-                await db.SaveChangesAsync(ct);
-                if (pending.Count > 0)
+                if (pending.Count == 0)
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                else
                 {
                     var previous = await db.AuditEntries.Where(a => a.Chain == chain).OrderByDescending(a => a.Id).Select(a => a.Hash)
                         .FirstOrDefaultAsync(ct) ?? GenesisHash;
-                    foreach (var entry in pending)
+                    try
                     {
-                        entry.Chain = chain;
-                        entry.PreviousHash = previous;
-                        entry.Hash = ComputeHash(entry);
-                        previous = entry.Hash;
-                        db.AuditEntries.Add(entry);
+                        foreach (var entry in pending)
+                        {
+                            entry.Chain = chain;
+                            entry.PreviousHash = previous;
+                            entry.Hash = ComputeHash(entry);
+                            previous = entry.Hash;
+                            db.AuditEntries.Add(entry);
 
-                        // One row per save so that ids follow the chain order.
-                        await db.SaveChangesAsync(ct);
+                            // One audit row per save so that ids follow the chain order; the business changes go with the
+                            // first (one round trip fewer for the usual commit of one change and one row).
+                            await db.SaveChangesAsync(ct);
+                        }
+                    }
+                    catch
+                    {
+                        // A failed save (a business change refused by a constraint, say) must not leave these rows tracked
+                        // for the context's next save: they would be written later with a stale link.
+                        foreach (var entry in pending)
+                        {
+                            db.Entry(entry).State = EntityState.Detached;
+                        }
+
+                        throw;
                     }
                 }
 

@@ -20,7 +20,7 @@ public sealed record LookupKey(string InsurerNumber, string Symbol, string Numbe
 
 /// <summary>What a lookup answered, for the screen (words) and the wire (<see cref="Body"/>).</summary>
 public sealed record LookupOutcome(
-    long ResultId,
+    QualificationResult Result,
     string ReferenceNumber,
     LookupKey Key,
     QualificationVerdict Verdict,
@@ -36,6 +36,13 @@ public sealed record LookupOutcome(
 
     /// <summary>The 枝番 the lookup found when none was given.</summary>
     public string? FoundBranch => Key.Branch is null ? Qualification?.Branch : null;
+
+    /// <summary>The kept 資格確認結果 as <see cref="QualificationResultQuery.GetAsync"/> shows it, without reading it back.</summary>
+    public QualificationResultView View(ActorContext actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return new(Result, actor.Principal.UserId, actor.Principal.DisplayName, actor.Principal.InstitutionCode, Body);
+    }
 }
 
 /// <summary>
@@ -157,12 +164,17 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
 
         var matches = await query.OrderBy(q => q.Id).Take(MaxMatches).ToListAsync(cancellationToken);
         var persons = matches.Select(m => m.PersonId).Distinct().ToList();
-        var history = persons.Count == 1
-            ? await db.InsuredQualifications.AsNoTracking().Where(q => q.PersonId == persons[0])
+        List<QualificationSpan> spans = [.. matches.Select(m => m.Span)];
+        var verdict = QualificationRules.Evaluate(spans, [], key.ConfirmationDate);
+        if (verdict.Validity == QualificationValidity.Invalid && persons.Count == 1)
+        {
+            // The person's other qualifications only matter to tell 無効 from 無効（新しい資格あり）: a second seek, only then.
+            var history = await db.InsuredQualifications.AsNoTracking().Where(q => q.PersonId == persons[0])
                 .Select(q => new QualificationSpan(q.Id, q.PersonId, q.QualificationDate, q.DisqualificationDate, q.ReasonOfLoss))
-                .ToListAsync(cancellationToken)
-            : [];
-        var verdict = QualificationRules.Evaluate([.. matches.Select(m => m.Span)], history, key.ConfirmationDate);
+                .ToListAsync(cancellationToken);
+            verdict = QualificationRules.Evaluate(spans, history, key.ConfirmationDate);
+        }
+
         var chosen = verdict.Chosen is { } c ? matches.First(m => m.Id == c.Id) : null;
 
         string? insurerName = null;
@@ -239,7 +251,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
                 continue;
             }
 
-            return OpResult<LookupOutcome>.Success(new LookupOutcome(result.Id, reference, key, verdict, chosen, insurerName, derived,
+            return OpResult<LookupOutcome>.Success(new LookupOutcome(result, reference, key, verdict, chosen, insurerName, derived,
                 limits, diseases, body));
         }
     }

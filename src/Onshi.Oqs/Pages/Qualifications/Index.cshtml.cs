@@ -11,7 +11,8 @@ namespace Onshi.Oqs.Pages.Qualifications;
 
 /// <summary>
 /// 資格情報照会 (SPEC §11.2): one form a receptionist fills from the card and sends with Enter; the answer is kept as a
-/// 資格確認結果 and shown at <c>?r=照会番号</c> (so a reload shows it again instead of looking up twice), with the form
+/// 資格確認結果, shown by the same response and given the address <c>?r=照会番号</c> (so a reload shows it again instead of
+/// looking up twice), with the form
 /// empty and the focus back on 保険者番号 for the next patient — or, after 複数該当 and input errors, the form as typed with
 /// the focus where it needs attention.
 /// </summary>
@@ -23,6 +24,9 @@ public sealed class IndexModel(QualificationLookupService lookups, Qualification
     public QualificationDisplay? Answer { get; private set; }
 
     public string Today => Jst.IsoDate(Jst.Today(time));
+
+    /// <summary>The address of the shown answer (<c>?r=照会番号</c>), which the page puts in the address bar.</summary>
+    public string? AnswerUrl { get; private set; }
 
     /// <summary>The control the page focuses on load.</summary>
     public string FocusId { get; private set; } = "InsurerNumber";
@@ -42,23 +46,7 @@ public sealed class IndexModel(QualificationLookupService lookups, Qualification
             return Page();
         }
 
-        Answer = new QualificationDisplay(found.Value!);
-        if (Answer.Validity == QualificationValidity.Multiple)
-        {
-            // 複数該当: the same keys again, and the 枝番 to fill.
-            var row = found.Value!.Row;
-            Input = new LookupForm
-            {
-                InsurerNumber = row.InsurerNumber,
-                InsuredCardSymbol = row.Symbol,
-                InsuredIdentificationNumber = row.Number,
-                Birthdate = row.Birthdate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                QualificationConfirmationDate = row.ConfirmationDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-                LimitConsent = row.LimitConsent,
-            };
-            FocusId = "InsuredBranchNumber";
-        }
-
+        Show(found.Value!);
         return Page();
     }
 
@@ -75,7 +63,38 @@ public sealed class IndexModel(QualificationLookupService lookups, Qualification
             return Page();
         }
 
-        return Redirect("/Qualifications?r=" + outcome.Value!.ReferenceNumber);
+        // The answer is rendered by this response (no redirect and second request: half the work per patient); the
+        // address becomes its ?r= (history.replaceState, site.js), so a reload or a bookmark shows it again instead of
+        // looking up twice.
+        ModelState.Clear();
+        Show(outcome.Value!.View(HttpContext.Actor()));
+        return Page();
+    }
+
+    /// <summary>
+    /// Shows a kept answer: the form empty with the focus on 保険者番号 for the next patient — or, after 複数該当, the same
+    /// keys again with the focus on the 枝番 to fill.
+    /// </summary>
+    private void Show(QualificationResultView view)
+    {
+        Answer = new QualificationDisplay(view);
+        AnswerUrl = "/Qualifications?r=" + view.Row.ReferenceNumber;
+        Input = new LookupForm();
+        FocusId = "InsurerNumber";
+        if (Answer.Validity == QualificationValidity.Multiple)
+        {
+            var row = view.Row;
+            Input = new LookupForm
+            {
+                InsurerNumber = row.InsurerNumber,
+                InsuredCardSymbol = row.Symbol,
+                InsuredIdentificationNumber = row.Number,
+                Birthdate = Jst.IsoDate(row.Birthdate),
+                QualificationConfirmationDate = Jst.IsoDate(row.ConfirmationDate),
+                LimitConsent = row.LimitConsent,
+            };
+            FocusId = "InsuredBranchNumber";
+        }
     }
 }
 
