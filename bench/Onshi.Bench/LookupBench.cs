@@ -108,9 +108,10 @@ public sealed class ServiceLookupScenario(ServiceProvider services, ActorContext
 }
 
 /// <summary>
-/// <c>onshi-bench lookup-service --data DIR [--db postgres --connection CS] --user USERID --concurrency N --warmup S --seconds S --max N</c>:
-/// runs one service cell in this process and prints its <see cref="CellResult"/> as JSON on the last line; the process's own
-/// CPU is the service's (reported as the client's share, which the orchestrator turns into the server's).
+/// <c>onshi-bench lookup-service --data DIR [--db postgres --connection CS] --user USERID --concurrency 1,4,16 --first-warmup S
+/// --warmup S --seconds S --max N</c>: runs the service cells in this one process — a discarded first warm-up (the JIT's tiers
+/// settle: EF Core's and SQLite's paths are long), then each cell — and prints each <see cref="CellResult"/> as a JSON line;
+/// the process's own CPU is the service's (reported as the client's share, which the orchestrator turns into the server's).
 /// </summary>
 public static class ServiceLookupCommand
 {
@@ -118,7 +119,8 @@ public static class ServiceLookupCommand
     {
         var settings = new OnshiSettings();
         string? user = null;
-        var concurrency = 1;
+        int[] concurrencies = [1];
+        var firstWarmup = TimeSpan.FromSeconds(10);
         var limits = new CellLimits(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), 1_000_000);
         for (var i = 0; i < args.Length; i++)
         {
@@ -129,7 +131,8 @@ public static class ServiceLookupCommand
                 case "--db": settings.DatabaseProvider = Next(); break;
                 case "--connection": settings.ConnectionString = Next(); break;
                 case "--user": user = Next(); break;
-                case "--concurrency": concurrency = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrencies = [.. Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]; break;
+                case "--first-warmup": firstWarmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                 case "--warmup": limits = limits with { Warmup = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
                 case "--seconds": limits = limits with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
                 case "--max": limits = limits with { MaxOperations = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
@@ -145,9 +148,14 @@ public static class ServiceLookupCommand
         services.AddOnshiCore(settings.DataDirectory, o => OnshiDatabase.Configure(o, settings));
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         var actor = await ActorAsync(provider, user, ct);
-        var sample = InsuredSample.Load(settings.DataDirectory);
-        var cell = await LoadRunner.RunCellAsync("service", new ServiceLookupScenario(provider, actor, sample), concurrency, limits, null, ct);
-        Console.WriteLine(JsonSerializer.Serialize(cell));
+        var scenario = new ServiceLookupScenario(provider, actor, InsuredSample.Load(settings.DataDirectory));
+        await LoadRunner.RunCellAsync("service", scenario, concurrencies.Max(), new CellLimits(TimeSpan.Zero, firstWarmup, int.MaxValue), null, ct);
+        foreach (var c in concurrencies)
+        {
+            var cell = await LoadRunner.RunCellAsync("service", scenario, c, limits, null, ct);
+            Console.WriteLine(JsonSerializer.Serialize(cell));
+        }
+
         return 0;
     }
 
@@ -190,11 +198,15 @@ public sealed partial class Orchestrator
                     return (await u.GetAsync("/Login", c)).Status == 200;
                 }, TimeSpan.FromSeconds(120), ct2);
                 run.RssAfterStartMb = server.VmRssKb() / 1024.0;
+                // A discarded first warm-up per scenario (the JIT's tiers settle on the whole path), then the cells.
+                var settle = new CellLimits(TimeSpan.Zero, TimeSpan.FromSeconds(options.Quick ? 2 : 10), int.MaxValue);
+                await LoadRunner.RunCellAsync(run.Target, new OnshiSearchScenario(target, 0, "search"), 4, settle, server, ct2);
                 foreach (var c in Concurrencies(wide: false))
                 {
                     await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), c, server, ct2);
                 }
 
+                await LoadRunner.RunCellAsync(run.Target, new OnshiLookupScenario(target, sample), 4, settle, server, ct2);
                 foreach (var c in Concurrencies(wide: false))
                 {
                     await CellAsync(run, new OnshiLookupScenario(target, sample), c, server, ct2);
@@ -207,28 +219,27 @@ public sealed partial class Orchestrator
         }
 
         var admin = target.Large.Accounts.First(a => a.Kind == "admin");
-        foreach (var c in options.Quick ? [1, 16] : new[] { 1, 4, 16 })
+        try
         {
-            try
+            foreach (var cell in await ServiceCellsAsync(plan, admin.UserId, options.Quick ? [1, 16] : [1, 4, 16], ct))
             {
-                var cell = await ServiceCellAsync(plan, admin.UserId, c, ct);
                 run.Cells.Add(cell);
-                Say($"  {cell.Scenario,-17} c={c,-3} {cell.OpsPerSecond,9:F1} ops/s  p50 {cell.P50Ms,7:F2} ms  p99 {cell.P99Ms,7:F2} ms  CPU/op {cell.ServerCpuMsPerOp:F2} ms  other {cell.OtherCpuPercent,3:F0} %"
+                Say($"  {cell.Scenario,-17} c={cell.Concurrency,-3} {cell.OpsPerSecond,9:F1} ops/s  p50 {cell.P50Ms,7:F2} ms  p99 {cell.P99Ms,7:F2} ms  CPU/op {cell.ServerCpuMsPerOp:F2} ms  other {cell.OtherCpuPercent,3:F0} %"
                     + (cell.Errors > 0 ? $"  ERRORS {cell.Errors}: {cell.FirstError}" : ""));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                run.Failure = "lookup-service: " + ex.Message;
-                Say($"  FAILED: {run.Failure}");
-                return;
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            run.Failure = "lookup-service: " + ex.Message;
+            Say($"  FAILED: {run.Failure}");
         }
     }
 
-    /// <summary>One service cell in a child process (its CPU is the service's alone); the child's JSON cell, with its own CPU as the server's.</summary>
-    private async Task<CellResult> ServiceCellAsync(DatabasePlan plan, string userId, int concurrency, CancellationToken ct)
+    /// <summary>The service cells in one child process (its CPU is the service's alone); the child's JSON cells, with its own CPU as the server's.</summary>
+    private async Task<List<CellResult>> ServiceCellsAsync(DatabasePlan plan, string userId, int[] concurrencies, CancellationToken ct)
     {
-        List<string> args = [options.BenchDll, "lookup-service", "--data", DataDirectory(plan), "--user", userId, "--concurrency", Inv(concurrency),
+        List<string> args = [options.BenchDll, "lookup-service", "--data", DataDirectory(plan), "--user", userId,
+            "--concurrency", string.Join(',', concurrencies.Select(Inv)), "--first-warmup", options.Quick ? "2" : "10",
             "--warmup", Limits.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--seconds", Limits.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--max", Inv(Limits.MaxOperations), .. DatabaseArguments(plan)];
         var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -253,13 +264,13 @@ public sealed partial class Orchestrator
         var output = await stdout;
         var errors = await stderr;
         await File.AppendAllTextAsync(Log("lookup-service-" + plan.Name), output + errors, CancellationToken.None);
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (process.ExitCode != 0 || last is null || !last.StartsWith('{'))
+        var cells = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith('{')).ToList();
+        if (process.ExitCode != 0 || cells.Count != concurrencies.Length)
         {
             throw new InvalidOperationException($"exit {process.ExitCode}: {errors.Split('\n').FirstOrDefault(l => l.Length > 0)}");
         }
 
-        var cell = JsonSerializer.Deserialize<CellResult>(last) ?? throw new InvalidOperationException("no cell");
-        return cell with { Target = "onshi " + plan.Name, ServerCpuPercent = cell.ClientCpuPercent, ClientCpuPercent = 0 };
+        return [.. cells.Select(l => JsonSerializer.Deserialize<CellResult>(l) ?? throw new InvalidOperationException("no cell"))
+            .Select(c => c with { Target = "onshi " + plan.Name, ServerCpuPercent = c.ClientCpuPercent, ClientCpuPercent = 0 })];
     }
 }
