@@ -144,6 +144,14 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     /// transaction; seed-scale writes chain 0).
     /// </summary>
     public const long PostgresAdvisoryLockKey = 0x4F6E736869; // "Onshi"
+    /// <summary>
+    /// The hash of a chain's last row, read by every audited commit: compiled once per model (<see cref="CompiledQuery{TQuery}"/>)
+    /// instead of translated and looked up in EF Core's query cache each time.
+    /// </summary>
+    private static readonly CompiledQuery<Func<OnshiDbContext, int, CancellationToken, Task<string?>>> LastHashOfChain = new(() =>
+        EF.CompileAsyncQuery((OnshiDbContext db, int chain, CancellationToken ct) =>
+            db.AuditEntries.Where(a => a.Chain == chain).OrderByDescending(a => a.Id).Select(a => a.Hash).FirstOrDefault()));
+
     private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, AuditOptions.MaxChains).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly List<AuditEntry> pending = [];
 
@@ -221,8 +229,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
                 }
                 else
                 {
-                    var previous = await db.AuditEntries.Where(a => a.Chain == chain).OrderByDescending(a => a.Id).Select(a => a.Hash)
-                        .FirstOrDefaultAsync(ct) ?? GenesisHash;
+                    var previous = await LastHashOfChain.For(db)(db, chain, ct) ?? GenesisHash;
                     try
                     {
                         foreach (var entry in pending)
