@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
+using Onshi.Portal.Pages.OnlineEligibility;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,6 +53,9 @@ public static class PortalApp
         builder.Services.AddOnshiPortalAccounts();
         // The オンライン資格確認 items' use cases (利用申請, documents, 運用開始日, certificates, 補助金).
         builder.Services.AddOnshiApplications();
+        // The 入力 → 確認 → 完了 steps of the application forms: sealed drafts and 「申請する」 once per draft.
+        builder.Services.AddSingleton<ConfirmDrafts>();
+        builder.Services.AddSingleton<ConfirmSubmissions>();
         // Links in mails name the configured public address, else this endpoint, never the request's Host header.
         builder.Services.AddOptions<PortalAccountOptions>().PostConfigure<IServer>((o, server) =>
             o.PublicBaseUrl ??= PublicBaseUrl(server, settings));

@@ -216,7 +216,8 @@ public abstract class BadInputCorpusTests(string provider)
         var runner = new CorpusRunner(site, Sample);
         var summary = await runner.RunAsync(async r =>
         {
-            // A replayed 新規申請: the second identical POST stores no second application.
+            // A replayed 新規申請: 入力 twice stores nothing (確認 only); 「申請する」 twice stores one application and
+            // the second gets the first one's 完了.
             using var client = await SignInAsync();
             var form = await client.GetAsync("/OnlineEligibility/Application/New");
             var fields = new Dictionary<string, string>
@@ -233,8 +234,19 @@ public abstract class BadInputCorpusTests(string provider)
                 ["Input.SecretNumberConfirm"] = "3870",
             };
             await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
-            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
-            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, true, false);
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
+            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(0);
+            var confirm = await client.SubmitAsync(form, "form[data-testid=new-form]", fields);
+            var submit = new Dictionary<string, string>
+            {
+                ["__af"] = fields["__af"],
+                ["Draft"] = confirm.Q("form[data-testid=confirm-submit] input[name=Draft]")!.GetAttribute("value")!,
+            };
+            for (var i = 0; i < 2; i++)
+            {
+                await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New?handler=Submit") { Content = new FormUrlEncodedContent(submit) }, false, false);
+                (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
+            }
         });
         Report(runner, summary);
     }

@@ -44,7 +44,9 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
 
         var empty = await client.GetAsync("/OnlineEligibility/Application");
         var form = await client.GetAsync("/OnlineEligibility/Application/New");
-        var submitted = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(Code));
+        var confirm = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(Code));
+        var done = await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
+        var submitted = await client.GetAsync("/OnlineEligibility/Application");
 
         empty.H1.ShouldBe("利用開始・変更申請");
         empty.Q("[data-testid=no-applications]").ShouldNotBeNull();
@@ -54,14 +56,17 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         secret.GetAttribute("autocomplete").ShouldBe("off");
         form.Q("#SecretNumberConfirm")!.GetAttribute("type").ShouldBe("password");
         form.Q("label[for=SecretNumber]")!.TextContent.ShouldStartWith("秘密の番号（数字4桁）");
-        submitted.Path.ShouldBe("/OnlineEligibility/Application");
-        submitted.Q("[data-testid=notice]")!.TextContent.ShouldContain("新規申請を受け付けました");
+        confirm.Html.ShouldNotContain("3870");
+        done.Path.ShouldBe("/OnlineEligibility/Application/Done");
+        done.Q("[data-testid=done]")!.TextContent.ShouldContain("新規申請を受け付けました");
+        var receipt = done.Q("[data-testid=receipt-number]")!.TextContent.Trim();
         var row = Cells(submitted, "[data-testid=applications] tbody tr").Single();
-        row[0].ShouldBe("新規");
-        row[1].ShouldBe(Code);
-        row[2].ShouldBe("テスト医科診療所");
-        row[3].ShouldBe("本番環境・接続確認環境");
-        row[5].ShouldBe("申請中");
+        row[0].ShouldBe(receipt);
+        row[1].ShouldBe("新規");
+        row[2].ShouldBe(Code);
+        row[3].ShouldBe("テスト医科診療所");
+        row[4].ShouldBe("本番環境・接続確認環境");
+        row[6].ShouldBe("申請中");
         submitted.Html.ShouldNotContain("3870");
 
         var applicationId = await server.WithDbAsync(db => db.UsageApplications.Select(a => a.Id).SingleAsync());
@@ -70,7 +75,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var approved = await client.GetAsync("/OnlineEligibility/Application");
         var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
 
-        Cells(approved, "[data-testid=applications] tbody tr").Single()[5].ShouldBe("承認");
+        Cells(approved, "[data-testid=applications] tbody tr").Single()[6].ShouldBe("承認");
         list.H1.ShouldBe("オンライン資格確認マスタアカウント情報管理");
         list.Q("h2")!.TextContent.ShouldBe("マスタアカウント情報");
         list.Document.QuerySelectorAll("[data-testid=documents] thead th").Select(e => e.TextContent.Trim())
@@ -119,25 +124,26 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await client.GetAsync(detailHref + "/Nothing")).Status.ShouldBe(HttpStatusCode.NotFound);
 
         // 変更申請: a new name and a new 秘密の番号; the operator sends it back with a reason the applicant sees.
-        var changeForm = await client.GetAsync("/OnlineEligibility/Application/Change");
-        var changed = await client.SubmitAsync(changeForm, "form[data-testid=change-form]", new Dictionary<string, string>
+        var changedDone = await ApplyAsync(client, "/OnlineEligibility/Application/Change", "form[data-testid=change-form]", new Dictionary<string, string>
         {
             ["Input.NewInstitutionName"] = "テスト医科クリニック",
             ["Input.NewSecretNumber"] = "5829",
             ["Input.NewSecretNumberConfirm"] = "5829",
         });
-        changed.Path.ShouldBe("/OnlineEligibility/Application");
+        changedDone.Path.ShouldBe("/OnlineEligibility/Application/Done");
+        var changed = await client.GetAsync("/OnlineEligibility/Application");
         var change = Cells(changed, "[data-testid=applications] tbody tr")[0];
-        change[0].ShouldBe("変更");
-        change[3].ShouldContain("医療機関等名：テスト医科クリニック");
-        change[3].ShouldContain("秘密の番号の変更");
-        change[5].ShouldBe("申請中");
+        change[0].ShouldBe(changedDone.Q("[data-testid=receipt-number]")!.TextContent.Trim());
+        change[1].ShouldBe("変更");
+        change[4].ShouldContain("医療機関等名：テスト医科クリニック");
+        change[4].ShouldContain("秘密の番号の変更");
+        change[6].ShouldBe("申請中");
 
         var changeId = await server.WithDbAsync(db => db.UsageApplications.Where(a => a.Kind == ApplicationKind.Change).Select(a => a.Id).SingleAsync());
         (await Review<ApplicationReviewService, OpResult>((s, reviewer) => s.SendBackUsageAsync(reviewer, changeId, "医療機関等名の変更を確認できる書類が必要です。"))).Succeeded.ShouldBeTrue();
         var sentBack = Cells(await client.GetAsync("/OnlineEligibility/Application"), "[data-testid=applications] tbody tr")[0];
-        sentBack[5].ShouldBe("差戻し");
-        sentBack[6].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
+        sentBack[6].ShouldBe("差戻し");
+        sentBack[7].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
     }
 
     [Fact]
@@ -618,10 +624,10 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         form["Input.ContactPhone"] = "０９０－５５５５‐０２０２";
         form["Input.InstitutionName"] = "テストクリニック・センター"; // 「ー」 in a name stays a letter
 
-        var submitted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", form);
+        var submitted = await ApplyAsync(client, "/OnlineEligibility/Application/New", "form[data-testid=new-form]", form);
 
         submitted.Errors.ShouldBeEmpty();
-        submitted.Path.ShouldBe("/OnlineEligibility/Application");
+        submitted.Path.ShouldBe("/OnlineEligibility/Application/Done");
         var stored = await server.WithDbAsync(db => db.UsageApplications.AsNoTracking().SingleAsync());
         (stored.InstitutionCode, stored.Phone, stored.ContactPhone, stored.InstitutionName)
             .ShouldBe((Code, "03-5555-0101", "090-5555-0202", "テストクリニック・センター"));
@@ -629,7 +635,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var approved = await Review<ApplicationReviewService, OpResult<UsageApprovalResult>>((s, reviewer) => s.ApproveUsageAsync(reviewer, stored.Id));
         approved.Succeeded.ShouldBeTrue();
 
-        var change = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
+        var change = await ApplyAsync(client, "/OnlineEligibility/Application/Change", "form[data-testid=change-form]",
             new Dictionary<string, string> { ["Input.NewSecretNumber"] = "５８２９", ["Input.NewSecretNumberConfirm"] = "５８２９" });
         change.Errors.ShouldBeEmpty();
         (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.Kind == ApplicationKind.Change))).ShouldBe(1);
@@ -663,8 +669,8 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await server.WithDbAsync(db => db.Institutions.CountAsync())).ShouldBe(0);
 
         // The same form with the right digit goes through.
-        var accepted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", NewForm(Code));
-        accepted.Path.ShouldBe("/OnlineEligibility/Application");
+        var accepted = await ApplyAsync(client, "/OnlineEligibility/Application/New", "form[data-testid=new-form]", NewForm(Code));
+        accepted.Path.ShouldBe("/OnlineEligibility/Application/Done");
         (await server.WithDbAsync(db => db.UsageApplications.Select(a => a.InstitutionCode).ToListAsync())).ShouldBe([Code]);
     }
 
@@ -677,6 +683,14 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         "%PDF-1.4\n"u8.CopyTo(bytes);
         Array.Fill(bytes, (byte)' ', 9, length - 9);
         return bytes;
+    }
+
+    /// <summary>入力 → 確認 → 「申請する」; fails with the 入力 step's errors if the form did not reach 確認.</summary>
+    private static async Task<OqsPage> ApplyAsync(OqsClient client, string path, string formSelector, IDictionary<string, string> values)
+    {
+        var confirm = await client.SubmitAsync(await client.GetAsync(path), formSelector, values);
+        confirm.Q("[data-testid=confirm]").ShouldNotBeNull(string.Join(" / ", confirm.Errors));
+        return await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
     }
 
     private static Dictionary<string, string> NewForm(string code, string secret = "3870", string? confirm = null) => new()

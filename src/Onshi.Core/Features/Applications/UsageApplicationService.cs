@@ -63,7 +63,11 @@ public sealed record UsageApplicationRow(
     long? InstitutionId,
     DateTime SubmittedAt,
     DateTime? DecidedAt,
-    string? SendBackReason);
+    string? SendBackReason)
+{
+    /// <summary>The 受付番号 shown on 完了, in the lists and on the console.</summary>
+    public string ReceiptNumber => ReceiptNumbers.Usage(Id, SubmittedAt);
+}
 
 /// <summary>An institution the portal user is the registered contact of, with the environments it has accounts in.</summary>
 public sealed record PortalInstitution(long Id, string Code, string Name, string Address, string Phone, EnvironmentSet Environments);
@@ -87,7 +91,22 @@ public sealed class UsageApplicationService(
     public const int ContactNameMaxLength = 50;
 
     /// <summary>Submits a 新規 申請. On success the value is the new application's id.</summary>
-    public async Task<OpResult<long>> SubmitNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default)
+    public Task<OpResult<long>> SubmitNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default) =>
+        NewAsync(portalUserId, input, store: true, cancellationToken);
+
+    /// <summary>Every check of <see cref="SubmitNewAsync"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
+    public Task<OpResult<long>> CheckNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default) =>
+        NewAsync(portalUserId, input, store: false, cancellationToken);
+
+    /// <summary>Submits a 変更 申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is the application's id.</summary>
+    public Task<OpResult<long>> SubmitChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default) =>
+        ChangeAsync(portalUserId, institutionId, input, store: true, cancellationToken);
+
+    /// <summary>Every check of <see cref="SubmitChangeAsync"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
+    public Task<OpResult<long>> CheckChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default) =>
+        ChangeAsync(portalUserId, institutionId, input, store: false, cancellationToken);
+
+    private async Task<OpResult<long>> NewAsync(long portalUserId, NewApplicationInput input, bool store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!await scope.PortalUserExistsAsync(portalUserId, cancellationToken))
@@ -129,6 +148,11 @@ public sealed class UsageApplicationService(
             return OpResult<long>.Fail(ApplicationErrors.NewApplicationPending);
         }
 
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
+        }
+
         var application = new UsageApplication
         {
             PortalUserId = portalUserId,
@@ -155,8 +179,7 @@ public sealed class UsageApplicationService(
         return OpResult<long>.Success(application.Id);
     }
 
-    /// <summary>Submits a 変更 申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is the application's id.</summary>
-    public async Task<OpResult<long>> SubmitChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default)
+    private async Task<OpResult<long>> ChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, bool store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var institution = await scope.OwnInstitutionAsync(portalUserId, institutionId, "usage.change", cancellationToken);
@@ -191,6 +214,11 @@ public sealed class UsageApplicationService(
         if (await db.UsageApplications.AnyAsync(a => a.InstitutionId == institution.Id && a.Kind == ApplicationKind.Change && a.Status == ReviewStatus.Pending, cancellationToken))
         {
             return OpResult<long>.Fail(ApplicationErrors.ChangeApplicationPending);
+        }
+
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
         }
 
         var environments = await EnvironmentsOfAsync(institution.Id, cancellationToken);
