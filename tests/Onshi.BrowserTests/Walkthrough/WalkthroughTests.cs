@@ -265,8 +265,9 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await page.GetByLabel("医療機関等").SelectOptionAsync(new SelectOptionValue { Label = $"{code} {name}" });
         await page.GetByLabel("端末名").FillAsync(terminalName);
         await browser.ShotAsync(page, $"{step}-certificate-apply", $"電子証明書発行申請: 個別申請 for {terminalName}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "申請", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("notice")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "確認画面へ進む" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "申請する" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("receipt-number")).ToBeVisibleAsync();
 
         await op.GotoAsync(new Uri(onshi.Console, "/Review?kind=certificate").ToString());
         await op.GetByTestId("queue-certificate").Locator("tbody tr").Filter(new() { HasText = terminalName }).GetByRole(AriaRole.Link).ClickAsync();

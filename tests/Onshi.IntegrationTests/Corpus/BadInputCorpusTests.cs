@@ -194,6 +194,30 @@ public abstract class BadInputCorpusTests(string provider)
         var issued = await downloader.SubmitAsync(await downloader.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
         issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
 
+        // The 確認 step of each application form (reached only by a POST of a valid 入力): its 「申請する」 and 「修正する」
+        // get every bad Draft; none of them stores anything.
+        var confirmer = await SignInAsync();
+        var newConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", new Dictionary<string, string>
+        {
+            ["Input.InstitutionCode"] = "1510000019",
+            ["Input.InstitutionName"] = "確認医科診療所",
+            ["Input.Address"] = "東京都千代田区千代田1-1",
+            ["Input.Phone"] = "03-5555-0101",
+            ["Input.Production"] = "true",
+            ["Input.ContactName"] = "山田 花子",
+            ["Input.ContactPhone"] = "090-5555-0202",
+            ["Input.SecretNumber"] = "3870",
+            ["Input.SecretNumberConfirm"] = "3870",
+        });
+        var changeConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
+            new Dictionary<string, string> { ["Input.NewInstitutionName"] = "確認用の新しい名前" });
+        var certificateConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "CORPUS-01" });
+        foreach (var confirm in new[] { newConfirm, changeConfirm, certificateConfirm })
+        {
+            confirm.Q("[data-testid=confirm]").ShouldNotBeNull(confirm.Url + ": " + string.Join(" / ", confirm.Errors));
+        }
+
         var site = new CorpusSite
         {
             Name = "Portal/" + provider,
@@ -203,7 +227,7 @@ public abstract class BadInputCorpusTests(string provider)
             Anonymous = server.Client,
             LoginPath = "/Account/Login",
             Seeds = [reset, verify, "/Category/online-eligibility", "/Category/nothing"],
-            OneTimePages = [(downloader, issued)],
+            OneTimePages = [(downloader, issued), (confirmer, newConfirm), (confirmer, changeConfirm), (confirmer, certificateConfirm)],
             SkipPath = p => p.StartsWith("/Account/Verify", StringComparison.Ordinal),
             Actor = Onshi.Core.Features.PortalAccounts.PortalAuditActions.Actor(userId),
             Baseline = new Dictionary<string, string>

@@ -136,7 +136,8 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
 
         // 4. Portal: 電子証明書発行申請 → console approves → the one-time download (passphrase shown once).
         var certificates = await contact.GetAsync("/OnlineEligibility/Certificates");
-        await contact.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var certificateConfirm = await contact.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        (await contact.SubmitAsync(certificateConfirm, "form[data-testid=confirm-submit]")).Path.ShouldBe("/OnlineEligibility/Certificates/Done");
         await ApproveFirstAsync(operatorClient, "certificate");
         var issued = await contact.SubmitAsync(await contact.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
         var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;

@@ -170,7 +170,7 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
 
             // 電子証明書発行申請 / 申請照会: T0001, approved and already downloaded (the file the demo printed).
             var certificates = await portal.GetAsync("/OnlineEligibility/Certificates");
-            var certificate = Cells(certificates, "[data-testid=certificate-applications] tbody tr").Single();
+            var certificate = Cells(certificates, "[data-testid=certificate-applications] tbody tr").Single().Skip(1).ToList();
             certificate[0].ShouldBe("T0001");
             certificate[2].ShouldBe("承認");
             certificate[4].ShouldMatch(@"^\d{4}-\d{2}-\d{2}$");

@@ -254,7 +254,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         detail.Q("[data-testid=initial-password-note]").ShouldNotBeNull();
 
         // 電子証明書: one sent back with its reason, one issued.
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
         var first = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, r) => s.SendBackAsync(r, first, "端末名を受付PCの名前にしてください。"))).Succeeded.ShouldBeTrue();
@@ -262,7 +262,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         sentBack.Subject.ShouldEndWith("電子証明書発行申請の差戻しのお知らせ");
         sentBack.Body.ShouldContain("端末名を受付PCの名前にしてください。");
 
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-PC" });
         var second = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, r) => s.ApproveAsync(r, second))).Succeeded.ShouldBeTrue();
@@ -317,15 +317,19 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
 
         var page = await client.GetAsync("/OnlineEligibility/Certificates");
-        var applied = await client.SubmitAsync(page, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
-        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("申請中");
+        var confirm = await client.SubmitAsync(page, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var done = await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
+        done.Path.ShouldBe("/OnlineEligibility/Certificates/Done");
+        var applied = await client.GetAsync("/OnlineEligibility/Certificates");
+        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[0].ShouldBe(done.Q("[data-testid=receipt-number]")!.TextContent.Trim());
+        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[3].ShouldBe("申請中");
         applied.Q("[data-testid=download-form]").ShouldBeNull();
 
         var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, reviewer) => s.ApproveAsync(reviewer, applicationId))).Succeeded.ShouldBeTrue();
 
         var list = await client.GetAsync("/OnlineEligibility/Certificates");
-        Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("承認");
+        Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[3].ShouldBe("承認");
         var issued = await client.SubmitAsync(list, "form[data-testid=download-form]");
         issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
         var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;
@@ -337,7 +341,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         issued.Q("form[data-testid=file-form][data-marks-saved]").ShouldNotBeNull();
         issued.Q("[data-testid=unsaved-warning]")!.TextContent.ShouldContain("まだ保存は完了していません");
         var shownOnly = await client.GetAsync("/OnlineEligibility/Certificates");
-        Cells(shownOnly, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("発行画面を表示済み（証明書ファイル未保存）");
+        Cells(shownOnly, "[data-testid=certificate-applications] tbody tr").Single()[6].ShouldStartWith("発行画面を表示済み（証明書ファイル未保存）");
 
         using var file = await client.SubmitRawAsync(issued, "form[data-testid=file-form]");
         file.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -355,7 +359,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         again.Html.ShouldNotContain(passphrase);
         var after = await client.GetAsync("/OnlineEligibility/Certificates");
         after.Q("[data-testid=download-form]").ShouldBeNull();
-        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("証明書ファイル保存済み");
+        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[6].ShouldStartWith("証明書ファイル保存済み");
         var second = await client.PostAsync("/OnlineEligibility/Certificates?handler=Download",
             [new("__af", Antiforgery(after)), new("applicationId", applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         second.Errors.ShouldContain(ApplicationErrors.CertificateAlreadyDownloaded.Message);
@@ -368,7 +372,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         const string email = "lost@clinic.example.jp";
         using var client = await SignedInAsync(email);
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
         var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
 
@@ -640,7 +644,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         change.Errors.ShouldBeEmpty();
         (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.Kind == ApplicationKind.Change))).ShouldBe(1);
 
-        var certificate = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        var certificate = await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "ＵＫＥＴＳＵＫＥ－０１" });
         certificate.Errors.ShouldBeEmpty();
         (await server.WithDbAsync(db => db.CertificateApplications.AsNoTracking().Select(a => a.TerminalName).SingleAsync())).ShouldBe("UKETSUKE-01");

@@ -19,6 +19,7 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddDataProtection();
         services.AddScoped<ApplicationProtection>();
         services.AddScoped<PortalScope>();
+        services.AddScoped<OnboardingProgressService>();
         services.AddScoped<ReviewDecisions>();
         services.AddScoped<UsageApplicationService>();
         services.AddScoped<ApplicationReviewService>();

@@ -17,6 +17,12 @@ public static class ReceiptNumbers
     /// <summary>The 受付番号 of a 利用開始・変更申請.</summary>
     public static string Usage(long id, DateTime submittedUtc) => Format(UsagePrefix, id, submittedUtc);
 
+    /// <summary>The prefix of a 電子証明書発行申請.</summary>
+    public const string CertificatePrefix = "C";
+
+    /// <summary>The 受付番号 of a 電子証明書発行申請.</summary>
+    public static string Certificate(long id, DateTime submittedUtc) => Format(CertificatePrefix, id, submittedUtc);
+
     /// <summary>The application id in a 受付番号 typed by the call center (any prefix and day; full-width digits accepted).</summary>
     public static long? IdOf(string? receiptNumber)
     {
