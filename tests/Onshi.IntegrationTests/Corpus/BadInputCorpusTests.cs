@@ -212,7 +212,7 @@ public abstract class BadInputCorpusTests(string provider)
         var changeConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
             new Dictionary<string, string> { ["Input.NewInstitutionName"] = "確認用の新しい名前" });
         var certificateConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
-            new Dictionary<string, string> { ["Input.TerminalName"] = "CORPUS-01" });
+            new Dictionary<string, string> { ["Input.TerminalName"] = "KAKUNIN-01" });
         foreach (var confirm in new[] { newConfirm, changeConfirm, certificateConfirm })
         {
             confirm.Q("[data-testid=confirm]").ShouldNotBeNull(confirm.Url + ": " + string.Join(" / ", confirm.Errors));
