@@ -67,10 +67,18 @@ public abstract class PortalConfirmStepTests(string provider) : IAsyncLifetime
         edit.Html.ShouldNotContain("3870");
         (await server.WithDbAsync(db => db.UsageApplications.CountAsync())).ShouldBe(0);
 
-        // Without the 秘密の番号 typed again, the form does not reach 確認.
+        // The form posts to 入力 again (not to the handler of the page it came from): without the 秘密の番号 it stays on
+        // 入力 with the secret's error; with it typed again it reaches 確認.
+        edit.Q("form[data-testid=new-form]")!.GetAttribute("action").ShouldBe("/OnlineEligibility/Application/New");
         var again = await client.SubmitAsync(edit, "form[data-testid=new-form]");
-        again.Errors.ShouldNotBeEmpty();
+        again.Errors.ShouldContain(e => e.Contains("秘密の番号", StringComparison.Ordinal));
         again.Q("[data-testid=confirm]").ShouldBeNull();
+        var retyped = await client.SubmitAsync(edit, "form[data-testid=new-form]", new Dictionary<string, string>
+        {
+            ["Input.SecretNumber"] = "3870",
+            ["Input.SecretNumberConfirm"] = "3870",
+        });
+        retyped.Q("[data-testid=confirm]").ShouldNotBeNull(string.Join(" / ", retyped.Errors));
     }
 
     [Fact]
