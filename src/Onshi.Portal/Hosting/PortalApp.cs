@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Onshi.Portal.Pages.OnlineEligibility;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -17,6 +16,7 @@ using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.Core.Hosting;
+using Onshi.Portal.Pages.OnlineEligibility;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Portal.Hosting;
