@@ -276,7 +276,7 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await op.GetByTestId("confirm-approve").GetByRole(AriaRole.Button, new() { Name = "承認する（証明書を発行）" }).ClickAsync();
         await Assertions.Expect(op.GetByTestId("issued")).ToBeVisibleAsync();
 
-        await page.ReloadAsync();
+        await page.GetByTestId("to-list").ClickAsync();
         var row = page.Locator($"[data-testid=certificate-applications] tbody tr").Filter(new() { HasText = terminalName });
         await Assertions.Expect(row.GetByTestId("status")).ToHaveTextAsync("承認");
         await browser.ShotAsync(page, $"{step}-certificate-approved", "申請照会: 承認, 「ダウンロード」 offered once");
