@@ -20,6 +20,7 @@ internal static class OnshiCommand
             BackupCommand.CreateRestore(),
             MasterKeyCommand.Create(),
             SeedScaleCommand.Create(),
+            SeedInsuredCommand.Create(),
         };
         try
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Onshi.Cli.Seeding;
 using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
@@ -87,7 +88,8 @@ internal static class DemoCommand
                 s.AddOnshiMail(settings.DataDirectory);
                 s.AddOnshiApplications();
             });
-            var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct, r.GetValue(portalPort), r.GetValue(operatorPort), portalItems: true);
+            var demo = await BuildAsync(sp, settings.Environment, dir, r.GetValue(oqsPort), ct, r.GetValue(portalPort), r.GetValue(operatorPort), portalItems: true,
+                insuredPopulation: DemoInsured.Population);
             var path = Path.Combine(dir, "demo.json");
             await File.WriteAllTextAsync(path, JsonSerializer.Serialize(demo, Json), ct);
             if (!OperatingSystem.IsWindows())
@@ -190,7 +192,7 @@ internal static class DemoCommand
     /// renders no PDF.
     /// </summary>
     internal static async Task<DemoFile> BuildAsync(IServiceProvider sp, OqsEnvironment environment, string dir, int oqsPort, CancellationToken ct,
-        int portalPort = PortalApp.DefaultPort, int operatorPort = OperatorApp.DefaultPort, bool portalItems = true)
+        int portalPort = PortalApp.DefaultPort, int operatorPort = OperatorApp.DefaultPort, bool portalItems = true, int insuredPopulation = 0)
     {
         var ca = sp.GetRequiredService<CertificateAuthority>();
         var (op, operatorId) = await OperatorAsync(sp, ct);
@@ -198,9 +200,23 @@ internal static class DemoCommand
         var demo = new DemoApplicant(contact.Id, new OperatorActor(operatorId, CliClientAddress), portalItems);
         var a = await InstitutionAsync(sp, environment, dir, "1310000018", "オンシ内科クリニック", "東京都千代田区霞が関1-2-2", "03-0000-0001", "DEMO", ct, demo);
         var b = await InstitutionAsync(sp, environment, dir, "2740000027", "みなと調剤薬局", "大阪府大阪市北区1-1-1", "06-0000-0002", "OTHER", ct);
+        await using var scope = sp.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OnshiDbContext>();
+        var insured = await DemoInsured.AddAsync(db, Jst.Today(sp.GetRequiredService<TimeProvider>()), ct);
+        if (insuredPopulation > 0)
+        {
+            var (code, message) = await InsuredSeeder.SeedAsync(scope.ServiceProvider, dir, db.Database.GetConnectionString()!,
+                new SeedInsuredOptions { Members = insuredPopulation }, TextWriter.Null, interactive: false, ct);
+            if (code != 0)
+            {
+                throw new InvalidOperationException(message);
+            }
+        }
+
         return new DemoFile($"https://127.0.0.1:{oqsPort}/", ca.CertificatePath, a.Terminal, a.Info, a.Accounts,
             new DemoOtherInstitution(b.Info.Code, b.Info.Name, b.Terminal, b.Accounts))
         {
+            Insured = insured,
             PortalUrl = $"https://127.0.0.1:{portalPort}/",
             OperatorUrl = $"https://127.0.0.1:{operatorPort}/",
             PortalUser = contact.User,
@@ -527,6 +543,9 @@ public sealed record DemoFile(string OqsUrl, string CaCert, DemoTerminal Termina
 
     /// <summary>What the demo institution's contact finds on the portal (absent from older demo.json files).</summary>
     public DemoPortalItems? PortalItems { get; init; }
+
+    /// <summary>Patients to look up, at least one for each 資格有効性 (absent from older demo.json files).</summary>
+    public List<DemoInsuredEntry> Insured { get; init; } = [];
 }
 
 /// <summary>The portal items of the demo institution, each made by the real flow (<c>AppliedInstitutionAsync</c>).</summary>

@@ -177,15 +177,13 @@ internal static class ScaleSeeder
 
         var tables = new SeedTables(db);
         var connectionString = settings.ResolveConnectionString();
-        await using ISeedWriter writer = db.Database.IsNpgsql()
-            ? await PostgresSeedWriter.OpenAsync(connectionString, tables, cancellationToken)
-            : await SqliteSeedWriter.OpenAsync(connectionString, tables, cancellationToken);
+        await using var writer = await BulkWriters.OpenAsync(db.Database.IsNpgsql(), connectionString, cancellationToken);
         try
         {
             while (generator.Next < options.Institutions)
             {
                 var count = Math.Min(options.BatchSize, options.Institutions - generator.Next);
-                var start = await writer.BeginBatchAsync(cancellationToken);
+                var start = await writer.BeginBatchAsync(tables, cancellationToken);
                 var batch = new SeedBatch { FirstIndex = generator.Next };
                 generator.Generate(count, start.Ids, batch);
                 Chain(batch.Audit, start.LastAuditHash, time);
@@ -197,12 +195,12 @@ internal static class ScaleSeeder
                     await manifest(batch.FirstIndex, 0, false).WriteAsync(manifestPath, cancellationToken);
                 }
 
-                await writer.WriteAsync(batch, cancellationToken);
+                await writer.WriteAsync(tables, batch, cancellationToken);
                 await writer.CommitAsync(cancellationToken);
                 progress.Report(count, batch.RowCount);
             }
 
-            await writer.FinishAsync(cancellationToken);
+            await writer.FinishAsync(tables.All, cancellationToken);
         }
         catch (OperationCanceledException)
         {

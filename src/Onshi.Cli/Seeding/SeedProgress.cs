@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Onshi.Cli.Seeding;
 
 /// <summary>
-/// The progress of seed-scale on stderr: on a terminal one line redrawn in place (bar, percentage, institutions,
+/// The progress of seed-scale and seed-insured on stderr: on a terminal one line redrawn in place (bar, percentage, units,
 /// rows/s, ETA), at most five times a second; otherwise (a log, a pipe) a plain line every <see cref="PlainInterval"/>
 /// and one at the end. Counts only, never a value of a row.
 /// </summary>
@@ -18,15 +18,25 @@ internal sealed class SeedProgress
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly int first;
     private readonly int target;
+    private readonly string command;
+    private readonly string unit;
     private TimeSpan? lastDrawn;
     private int drawnDone = -1;
 
-    public SeedProgress(TextWriter output, bool interactive, int first, int target)
+    /// <param name="output">Where to draw (stderr).</param>
+    /// <param name="interactive">A terminal (redraw in place) or not (a line every <see cref="PlainInterval"/>).</param>
+    /// <param name="first">Units already there.</param>
+    /// <param name="target">Units wanted in all.</param>
+    /// <param name="command">The command the plain lines name.</param>
+    /// <param name="unit">What is counted.</param>
+    public SeedProgress(TextWriter output, bool interactive, int first, int target, string command = "seed-scale", string unit = "institutions")
     {
         this.output = output;
         this.interactive = interactive;
         this.first = first;
         this.target = target;
+        this.command = command;
+        this.unit = unit;
     }
 
     public long Rows { get; private set; }
@@ -38,10 +48,10 @@ internal sealed class SeedProgress
     /// <summary>Rows written per second so far.</summary>
     public double RowsPerSecond => Rows / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
 
-    /// <summary><paramref name="institutions"/> more institutions (with <paramref name="rows"/> rows in all) committed.</summary>
-    public void Report(int institutions, long rows)
+    /// <summary><paramref name="units"/> more units (with <paramref name="rows"/> rows in all) committed.</summary>
+    public void Report(int units, long rows)
     {
-        Done += institutions;
+        Done += units;
         Rows += rows;
         var now = clock.Elapsed;
         var interval = interactive ? TimeSpan.FromMilliseconds(200) : PlainInterval;
@@ -72,7 +82,7 @@ internal sealed class SeedProgress
         var seconds = clock.Elapsed.TotalSeconds;
         var eta = Done == 0 ? "?" : Duration(TimeSpan.FromSeconds(seconds / Done * (todo - Done)));
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{fraction * 100,5:0.0}%  {first + Done:N0}/{target:N0} institutions  {Rows:N0} rows  {RowsPerSecond:N0} rows/s  elapsed {Duration(clock.Elapsed)}  ETA {(interrupted ? "-" : final ? "0s" : eta)}");
+            $"{fraction * 100,5:0.0}%  {first + Done:N0}/{target:N0} {unit}  {Rows:N0} rows  {RowsPerSecond:N0} rows/s  elapsed {Duration(clock.Elapsed)}  ETA {(interrupted ? "-" : final ? "0s" : eta)}");
         if (interactive)
         {
             var filled = (int)Math.Round(fraction * BarWidth);
@@ -84,7 +94,7 @@ internal sealed class SeedProgress
         }
         else
         {
-            output.WriteLine("seed-scale: " + text);
+            output.WriteLine(command + ": " + text);
         }
 
         output.Flush();

@@ -10,19 +10,54 @@ namespace Onshi.Cli.Seeding;
 internal sealed record BatchStart(IdCursor Ids, string LastAuditHash);
 
 /// <summary>
-/// Writes batches of complete institutions, one transaction each, bypassing EF (no change tracking, no per-row round
-/// trips). <see cref="BeginBatchAsync"/> opens the transaction and reads the ids and the chain head inside it.
+/// Writes rows of <see cref="BulkTable"/>s in batches, one transaction each, bypassing EF (no change tracking, no per-row
+/// round trips): seed-scale's institutions and seed-insured's members. Rows carry their ids; <see cref="NextIdAsync"/>,
+/// read inside the batch's transaction, says where they start.
 /// </summary>
-internal interface ISeedWriter : IAsyncDisposable
+internal interface IBulkWriter : IAsyncDisposable
 {
-    Task<BatchStart> BeginBatchAsync(CancellationToken cancellationToken);
+    bool IsPostgres { get; }
 
-    Task WriteAsync(SeedBatch batch, CancellationToken cancellationToken);
+    /// <summary>Opens the batch's transaction; with <paramref name="lockAuditChain"/> it holds the audit chain's lock too.</summary>
+    Task BeginAsync(bool lockAuditChain, CancellationToken cancellationToken);
+
+    /// <summary>One past the largest id the table holds or ever gave out.</summary>
+    Task<long> NextIdAsync(BulkTable table, CancellationToken cancellationToken);
+
+    Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken);
+
+    Task ExecuteAsync(string sql, CancellationToken cancellationToken);
+
+    /// <summary>Writes <paramref name="rows"/> (ascending ids) into <paramref name="table"/>.</summary>
+    Task WriteAsync(BulkTable table, IReadOnlyList<object> rows, CancellationToken cancellationToken);
 
     Task CommitAsync(CancellationToken cancellationToken);
 
-    /// <summary>After the last batch: statistics and checkpoints, connection settings restored.</summary>
-    Task FinishAsync(CancellationToken cancellationToken);
+    /// <summary>After the last batch: statistics of <paramref name="tables"/> and checkpoints, connection settings restored.</summary>
+    Task FinishAsync(IEnumerable<BulkTable> tables, CancellationToken cancellationToken);
+}
+
+/// <summary>Opens the writer of the database's provider.</summary>
+internal static class BulkWriters
+{
+    public static async Task<IBulkWriter> OpenAsync(bool postgres, string connectionString, CancellationToken cancellationToken) => postgres
+        ? await PostgresSeedWriter.OpenAsync(connectionString, cancellationToken)
+        : await SqliteSeedWriter.OpenAsync(connectionString, cancellationToken);
+
+    /// <summary>seed-scale's batch start: the transaction with the audit chain's lock, then the ids and the chain head.</summary>
+    public static async Task<BatchStart> BeginBatchAsync(this IBulkWriter writer, SeedTables tables, CancellationToken cancellationToken)
+    {
+        await writer.BeginAsync(lockAuditChain: true, cancellationToken);
+        return await tables.ReadStartAsync(writer.NextIdAsync, writer.ScalarAsync, cancellationToken);
+    }
+
+    public static async Task WriteAsync(this IBulkWriter writer, SeedTables tables, SeedBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var (table, rows) in tables.Rows(batch))
+        {
+            await writer.WriteAsync(table, rows, cancellationToken);
+        }
+    }
 }
 
 /// <summary>
@@ -33,28 +68,25 @@ internal interface ISeedWriter : IAsyncDisposable
 /// stays WAL and the indexes stay (see docs/scaling.md). The previous values are restored by <see cref="FinishAsync"/>;
 /// they are per-connection settings anyway.
 /// </summary>
-internal sealed class SqliteSeedWriter : ISeedWriter
+internal sealed class SqliteSeedWriter : IBulkWriter
 {
     private static readonly string[] BulkPragmas = ["synchronous", "cache_size", "temp_store", "foreign_keys"];
 
     private readonly SqliteConnection connection;
-    private readonly SeedTables tables;
     private readonly Dictionary<BulkTable, sqlite3_stmt> inserts = [];
     private readonly Dictionary<string, string> saved = [];
     private SqliteTransaction? transaction;
 
-    private SqliteSeedWriter(SqliteConnection connection, SeedTables tables)
-    {
-        this.connection = connection;
-        this.tables = tables;
-    }
+    private SqliteSeedWriter(SqliteConnection connection) => this.connection = connection;
 
-    public static async Task<SqliteSeedWriter> OpenAsync(string connectionString, SeedTables tables, CancellationToken cancellationToken)
+    public bool IsPostgres => false;
+
+    public static async Task<SqliteSeedWriter> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = false };
         var connection = new SqliteConnection(builder.ToString());
         await connection.OpenAsync(cancellationToken);
-        var writer = new SqliteSeedWriter(connection, tables);
+        var writer = new SqliteSeedWriter(connection);
         foreach (var pragma in BulkPragmas)
         {
             writer.saved[pragma] = Convert.ToString(await writer.ScalarAsync($"PRAGMA {pragma}", cancellationToken), CultureInfo.InvariantCulture) ?? "";
@@ -65,33 +97,30 @@ internal sealed class SqliteSeedWriter : ISeedWriter
         return writer;
     }
 
-    public async Task<BatchStart> BeginBatchAsync(CancellationToken cancellationToken)
+    public Task BeginAsync(bool lockAuditChain, CancellationToken cancellationToken)
     {
-        // BEGIN IMMEDIATE: the write lock is taken now, so the ids and the chain head read below stay ours.
+        // BEGIN IMMEDIATE: the write lock (which is also the audit chain's) is taken now, so the ids read next stay ours.
         transaction = connection.BeginTransaction(deferred: false);
-        return await tables.ReadStartAsync(NextIdAsync, ScalarAsync, cancellationToken);
+        return Task.CompletedTask;
     }
 
-    public Task WriteAsync(SeedBatch batch, CancellationToken cancellationToken)
+    public Task WriteAsync(BulkTable table, IReadOnlyList<object> rows, CancellationToken cancellationToken)
     {
-        foreach (var (table, rows) in tables.Rows(batch))
+        var insert = Insert(table);
+        var columns = table.Columns;
+        foreach (var row in rows)
         {
-            var insert = Insert(table);
-            var columns = table.Columns;
-            foreach (var row in rows)
+            cancellationToken.ThrowIfCancellationRequested();
+            for (var i = 0; i < columns.Count; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    Bind(insert, i + 1, columns[i].Read(row));
-                }
+                Bind(insert, i + 1, columns[i].Read(row));
+            }
 
-                var rc = raw.sqlite3_step(insert);
-                raw.sqlite3_reset(insert);
-                if (rc != raw.SQLITE_DONE)
-                {
-                    throw new SqliteException($"INSERT INTO {table.Name}: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}", rc);
-                }
+            var rc = raw.sqlite3_step(insert);
+            raw.sqlite3_reset(insert);
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw new SqliteException($"INSERT INTO {table.Name}: {raw.sqlite3_errmsg(connection.Handle).utf8_to_string()}", rc);
             }
         }
 
@@ -105,7 +134,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
         transaction = null;
     }
 
-    public async Task FinishAsync(CancellationToken cancellationToken)
+    public async Task FinishAsync(IEnumerable<BulkTable> tables, CancellationToken cancellationToken)
     {
         // Move the WAL into the database file, so that its size is the database's and the next reader starts clean.
         await ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
@@ -189,7 +218,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
     }
 
     /// <summary>One past the largest id ever given (AUTOINCREMENT never reuses one, so sqlite_sequence counts too).</summary>
-    private async Task<long> NextIdAsync(BulkTable table, CancellationToken cancellationToken)
+    public async Task<long> NextIdAsync(BulkTable table, CancellationToken cancellationToken)
     {
         var name = table.Name.Replace("'", "''", StringComparison.Ordinal);
         var value = await ScalarAsync(
@@ -198,7 +227,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
         return Convert.ToInt64(value, CultureInfo.InvariantCulture) + 1;
     }
 
-    private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -206,7 +235,7 @@ internal sealed class SqliteSeedWriter : ISeedWriter
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -222,25 +251,21 @@ internal sealed class SqliteSeedWriter : ISeedWriter
 /// (<c>session_replication_role = replica</c>), the indexes kept. <see cref="FinishAsync"/> runs ANALYZE so the planner
 /// knows the new sizes.
 /// </summary>
-internal sealed class PostgresSeedWriter : ISeedWriter
+internal sealed class PostgresSeedWriter : IBulkWriter
 {
     private readonly NpgsqlConnection connection;
-    private readonly SeedTables tables;
     private readonly Dictionary<BulkTable, string> sequences = [];
-    private readonly Dictionary<BulkTable, string[]> typeNames = [];
     private NpgsqlTransaction? transaction;
 
-    private PostgresSeedWriter(NpgsqlConnection connection, SeedTables tables)
-    {
-        this.connection = connection;
-        this.tables = tables;
-    }
+    private PostgresSeedWriter(NpgsqlConnection connection) => this.connection = connection;
 
-    public static async Task<PostgresSeedWriter> OpenAsync(string connectionString, SeedTables tables, CancellationToken cancellationToken)
+    public bool IsPostgres => true;
+
+    public static async Task<PostgresSeedWriter> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        var writer = new PostgresSeedWriter(connection, tables);
+        var writer = new PostgresSeedWriter(connection);
         try
         {
             // Like pg_restore --disable-triggers: this session's COPY skips the foreign-key triggers (a quarter of the
@@ -253,66 +278,57 @@ internal sealed class PostgresSeedWriter : ISeedWriter
             // Not a superuser: the foreign keys are checked row by row, which is slower but as correct.
         }
 
-        foreach (var table in tables.All)
-        {
-            var sequence = await writer.ScalarAsync($"SELECT pg_get_serial_sequence('{BulkTable.Quote(table.Name)}', 'Id')", cancellationToken) as string
-                ?? throw new InvalidOperationException($"{table.Name}.Id has no sequence.");
-            writer.sequences[table] = sequence;
-
-            // COPY BINARY needs each value in its column's exact wire type: the store type without its length.
-            writer.typeNames[table] = [.. table.Columns.Select(c => c.StoreType.Split('(')[0].Trim())];
-        }
-
         return writer;
     }
 
-    public async Task<BatchStart> BeginBatchAsync(CancellationToken cancellationToken)
+    public async Task BeginAsync(bool lockAuditChain, CancellationToken cancellationToken)
     {
         transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync("SET LOCAL synchronous_commit = off", cancellationToken);
-        await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({AuditLog.PostgresAdvisoryLockKey})"), cancellationToken);
-        return await tables.ReadStartAsync(NextIdAsync, ScalarAsync, cancellationToken);
+        if (lockAuditChain)
+        {
+            await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({AuditLog.PostgresAdvisoryLockKey})"), cancellationToken);
+        }
     }
 
-    public async Task WriteAsync(SeedBatch batch, CancellationToken cancellationToken)
+    public async Task WriteAsync(BulkTable table, IReadOnlyList<object> rows, CancellationToken cancellationToken)
     {
-        foreach (var (table, rows) in tables.Rows(batch))
+        if (rows.Count == 0)
         {
-            if (rows.Count == 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var types = typeNames[table];
-            var columns = table.Columns;
-            await using (var import = await connection.BeginBinaryImportAsync(
-                $"COPY {BulkTable.Quote(table.Name)} ({table.QuotedColumnList}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        // COPY BINARY needs each value in its column's exact wire type: the store type without its length.
+        var types = table.Columns.Select(c => c.StoreType.Split('(')[0].Trim()).ToArray();
+        var columns = table.Columns;
+        await using (var import = await connection.BeginBinaryImportAsync(
+            $"COPY {BulkTable.Quote(table.Name)} ({table.QuotedColumnList}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var row in rows)
             {
-                foreach (var row in rows)
+                cancellationToken.ThrowIfCancellationRequested();
+                import.StartRow();
+                for (var i = 0; i < columns.Count; i++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    import.StartRow();
-                    for (var i = 0; i < columns.Count; i++)
+                    var value = columns[i].Read(row);
+                    if (value is null)
                     {
-                        var value = columns[i].Read(row);
-                        if (value is null)
-                        {
-                            import.WriteNull();
-                        }
-                        else
-                        {
-                            import.Write(value, types[i]);
-                        }
+                        import.WriteNull();
+                    }
+                    else
+                    {
+                        import.Write(value, types[i]);
                     }
                 }
-
-                await import.CompleteAsync(cancellationToken);
             }
 
-            // The next id the app's inserts get must lie past ours.
-            var max = Convert.ToInt64(table.Id.Read(rows[^1]), CultureInfo.InvariantCulture);
-            await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SELECT setval('{sequences[table]}', {max})"), cancellationToken);
+            await import.CompleteAsync(cancellationToken);
         }
+
+        // The next id the app's inserts get must lie past ours.
+        var max = Convert.ToInt64(table.Id.Read(rows[^1]), CultureInfo.InvariantCulture);
+        var sequence = await SequenceAsync(table, cancellationToken);
+        await ExecuteAsync(string.Create(CultureInfo.InvariantCulture, $"SELECT setval('{sequence}', {max})"), cancellationToken);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
@@ -322,9 +338,9 @@ internal sealed class PostgresSeedWriter : ISeedWriter
         transaction = null;
     }
 
-    public async Task FinishAsync(CancellationToken cancellationToken)
+    public async Task FinishAsync(IEnumerable<BulkTable> tables, CancellationToken cancellationToken)
     {
-        foreach (var table in tables.All)
+        foreach (var table in tables)
         {
             await ExecuteAsync("ANALYZE " + BulkTable.Quote(table.Name), cancellationToken);
         }
@@ -342,23 +358,37 @@ internal sealed class PostgresSeedWriter : ISeedWriter
     }
 
     /// <summary>One past the largest id in the table or handed out by its sequence.</summary>
-    private async Task<long> NextIdAsync(BulkTable table, CancellationToken cancellationToken)
+    public async Task<long> NextIdAsync(BulkTable table, CancellationToken cancellationToken)
     {
+        var sequence = await SequenceAsync(table, cancellationToken);
         var value = await ScalarAsync(
-            $"SELECT GREATEST(COALESCE((SELECT MAX(\"Id\") FROM {BulkTable.Quote(table.Name)}), 0), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequences[table]}))",
+            $"SELECT GREATEST(COALESCE((SELECT MAX(\"Id\") FROM {BulkTable.Quote(table.Name)}), 0), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}))",
             cancellationToken);
         return Convert.ToInt64(value, CultureInfo.InvariantCulture) + 1;
     }
 
-    private async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
+    public async Task<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         return await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The identity sequence of the table's <c>Id</c>, looked up once.</summary>
+    private async Task<string> SequenceAsync(BulkTable table, CancellationToken cancellationToken)
+    {
+        if (!sequences.TryGetValue(table, out var sequence))
+        {
+            sequence = await ScalarAsync($"SELECT pg_get_serial_sequence('{BulkTable.Quote(table.Name)}', 'Id')", cancellationToken) as string
+                ?? throw new InvalidOperationException($"{table.Name}.Id has no sequence.");
+            sequences[table] = sequence;
+        }
+
+        return sequence;
     }
 }

@@ -44,6 +44,16 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<ThrottleAttempt> ThrottleAttempts => Set<ThrottleAttempt>();
 
+    public DbSet<Insurer> Insurers => Set<Insurer>();
+
+    public DbSet<InsuredQualification> InsuredQualifications => Set<InsuredQualification>();
+
+    public DbSet<LimitCertificate> LimitCertificates => Set<LimitCertificate>();
+
+    public DbSet<SpecificDiseaseCertificate> SpecificDiseaseCertificates => Set<SpecificDiseaseCertificate>();
+
+    public DbSet<QualificationResult> QualificationResults => Set<QualificationResult>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.
@@ -62,6 +72,64 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.HasIndex(x => x.Code).IsUnique();
             e.HasIndex(x => x.ContactPortalUserId);
             e.HasOne<PortalUser>().WithMany().HasForeignKey(x => x.ContactPortalUserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        // The simulated 中間サーバー (SPEC §11.1, docs/qualification.md). No foreign key from a qualification to its insurer:
+        // the generator and the import check the insurer, and tens of millions of rows load without a per-row check.
+        modelBuilder.Entity<Insurer>(e =>
+        {
+            e.HasKey(x => x.Number);
+            e.Property(x => x.Number).HasMaxLength(8);
+            e.Property(x => x.Name).HasMaxLength(100);
+        });
+
+        modelBuilder.Entity<InsuredQualification>(e =>
+        {
+            e.Property(x => x.InsurerNumber).HasMaxLength(8);
+            e.Property(x => x.Symbol).HasMaxLength(38);
+            e.Property(x => x.Number).HasMaxLength(20);
+            e.Property(x => x.Branch).HasMaxLength(2);
+            e.Property(x => x.InsuredName).HasMaxLength(100);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.NameOfOther).HasMaxLength(100);
+            e.Property(x => x.NameKana).HasMaxLength(100);
+            e.Property(x => x.NameOfOtherKana).HasMaxLength(100);
+            e.Property(x => x.PostNumber).HasMaxLength(7);
+            e.Property(x => x.Address).HasMaxLength(200);
+            e.Ignore(x => x.Span);
+            // The lookup: 保険者番号 + 番号 + 記号 + 生年月日 (+ 枝番) is one seek, with or without the 枝番.
+            e.HasIndex(x => new { x.InsurerNumber, x.Number, x.Symbol, x.Birthdate, x.Branch });
+            // A person's history across insurers (無効（新しい資格あり）).
+            e.HasIndex(x => x.PersonId);
+        });
+
+        modelBuilder.Entity<LimitCertificate>(e =>
+        {
+            e.Property(x => x.ClassificationFlag).HasMaxLength(3);
+            e.HasIndex(x => x.QualificationId);
+            e.HasOne<InsuredQualification>().WithMany().HasForeignKey(x => x.QualificationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SpecificDiseaseCertificate>(e =>
+        {
+            e.HasIndex(x => x.QualificationId);
+            e.HasOne<InsuredQualification>().WithMany().HasForeignKey(x => x.QualificationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<QualificationResult>(e =>
+        {
+            e.Property(x => x.TerminalSerial).HasMaxLength(64);
+            e.Property(x => x.InsurerNumber).HasMaxLength(8);
+            e.Property(x => x.Symbol).HasMaxLength(38);
+            e.Property(x => x.Number).HasMaxLength(20);
+            e.Property(x => x.Branch).HasMaxLength(2);
+            e.Property(x => x.ReferenceNumber).HasMaxLength(16);
+            e.Property(x => x.Explanation).HasMaxLength(400);
+            e.HasIndex(x => x.ReferenceNumber).IsUnique();
+            // 資格確認結果一覧: one institution's results of one environment, newest first.
+            e.HasIndex(x => new { x.InstitutionId, x.Environment, x.ExecutedAt });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<Account>(e =>

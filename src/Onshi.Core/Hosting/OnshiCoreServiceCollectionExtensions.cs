@@ -43,6 +43,8 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddSingleton<ForcedLoginTokens>();
         services.AddScoped<OwnPasswordService>();
         services.AddScoped<AccountAdministration>();
+        services.AddScoped<Features.Qualifications.QualificationLookupService>();
+        services.AddScoped<Features.Qualifications.QualificationResultQuery>();
         services.AddScoped<Features.Institutions.InstitutionProvisioning>();
 
         // The operators' use cases are part of the system of record's core: the CLI and the demo create operators

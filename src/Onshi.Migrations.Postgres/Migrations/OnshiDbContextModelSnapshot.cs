@@ -375,6 +375,178 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.ToTable("Institutions");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.InsuredQualification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateOnly>("Birthdate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<int>("CardClassification")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("CardExpirationDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("CardIssuanceDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("CardValidDate")
+                        .HasColumnType("date");
+
+                    b.Property<int>("ContributionPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("DisqualificationDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("ElderlyCertificateDate")
+                        .HasColumnType("date");
+
+                    b.Property<int?>("ElderlyContributionPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("ElderlyValidEndDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly?>("ElderlyValidStartDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("InsuredName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("InsurerNumber")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameKana")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameOfOther")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameOfOtherKana")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("PersonId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PersonalFamily")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PostNumber")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<DateOnly>("QualificationDate")
+                        .HasColumnType("date");
+
+                    b.Property<int?>("ReasonOfLoss")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Sex")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(38)
+                        .HasColumnType("character varying(38)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("InsurerNumber", "Number", "Symbol", "Birthdate", "Branch");
+
+                    b.ToTable("InsuredQualifications");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.Insurer", b =>
+                {
+                    b.Property<string>("Number")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Scheme")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Number");
+
+                    b.ToTable("Insurers");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.LimitCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClassificationFlag")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<DateOnly>("IssuanceDate")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("LongTermDate")
+                        .HasColumnType("date");
+
+                    b.Property<long>("QualificationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly?>("ValidEndDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("ValidStartDate")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QualificationId");
+
+                    b.ToTable("LimitCertificates");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.LoginSession", b =>
                 {
                     b.Property<long>("Id")
@@ -694,6 +866,93 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.ToTable("PortalUsers");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.QualificationResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AnswerJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateOnly>("Birthdate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("ConfirmationDate")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Environment")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ExecutedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<long>("InstitutionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("InsurerNumber")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<bool>("LimitConsent")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long?>("QualificationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ReferenceNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(38)
+                        .HasColumnType("character varying(38)");
+
+                    b.Property<string>("TerminalSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Validity")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ReferenceNumber")
+                        .IsUnique();
+
+                    b.HasIndex("InstitutionId", "Environment", "ExecutedAt");
+
+                    b.ToTable("QualificationResults");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
                 {
                     b.Property<long>("Id")
@@ -796,6 +1055,39 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.HasIndex("Site", "SubjectId", "EndedAt");
 
                     b.ToTable("SiteSessions");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SpecificDiseaseCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Category")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("IssuanceDate")
+                        .HasColumnType("date");
+
+                    b.Property<long>("QualificationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("SelfPay")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("ValidEndDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("ValidStartDate")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QualificationId");
+
+                    b.ToTable("SpecificDiseaseCertificates");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.SubsidyApplication", b =>
@@ -1090,6 +1382,15 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.LimitCertificate", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.InsuredQualification", null)
+                        .WithMany()
+                        .HasForeignKey("QualificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.LoginSession", b =>
                 {
                     b.HasOne("Onshi.Core.Data.Account", "Account")
@@ -1137,6 +1438,21 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.QualificationResult", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Onshi.Core.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
                 {
                     b.HasOne("Onshi.Core.Data.Institution", null)
@@ -1149,6 +1465,15 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("OperatorAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SpecificDiseaseCertificate", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.InsuredQualification", null)
+                        .WithMany()
+                        .HasForeignKey("QualificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

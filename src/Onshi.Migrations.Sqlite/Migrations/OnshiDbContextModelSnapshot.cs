@@ -358,6 +358,174 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.ToTable("Institutions");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.InsuredQualification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Birthdate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Branch")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CardClassification")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("CardExpirationDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("CardIssuanceDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("CardValidDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ContributionPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("DisqualificationDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ElderlyCertificateDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ElderlyContributionPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ElderlyValidEndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ElderlyValidStartDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InsuredName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InsurerNumber")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameKana")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameOfOther")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameOfOtherKana")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PersonalFamily")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PostNumber")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("QualificationDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReasonOfLoss")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(38)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("InsurerNumber", "Number", "Symbol", "Birthdate", "Branch");
+
+                    b.ToTable("InsuredQualifications");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.Insurer", b =>
+                {
+                    b.Property<string>("Number")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Scheme")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Number");
+
+                    b.ToTable("Insurers");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.LimitCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClassificationFlag")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("IssuanceDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("LongTermDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QualificationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ValidEndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ValidStartDate")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QualificationId");
+
+                    b.ToTable("LimitCertificates");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.LoginSession", b =>
                 {
                     b.Property<long>("Id")
@@ -663,6 +831,91 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.ToTable("PortalUsers");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.QualificationResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnswerJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Birthdate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("ConfirmationDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Environment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExecutedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InstitutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InsurerNumber")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("LimitConsent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("QualificationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReferenceNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(38)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TerminalSerial")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Validity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("ReferenceNumber")
+                        .IsUnique();
+
+                    b.HasIndex("InstitutionId", "Environment", "ExecutedAt");
+
+                    b.ToTable("QualificationResults");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
                 {
                     b.Property<long>("Id")
@@ -761,6 +1014,37 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.HasIndex("Site", "SubjectId", "EndedAt");
 
                     b.ToTable("SiteSessions");
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SpecificDiseaseCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("IssuanceDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QualificationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SelfPay")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("ValidEndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ValidStartDate")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QualificationId");
+
+                    b.ToTable("SpecificDiseaseCertificates");
                 });
 
             modelBuilder.Entity("Onshi.Core.Data.SubsidyApplication", b =>
@@ -1047,6 +1331,15 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.LimitCertificate", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.InsuredQualification", null)
+                        .WithMany()
+                        .HasForeignKey("QualificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.LoginSession", b =>
                 {
                     b.HasOne("Onshi.Core.Data.Account", "Account")
@@ -1094,6 +1387,21 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.QualificationResult", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Onshi.Core.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.SecretReissue", b =>
                 {
                     b.HasOne("Onshi.Core.Data.Institution", null)
@@ -1106,6 +1414,15 @@ namespace Onshi.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("OperatorAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Onshi.Core.Data.SpecificDiseaseCertificate", b =>
+                {
+                    b.HasOne("Onshi.Core.Data.InsuredQualification", null)
+                        .WithMany()
+                        .HasForeignKey("QualificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

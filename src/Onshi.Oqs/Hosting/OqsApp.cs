@@ -42,6 +42,9 @@ public static class OqsApp
             o.Conventions.AuthorizePage("/ChangePassword", OqsPolicies.For(OqsCapability.ChangeOwnPassword));
             o.Conventions.AuthorizePage("/Terminals", OqsPolicies.For(OqsCapability.TerminalList));
             o.Conventions.AuthorizeFolder("/AuditLog", OqsPolicies.For(OqsCapability.AuditLog));
+            o.Conventions.AuthorizePage("/Qualifications/Index", OqsPolicies.For(OqsCapability.QualificationLookup));
+            o.Conventions.AuthorizePage("/Qualifications/Results", OqsPolicies.For(OqsCapability.QualificationResults));
+            // /Qualifications/Result (one kept result) is for either capability: QualificationResultQuery decides.
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));
         builder.Services.AddSingleton<IssuedPasswordTokens>();

@@ -20,8 +20,11 @@ public static class OqsMenu
     /// <summary>Every group and line, whoever is signed in.</summary>
     public static IReadOnlyList<OqsMenuGroup> Groups { get; } =
     [
-        // 《資格確認》 (資格情報照会: QualificationLookup, 資格確認結果一覧: QualificationResults) gets its group here, above
-        // this one, with its pages.
+        new("資格確認",
+        [
+            new(OqsCapability.QualificationLookup, "資格情報照会", "被保険者証等の記号・番号等で、受診者の資格を確認します", "/Qualifications"),
+            new(OqsCapability.QualificationResults, "資格確認結果一覧", "この医療機関等の資格確認結果を確認し、XML・CSVで出力します", "/Qualifications/Results"),
+        ]),
         new("アカウント情報管理",
         [
             new(OqsCapability.AccountRegistration, "アカウント管理（登録）", "管理アカウント・一般アカウント等を登録します", "/Accounts/Register"),

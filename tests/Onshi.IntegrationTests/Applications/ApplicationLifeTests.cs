@@ -200,7 +200,7 @@ public sealed class ApplicationLifeTests
             InstitutionCode = "0123456789",
             InstitutionName = new string('医', 101),
             Address = "",
-            Phone = "03-1234-567８",
+            Phone = "03-1234-567x", // (a full-width digit would be accepted: IME input is normalized)
             Environments = EnvironmentSet.None,
             ContactName = "山田",
             ContactPhone = "abc",

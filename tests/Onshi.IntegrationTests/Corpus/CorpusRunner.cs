@@ -98,6 +98,9 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
     private IReadOnlyList<BadValue> Values => sample ? BadInput.Sample : BadInput.Values;
 
     /// <summary>Fails (with the listed reasons) when a check failed or a handler was never reached.</summary>
+    /// <summary>GET paths the signed-in user was refused (403) during the crawl.</summary>
+    private readonly HashSet<string> deniedPaths = new(StringComparer.Ordinal);
+
     public async Task<string> RunAsync(Func<CorpusRunner, Task>? extra = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -149,8 +152,9 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
         {
             foreach (var query in sample ? BadInput.Queries.Take(4) : BadInput.Queries)
             {
+                // A page the signed-in user may not open is refused (and audited) as a denial before its input is read.
                 await CaseAsync("query", signed, () => new HttpRequestMessage(HttpMethod.Get, path + "?" + query), mustReject: true, isGet: true,
-                    refusal: query.Contains("%00", StringComparison.Ordinal) ? new(RequestRefusalReasons.ForbiddenInput, site.Actor) : null);
+                    refusal: query.Contains("%00", StringComparison.Ordinal) && !deniedPaths.Contains(path) ? new(RequestRefusalReasons.ForbiddenInput, site.Actor) : null);
             }
         }
 
@@ -241,6 +245,12 @@ public sealed partial class CorpusRunner(CorpusSite site, bool sample)
             }
 
             getPaths.Add(new Uri(site.BaseAddress, url).AbsolutePath);
+            var absolute = new Uri(site.BaseAddress, url).AbsolutePath;
+            if (signedIn && role is null && result.Status == HttpStatusCode.Forbidden && result.FinalPath != absolute)
+            {
+                deniedPaths.Add(absolute);
+            }
+
             var page = new OqsPage(result.FinalUrl, result.Status, doc, result.Body, []);
             foreach (var a in doc.QuerySelectorAll("a[href]"))
             {

@@ -15,14 +15,26 @@ namespace Onshi.IntegrationTests.Oqs;
 public abstract class OqsCapabilityTests(SharedOqsServer shared)
 {
     private const string Group = "アカウント情報管理";
+    private const string Qualification = "資格確認";
 
     private static readonly (string Href, string Label) Register = ("/Accounts/Register", "アカウント管理（登録）");
     private static readonly (string Href, string Label) Update = ("/Accounts", "アカウント管理（更新）");
     private static readonly (string Href, string Label) Password = ("/ChangePassword", "パスワード変更");
     private static readonly (string Href, string Label) Terminals = ("/Terminals", "端末証明書一覧");
     private static readonly (string Href, string Label) AuditLog = ("/AuditLog", "操作ログ照会");
+    private static readonly (string Href, string Label) Lookup = ("/Qualifications", "資格情報照会");
+    private static readonly (string Href, string Label) Results = ("/Qualifications/Results", "資格確認結果一覧");
 
-    // The menu of each kind, line by line, in order.
+    // The 《資格確認》 group of each kind that has one (SPEC §11.2: looking up for 管理者・一般・医療情報閲覧, the list for マスタ・管理者).
+    private static readonly Dictionary<string, (string Href, string Label)[]> ExpectedQualificationMenu = new()
+    {
+        ["master"] = [Results],
+        ["admin"] = [Lookup, Results],
+        ["general"] = [Lookup],
+        ["medical"] = [Lookup],
+    };
+
+    // The 《アカウント情報管理》 menu of each kind, line by line, in order.
     private static readonly Dictionary<string, (string Href, string Label)[]> ExpectedMenu = new()
     {
         ["master"] = [Register, Update, Password, Terminals, AuditLog],
@@ -45,6 +57,8 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
         ("/Terminals", "端末証明書一覧", ["master", "admin"]),
         ("/AuditLog", "操作ログ照会", ["master", "admin"]),
         ("/AuditLog/Logins", "ログイン履歴", ["master", "admin"]),
+        ("/Qualifications", "資格情報照会", ["admin", "general", "medical"]),
+        ("/Qualifications/Results", "資格確認結果一覧", ["master", "admin"]),
     ];
 
     private OqsServer Server => shared.Server;
@@ -65,8 +79,17 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
         menu.Path.ShouldBe("/Menu");
 
         var groups = menu.MenuGroups();
-        groups.Select(g => g.Title).ShouldBe([Group], kind);
-        groups[0].Items.ShouldBe(ExpectedMenu[kind], kind);
+        if (ExpectedQualificationMenu.TryGetValue(kind, out var qualification))
+        {
+            groups.Select(g => g.Title).ShouldBe([Qualification, Group], kind);
+            groups[0].Items.ShouldBe(qualification, kind);
+        }
+        else
+        {
+            groups.Select(g => g.Title).ShouldBe([Group], kind);
+        }
+
+        groups[^1].Items.ShouldBe(ExpectedMenu[kind], kind);
 
         var masterId = (await Server.AccountRowAsync(Server.Account("master").UserId)).Id.ToString(CultureInfo.InvariantCulture);
         foreach (var (template, h1, kinds) in Screens)

@@ -26,36 +26,8 @@ namespace Onshi.IntegrationTests.Seeding;
 /// audit chain; resuming; the refusal of a database with real data; determinism; and every site working on a seeded
 /// institution (the OQS with a real certificate from the manifest, the portal with the contact, the console).
 /// </summary>
-public abstract class SeedScaleTests(string provider) : IAsyncLifetime
+public abstract class SeedScaleTests(string provider) : SeedTargets(provider)
 {
-    private readonly List<string> directories = [];
-    private readonly List<TestDatabase> databases = [];
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var d in databases)
-        {
-            await d.DisposeAsync();
-        }
-
-        foreach (var d in directories)
-        {
-            try
-            {
-                Directory.Delete(d, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-
-            File.Delete(Onshi.Core.Features.Secrets.MasterKey.DefaultKeyFilePath(d));
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task Seed_Twenty_IsApprovedInstitutionsWithTheKindMix_UniqueIds_ChainedAudit_AndResumes()
     {
@@ -315,7 +287,7 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var (settings, db) = await TargetAsync();
-        string[] target = ["--data", settings.DataDirectory, "--db", provider, "--connection", settings.ConnectionString!];
+        string[] target = ["--data", settings.DataDirectory, "--db", Provider, "--connection", settings.ConnectionString!];
         (await Onshi.Cli.OnshiCommand.RunAsync(["seed-scale", "--institutions", "0", .. target])).ShouldBe(2);
         (await Onshi.Cli.OnshiCommand.RunAsync(["seed-scale", "--institutions", "3", "--seed", "9", "--large-institutions", "1", "--batch", "2", .. target]))
             .ShouldBe(0);
@@ -392,21 +364,6 @@ public abstract class SeedScaleTests(string provider) : IAsyncLifetime
     private static Task<SeedScaleResult> SeedAsync(OnshiSettings settings, SeedScaleOptions options) =>
         ScaleSeeder.RunAsync(settings, options, TextWriter.Null, interactive: false, TestContext.Current.CancellationToken);
 
-    private async Task<(OnshiSettings Settings, TestDatabase Database)> TargetAsync()
-    {
-        var database = await TestDatabase.CreateAsync(provider, TestContext.Current.CancellationToken);
-        databases.Add(database);
-        var directory = Directory.CreateTempSubdirectory("onshi-seed-test-").FullName;
-        directories.Add(directory);
-        var settings = new OnshiSettings
-        {
-            DataDirectory = directory,
-            DatabaseProvider = provider,
-            ConnectionString = database.ConnectionString,
-            OqsPort = 0,
-        };
-        return (settings, database);
-    }
 
     private sealed record Snapshot(List<string> Institutions, List<string> Accounts, List<string> Certificates, List<string> PortalUsers);
 }

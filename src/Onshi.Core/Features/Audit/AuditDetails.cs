@@ -25,10 +25,22 @@ public static class AuditDetails
     /// <summary>Target of audit.export: the CSV file.</summary>
     public const string CsvTarget = "csv";
 
+    /// <summary>The 対象 of a 資格確認結果 export as XML files in a zip.</summary>
+    public const string XmlTarget = "xml";
+
+    /// <summary>The detail of <c>qualification.lookup</c>: <c>validity=</c> and the 資格有効性 (1–5).</summary>
+    public const string ValidityPrefix = "validity=";
+
     /// <summary>Target of access.denied for 操作ログ照会.</summary>
     public const string AuditLogTarget = "audit-log";
 
-    /// <summary>Every code above (the unit test's list).</summary>
+    /// <summary>Target of access.denied for 資格情報照会 and the 資格確認結果.</summary>
+    public const string QualificationTarget = "qualification";
+
+    /// <summary>A denial: a 資格確認結果 of another institution, environment or (for the lookup kinds) account.</summary>
+    public const string OtherResult = "other-result";
+
+    /// <summary>Every detail code above (the unit test's list; the targets and prefixes are labelled with their action).</summary>
     public static IReadOnlyList<string> All { get; } =
-        [AccountSettingsPdf, NotPermitted, Page, CurrentPasswordWrong, CurrentPasswordWrongLocked];
+        [AccountSettingsPdf, NotPermitted, Page, CurrentPasswordWrong, CurrentPasswordWrongLocked, OtherResult];
 }

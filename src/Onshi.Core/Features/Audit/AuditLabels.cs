@@ -33,6 +33,9 @@ public static class AuditLabels
         (AuditActions.DocumentDownload, "書類のダウンロード"),
         (AuditActions.AuditExport, "操作ログのCSV出力"),
         (AuditActions.RequestRefused, "不正なリクエストの拒否"),
+        (AuditActions.QualificationLookup, "資格情報照会"),
+        (AuditActions.QualificationExport, "資格確認結果の出力"),
+        (AuditActions.InsuredSeed, "合成加入者データの作成"),
         (OperatorAuditActions.SecretReissue, "秘密の番号の再発行"),
         (OperatorAuditActions.SecretNoticeDownload, "秘密の番号再発行通知書の再ダウンロード"),
         (OperatorAuditActions.Login, "運用者ログイン"),
@@ -99,7 +102,10 @@ public static class AuditLabels
     public static string Target(string action, string target) => (action, target) switch
     {
         (AuditActions.AuditExport, AuditDetails.CsvTarget) => "CSVファイル",
+        (AuditActions.QualificationExport, AuditDetails.CsvTarget) => "CSVファイル",
+        (AuditActions.QualificationExport, AuditDetails.XmlTarget) => "XMLファイル（ZIP）",
         (AuditActions.AccessDenied, AuditDetails.AuditLogTarget) => "操作ログ照会",
+        (AuditActions.AccessDenied, AuditDetails.QualificationTarget) => "資格確認",
         _ => target,
     };
 
@@ -117,6 +123,14 @@ public static class AuditLabels
         if (part.StartsWith("kind:", StringComparison.Ordinal) && part[5..].Split('>') is [var from, var to])
         {
             return $"権限区分 {KindLabel(from)}→{KindLabel(to)}";
+        }
+
+        // qualification.lookup: "validity=1".
+        if (part.StartsWith(AuditDetails.ValidityPrefix, StringComparison.Ordinal)
+            && int.TryParse(part.AsSpan(AuditDetails.ValidityPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var validity)
+            && Enum.IsDefined((Qualifications.QualificationValidity)validity))
+        {
+            return "資格有効性 " + Qualifications.QualificationCodes.Label((Qualifications.QualificationValidity)validity);
         }
 
         if (part.StartsWith("rows=", StringComparison.Ordinal))
@@ -156,6 +170,7 @@ public static class AuditLabels
             ["forced"] = "強制ログイン（使用中のセッションを終了）",
             ["forced-login-expired"] = "強制ログインの確認の期限切れ",
             ["stale-confirmation"] = "確認画面の後に別の操作で再発行済み",
+            [AuditDetails.OtherResult] = "他の医療機関等・環境・アカウントの資格確認結果",
 
             // session ends
             [SessionEndReasons.Logout] = "ログアウト",

@@ -29,6 +29,15 @@ public static class AuditActions
     /// <summary>A CSV export of the 操作ログ (the OQS's 操作ログ照会 or the console's 操作ログ).</summary>
     public const string AuditExport = "audit.export";
 
+    /// <summary>資格情報照会: one row per lookup (target the 照会番号, detail <c>validity=N</c>, the 資格有効性).</summary>
+    public const string QualificationLookup = "qualification.lookup";
+
+    /// <summary>資格確認結果 exported (target xml or csv, detail rows=N).</summary>
+    public const string QualificationExport = "qualification.export";
+
+    /// <summary>onshi seed-insured added synthetic members (detail <c>+N members</c>).</summary>
+    public const string InsuredSeed = "insured.seed";
+
     /// <summary>
     /// A request refused before any page acted on it (a bad antiforgery token, forbidden characters, a body over the limit,
     /// a forged Host header); the detail is one of <see cref="RequestRefusalReasons"/>, the target the route.

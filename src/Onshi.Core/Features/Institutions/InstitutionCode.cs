@@ -105,27 +105,7 @@ public static class InstitutionCode
     private static char CheckDigit(ReadOnlySpan<char> first9)
     {
         var prefecture = (first9[0] - '0') * 10 + (first9[1] - '0');
-        var covered = IsSevenDigitRulePrefecture(prefecture) ? first9[3..] : first9;
-
-        // Luhn: counted from the right of the whole number, the check digit is position 1 (not doubled), so the digit just
-        // left of it is doubled, and every second one from there.
-        var sum = 0;
-        for (var i = covered.Length - 1; i >= 0; i--)
-        {
-            var d = covered[i] - '0';
-            if ((covered.Length - 1 - i) % 2 == 0)
-            {
-                d *= 2;
-                if (d > 9)
-                {
-                    d -= 9;
-                }
-            }
-
-            sum += d;
-        }
-
-        return (char)('0' + (10 - sum % 10) % 10);
+        return Luhn.CheckDigit(IsSevenDigitRulePrefecture(prefecture) ? first9[3..] : first9);
     }
 
     public static bool IsValid(string? input) => TryParse(input, out _, out _, out _);

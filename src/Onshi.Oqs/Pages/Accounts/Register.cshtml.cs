@@ -35,7 +35,9 @@ public sealed class RegisterModel(AccountAdministration accounts, IssuedPassword
     {
         var actor = HttpContext.Actor();
         Kinds = PermissionMatrix.CreatableKinds(actor.Principal.Kind);
-        var result = await accounts.CreateAsync(actor, Input.Kind, Input.UserId, Input.DisplayName, HttpContext.RequestAborted);
+        // A value that is no 権限区分 at all (not the empty 「選択してください」) is a forged choice: refused and audited as such.
+        var kind = Input.Kind ?? (string.IsNullOrEmpty(Request.Form["Input.Kind"]) ? null : (AccountKind)0);
+        var result = await accounts.CreateAsync(actor, kind, Input.UserId, Input.DisplayName, HttpContext.RequestAborted);
         if (!result.Succeeded)
         {
             ModelState.Clear();

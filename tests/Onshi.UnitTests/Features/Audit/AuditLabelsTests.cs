@@ -54,8 +54,8 @@ public sealed class AuditLabelsTests
     [Fact]
     public void EveryDetailAndTargetCodeTheClinicCanSee_HasAJapaneseLabel()
     {
-        AuditDetails.All.ShouldBe(Constants(typeof(AuditDetails)).Where(c => c is not AuditDetails.CsvTarget and not AuditDetails.AuditLogTarget),
-            ignoreOrder: true);
+        AuditDetails.All.ShouldBe(Constants(typeof(AuditDetails)).Where(c => c is not AuditDetails.CsvTarget and not AuditDetails.AuditLogTarget
+            and not AuditDetails.XmlTarget and not AuditDetails.QualificationTarget and not AuditDetails.ValidityPrefix), ignoreOrder: true);
         foreach (var code in AuditDetails.All)
         {
             AuditLabels.Detail(code).ShouldNotBe(code);
@@ -69,6 +69,9 @@ public sealed class AuditLabelsTests
         AuditLabels.Detail(AuditDetails.AccountSettingsPdf).ShouldBe("アカウント設定情報（PDF）");
         AuditLabels.Target(AuditActions.AuditExport, AuditDetails.CsvTarget).ShouldBe("CSVファイル");
         AuditLabels.Target(AuditActions.AccessDenied, AuditDetails.AuditLogTarget).ShouldBe("操作ログ照会");
+        AuditLabels.Target(AuditActions.AccessDenied, AuditDetails.QualificationTarget).ShouldBe("資格確認");
+        AuditLabels.Target(AuditActions.QualificationExport, AuditDetails.XmlTarget).ShouldBe("XMLファイル（ZIP）");
+        AuditLabels.Detail(AuditDetails.ValidityPrefix + "3").ShouldBe("資格有効性 無効（新しい資格あり）");
         // A user ID that spells a code stays a user ID.
         AuditLabels.Target(AuditActions.AccountUpdate, AuditDetails.AuditLogTarget).ShouldBe(AuditDetails.AuditLogTarget);
     }

@@ -1,0 +1,261 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Accounts;
+using Onshi.Core.Features.Audit;
+
+namespace Onshi.Core.Features.Qualifications;
+
+/// <summary>The input of a lookup as typed or sent (SPEC §11.2); empty strings mean "not given".</summary>
+public sealed record LookupInput(string? InsurerNumber, string? Symbol, string? Number, string? Branch, string? Birthdate,
+    string? ConfirmationDate, bool LimitConsent);
+
+/// <summary>The input after validation: canonical and typed.</summary>
+public sealed record LookupKey(string InsurerNumber, string Symbol, string Number, string? Branch, DateOnly Birthdate,
+    DateOnly ConfirmationDate, bool LimitConsent);
+
+/// <summary>What a lookup answered, for the screen (words) and the wire (<see cref="Body"/>).</summary>
+public sealed record LookupOutcome(
+    long ResultId,
+    string ReferenceNumber,
+    LookupKey Key,
+    QualificationVerdict Verdict,
+    InsuredQualification? Qualification,
+    string? InsurerName,
+    DerivedRatio? Derived,
+    IReadOnlyList<LimitCertificate> Limits,
+    IReadOnlyList<SpecificDiseaseCertificate> Diseases,
+    ResultBody Body)
+{
+    /// <summary>True where the insurer's 一部負担金割合 and the one the age and 高齢受給者証 give disagree.</summary>
+    public bool RatioDisagrees => Qualification is not null && Derived is not null && !Derived.Agrees(Qualification.ContributionPercent);
+
+    /// <summary>The 枝番 the lookup found when none was given.</summary>
+    public string? FoundBranch => Key.Branch is null ? Qualification?.Branch : null;
+}
+
+/// <summary>
+/// 資格情報照会 (SPEC §11.2): validates the input, answers from the simulated 中間サーバー by one index seek, keeps the answer
+/// as a 資格確認結果 of the institution and writes one audit row — all in one commit. The audit row names the actor, the
+/// terminal, the 資格有効性 and the result's 照会番号, never the patient's numbers.
+/// </summary>
+public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit, TimeProvider time)
+{
+    /// <summary>More matches than this for one key is not a lookup but a scan; the answer is 複数該当 either way.</summary>
+    private const int MaxMatches = 20;
+
+    public static OpResult<LookupKey> Validate(LookupInput input, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var errors = new List<OnshiError>();
+        if (!InsurerNumber.TryParse(Normalize(input.InsurerNumber), out var insurer, out _, out var insurerError))
+        {
+            errors.Add(insurerError!);
+        }
+
+        var symbol = Normalize(input.Symbol);
+        if (symbol.Any(TextInput.IsForbidden))
+        {
+            errors.Add(QualificationErrors.SymbolForbidden);
+        }
+        else if (symbol.Length > QualificationErrors.MaxSymbolLength)
+        {
+            errors.Add(QualificationErrors.SymbolTooLong);
+        }
+
+        var number = Normalize(input.Number);
+        if (number.Length == 0)
+        {
+            errors.Add(QualificationErrors.NumberRequired);
+        }
+        else if (number.Length > QualificationErrors.MaxNumberLength || !number.All(char.IsAsciiLetterOrDigit))
+        {
+            errors.Add(QualificationErrors.NumberFormat);
+        }
+
+        var branchText = Normalize(input.Branch);
+        string? branch = null;
+        if (branchText.Length > 0)
+        {
+            if (branchText.Length > 2 || !branchText.All(char.IsAsciiDigit))
+            {
+                errors.Add(QualificationErrors.BranchFormat);
+            }
+            else
+            {
+                branch = branchText.PadLeft(2, '0');
+            }
+        }
+
+        var date = today;
+        if (!string.IsNullOrWhiteSpace(input.ConfirmationDate))
+        {
+            if (!DateInput.TryParse(Normalize(input.ConfirmationDate), out date))
+            {
+                errors.Add(QualificationErrors.DateFormat);
+                date = today;
+            }
+            else if (date > today)
+            {
+                errors.Add(QualificationErrors.DateFuture);
+            }
+            else if (date.Year < 2000)
+            {
+                errors.Add(QualificationErrors.DateTooOld);
+            }
+        }
+
+        DateOnly birth = default;
+        if (string.IsNullOrWhiteSpace(input.Birthdate))
+        {
+            errors.Add(QualificationErrors.BirthdateRequired);
+        }
+        else if (!DateInput.TryParse(Normalize(input.Birthdate), out birth))
+        {
+            errors.Add(QualificationErrors.BirthdateFormat);
+        }
+        else if (birth.Year < 1900 || birth > date)
+        {
+            errors.Add(QualificationErrors.BirthdateRange);
+        }
+
+        return errors.Count > 0
+            ? OpResult<LookupKey>.Fail(errors)
+            : OpResult<LookupKey>.Success(new LookupKey(insurer!, symbol, number, branch, birth, date, input.LimitConsent));
+    }
+
+    public async Task<OpResult<LookupOutcome>> LookupAsync(ActorContext actor, LookupInput input, LookupChannel channel,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.QualificationLookup))
+        {
+            audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, AuditDetails.QualificationTarget, AuditDetails.NotPermitted));
+            await audit.CommitAsync(cancellationToken);
+            return OpResult<LookupOutcome>.Fail(QualificationErrors.NotPermitted);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var validated = Validate(input, Jst.Today(time));
+        if (!validated.Succeeded)
+        {
+            return OpResult<LookupOutcome>.Fail(validated.Errors);
+        }
+
+        var key = validated.Value!;
+        var query = db.InsuredQualifications.AsNoTracking()
+            .Where(q => q.InsurerNumber == key.InsurerNumber && q.Number == key.Number && q.Symbol == key.Symbol && q.Birthdate == key.Birthdate);
+        if (key.Branch is not null)
+        {
+            query = query.Where(q => q.Branch == key.Branch);
+        }
+
+        var matches = await query.OrderBy(q => q.Id).Take(MaxMatches).ToListAsync(cancellationToken);
+        var persons = matches.Select(m => m.PersonId).Distinct().ToList();
+        var history = persons.Count == 1
+            ? await db.InsuredQualifications.AsNoTracking().Where(q => q.PersonId == persons[0])
+                .Select(q => new QualificationSpan(q.Id, q.PersonId, q.QualificationDate, q.DisqualificationDate, q.ReasonOfLoss))
+                .ToListAsync(cancellationToken)
+            : [];
+        var verdict = QualificationRules.Evaluate([.. matches.Select(m => m.Span)], history, key.ConfirmationDate);
+        var chosen = verdict.Chosen is { } c ? matches.First(m => m.Id == c.Id) : null;
+
+        string? insurerName = null;
+        DerivedRatio? derived = null;
+        List<LimitCertificate> limits = [];
+        List<SpecificDiseaseCertificate> diseases = [];
+        if (chosen is not null)
+        {
+            insurerName = await db.Insurers.AsNoTracking().Where(i => i.Number == chosen.InsurerNumber).Select(i => i.Name)
+                .FirstOrDefaultAsync(cancellationToken);
+            var d = key.ConfirmationDate;
+            var elderly = chosen.ElderlyContributionPercent is { } percent && chosen.ElderlyValidStartDate <= d
+                && (chosen.ElderlyValidEndDate is null || d <= chosen.ElderlyValidEndDate) ? percent : (int?)null;
+            derived = ContributionRatioRules.Derive(chosen.Birthdate, d, elderly);
+            if (key.LimitConsent)
+            {
+                limits = await db.LimitCertificates.AsNoTracking()
+                    .Where(l => l.QualificationId == chosen.Id && l.ValidStartDate <= d && (l.ValidEndDate == null || l.ValidEndDate >= d))
+                    .OrderByDescending(l => l.ValidStartDate).Take(1).ToListAsync(cancellationToken);
+                diseases = await db.SpecificDiseaseCertificates.AsNoTracking()
+                    .Where(s => s.QualificationId == chosen.Id && s.ValidStartDate <= d && (s.ValidEndDate == null || s.ValidEndDate >= d))
+                    .OrderBy(s => s.Category).ToListAsync(cancellationToken);
+            }
+        }
+
+        var search = new QualificationConfirmSearchInfo
+        {
+            InsurerNumber = key.InsurerNumber,
+            InsuredCardSymbol = key.Symbol.Length > 0 ? key.Symbol : null,
+            InsuredIdentificationNumber = key.Number,
+            InsuredBranchNumber = key.Branch,
+            Birthdate = QualificationAnswer.Wire(key.Birthdate),
+            LimitApplicationCertificateRelatedConsFlg = key.LimitConsent ? "1" : "0",
+        };
+        var executedAt = AuditLog.StoredTime(now);
+        var consentAt = key.LimitConsent ? WireTime(executedAt) : null;
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var reference = NewReferenceNumber();
+            var body = QualificationAnswer.Body(search, verdict, chosen, insurerName, key.ConfirmationDate, limits, diseases, consentAt, reference);
+            var result = new QualificationResult
+            {
+                InstitutionId = actor.Principal.InstitutionId,
+                Environment = actor.Principal.Environment,
+                AccountId = actor.Principal.AccountId,
+                TerminalSerial = actor.CertificateSerial.Length > 0 ? actor.CertificateSerial : null,
+                Channel = channel,
+                ExecutedAt = executedAt,
+                ConfirmationDate = key.ConfirmationDate,
+                InsurerNumber = key.InsurerNumber,
+                Symbol = key.Symbol,
+                Number = key.Number,
+                Branch = key.Branch,
+                Birthdate = key.Birthdate,
+                LimitConsent = key.LimitConsent,
+                Validity = verdict.Validity,
+                QualificationId = chosen?.Id,
+                ReferenceNumber = reference,
+                Explanation = verdict.Explanation,
+                AnswerJson = JsonSerializer.Serialize(body, WireJson.Options),
+            };
+            db.QualificationResults.Add(result);
+            audit.Record(actor.Audit(AuditActions.QualificationLookup, AuditOutcomes.Success, reference,
+                AuditDetails.ValidityPrefix + ((int)verdict.Validity).ToString(CultureInfo.InvariantCulture)));
+            try
+            {
+                await audit.CommitAsync(cancellationToken);
+            }
+            catch (DbUpdateException) when (attempt < 2)
+            {
+                // A 照会番号 drawn twice (one in 10^16): draw again.
+                db.ChangeTracker.Clear();
+                continue;
+            }
+
+            return OpResult<LookupOutcome>.Success(new LookupOutcome(result.Id, reference, key, verdict, chosen, insurerName, derived,
+                limits, diseases, body));
+        }
+    }
+
+    /// <summary><c>yyyyMMddHHmmss</c> in JST, the wire's time format.</summary>
+    public static string WireTime(DateTime utc) => Jst.FromUtc(utc).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>A 照会番号: 16 random digits.</summary>
+    public static string NewReferenceNumber()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bytes);
+        var value = BitConverter.ToUInt64(bytes) % 10_000_000_000_000_000UL;
+        return value.ToString("D16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What an IME types into a code or number field, as the cards carry it (<see cref="TextInput.NormalizeCode"/>), trimmed.</summary>
+    private static string Normalize(string? s) => (TextInput.NormalizeCode(s) ?? "").Trim();
+}
