@@ -196,7 +196,7 @@ public abstract class BadInputCorpusTests(string provider)
         issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
 
         // The 確認 step of each application form (reached only by a POST of a valid 入力): its 「申請する」 and 「修正する」
-        // get every bad Draft; none of them stores anything.
+        // get every bad Draft (and the 補助金申請's 「申請する」 every bad receipt); none of them stores anything.
         var confirmer = await SignInAsync();
         var newConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", new Dictionary<string, string>
         {
@@ -214,7 +214,9 @@ public abstract class BadInputCorpusTests(string provider)
             new Dictionary<string, string> { ["Input.NewInstitutionName"] = "確認用の新しい名前" });
         var certificateConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "KAKUNIN-01" });
-        foreach (var confirm in new[] { newConfirm, changeConfirm, certificateConfirm })
+        var subsidyConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Subsidy"), "form[data-testid=subsidy-form]",
+            new Dictionary<string, string> { ["Input.TotalCost"] = "100000", ["Input.ClaimedAmount"] = "50000", ["Input.Description"] = "資格確認端末の導入" });
+        foreach (var confirm in new[] { newConfirm, changeConfirm, certificateConfirm, subsidyConfirm })
         {
             confirm.Q("[data-testid=confirm]").ShouldNotBeNull(confirm.Url + ": " + string.Join(" / ", confirm.Errors));
         }
@@ -228,7 +230,7 @@ public abstract class BadInputCorpusTests(string provider)
             Anonymous = server.Client,
             LoginPath = "/Account/Login",
             Seeds = [reset, verify, "/Category/online-eligibility", "/Category/nothing"],
-            OneTimePages = [(downloader, issued), (confirmer, newConfirm), (confirmer, changeConfirm), (confirmer, certificateConfirm)],
+            OneTimePages = [(downloader, issued), (confirmer, newConfirm), (confirmer, changeConfirm), (confirmer, certificateConfirm), (confirmer, subsidyConfirm)],
             SkipPath = p => p.StartsWith("/Account/Verify", StringComparison.Ordinal),
             Actor = Onshi.Core.Features.PortalAccounts.PortalAuditActions.Actor(userId),
             Baseline = new Dictionary<string, string>

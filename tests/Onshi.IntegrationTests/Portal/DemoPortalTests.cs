@@ -179,11 +179,12 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
 
             // 補助金申請 (承認) and its 交付決定通知書.
             var subsidy = Cells(await portal.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr").Single();
-            subsidy[0].ShouldBe($"{demo.Institution.Code} {demo.Institution.Name}");
-            subsidy[2].ShouldBe("858,000円");
-            subsidy[3].ShouldBe("429,000円");
-            subsidy[4].ShouldBe(items.Subsidy.ReceiptFileName);
-            subsidy[5].ShouldBe("承認");
+            subsidy[0].ShouldMatch(@"^S-\d{8}-\d{6}$");
+            subsidy[1].ShouldBe($"{demo.Institution.Code} {demo.Institution.Name}");
+            subsidy[3].ShouldBe("858,000円");
+            subsidy[4].ShouldBe("429,000円");
+            subsidy[5].ShouldBe(items.Subsidy.ReceiptFileName);
+            subsidy[6].ShouldBe("承認");
             var notices = await portal.GetAsync("/OnlineEligibility/GrantNotices");
             Cells(notices, "[data-testid=notices] tbody tr").ShouldBe([[SubsidyService.GrantNoticeFileName, $"{demo.Institution.Code} {demo.Institution.Name}", today]]);
             using var notice = await portal.Http.GetAsync(notices.Q("[data-testid=notices] tbody a")!.GetAttribute("href"), ct);

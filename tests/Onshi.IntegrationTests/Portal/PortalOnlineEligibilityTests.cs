@@ -272,7 +272,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         issued.Body.ShouldContain("証明書ファイルを保存");
 
         // 補助金: 交付決定 with the amount.
-        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy");
+        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy/Done");
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
         (await Review<SubsidyService, OpResult<long>>((s, r) => s.ApproveAsync(r, subsidyId, 500000))).Succeeded.ShouldBeTrue();
         var grant = server.LastMailTo(email);
@@ -426,9 +426,18 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         using var client = await SignedInAsync(email);
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
 
+        // 入力 has no file; the receipt is chosen on 確認, in the multipart form of 「申請する」.
         var page = await client.GetAsync("/OnlineEligibility/Subsidy");
-        page.Q("form[data-testid=subsidy-form]")!.GetAttribute("enctype").ShouldBe("multipart/form-data");
-        page.Q("#Receipt")!.GetAttribute("accept").ShouldBe(".pdf,.jpg,.jpeg,.png");
+        page.Q("#Receipt").ShouldBeNull();
+        var confirm = await client.SubmitAsync(page, "form[data-testid=subsidy-form]", SubsidyFields("1200000", "500000", "資格確認端末の導入"));
+        confirm.Q("form[data-testid=confirm-submit]")!.GetAttribute("enctype").ShouldBe("multipart/form-data");
+        confirm.Q("#Receipt")!.GetAttribute("accept").ShouldBe(".pdf,.jpg,.jpeg,.png");
+        var noReceipt = await SubmitReceiptAsync(client, confirm, null, null, null);
+        noReceipt.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
+        noReceipt.Q("[data-testid=confirm]").ShouldNotBeNull("a receipt error stays on 確認 with the same entries");
+        noReceipt.Q("[data-testid=confirm-summary]")!.TextContent.ShouldContain("1,200,000円");
+        (await SubmitReceiptAsync(client, noReceipt, "receipt.png", "image/png", "not a png"u8.ToArray()))
+            .Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
 
         var fake = await PostSubsidyAsync(client, "1200000", "500000", "receipt.png", "image/png", "not a png at all"u8.ToArray());
         fake.Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
@@ -453,20 +462,23 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var accepted = await PostSubsidyAsync(client, "1,200,000", "500000", "receipt.png", "image/png", Png);
 
         big.Errors.ShouldBeEmpty();
-        accepted.Path.ShouldBe("/OnlineEligibility/Subsidy");
-        accepted.Q("[data-testid=notice]")!.TextContent.ShouldContain("補助金申請を受け付けました");
-        var rows = Cells(accepted, "[data-testid=subsidies] tbody tr");
+        accepted.Path.ShouldBe("/OnlineEligibility/Subsidy/Done");
+        accepted.Q("[data-testid=done]")!.TextContent.ShouldContain("補助金申請を受け付けました");
+        var receipt = accepted.Q("[data-testid=receipt-number]")!.TextContent.Trim();
+        receipt.ShouldMatch(@"^S-\d{8}-\d{6}$");
+        var rows = Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr");
         rows.Count.ShouldBe(2);
-        rows[0][2].ShouldBe("1,200,000円");
-        rows[0][4].ShouldBe("receipt.png");
-        rows[0][5].ShouldBe("申請中");
+        rows[0][0].ShouldBe(receipt);
+        rows[0][3].ShouldBe("1,200,000円");
+        rows[0][5].ShouldBe("receipt.png");
+        rows[0][6].ShouldBe("申請中");
 
         (await client.GetAsync("/OnlineEligibility/GrantNotices")).Q("[data-testid=no-notices]").ShouldNotBeNull();
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Where(a => a.ReceiptFileName == "receipt.png").Select(a => a.Id).SingleAsync());
         (await Review<SubsidyService, OpResult<long>>((s, reviewer) => s.ApproveAsync(reviewer, subsidyId, 400_000))).Succeeded.ShouldBeTrue();
 
         var notices = await client.GetAsync("/OnlineEligibility/GrantNotices");
-        Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][5].ShouldBe("承認");
+        Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][6].ShouldBe("承認");
         var notice = Cells(notices, "[data-testid=notices] tbody tr").Single();
         notice[0].ShouldBe(SubsidyService.GrantNoticeFileName);
         notices.Q("[data-testid=count]")!.TextContent.Trim().ShouldBe("1~1 件目 / 1 件");
@@ -604,7 +616,8 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         noFile.Errors.ShouldContain("事業費を入力してください。");
         noFile.Errors.ShouldContain("申請額を入力してください。");
         noFile.Errors.ShouldContain("事業内容を入力してください。");
-        noFile.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
+        noFile.Q("[data-testid=confirm]").ShouldBeNull();
+        (await PostSubsidyAsync(client, "1000", "1000", null, null, null)).Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
         var fullWidth = await PostSubsidyAsync(client, "１２００", "abc", "r.png", "image/png", Png);
         fullWidth.Errors.ShouldContain("申請額は1円以上の整数で入力してください。");
         fullWidth.Errors.ShouldNotContain(e => e.StartsWith("事業費", StringComparison.Ordinal));
@@ -762,36 +775,28 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         return await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    /// <summary>Posts the 補助金申請 form as a browser does (multipart, the page's antiforgery token) and follows a redirect.</summary>
-    private async Task<OqsPage> PostSubsidyAsync(OqsClient client, string total, string claimed, string? fileName, string? contentType, byte[]? bytes,
+    /// <summary>
+    /// The 補助金申請 as a browser does it: 入力 (the page as it is errors on 入力), then 「申請する」 on 確認 with the
+    /// receipt (multipart, the page's antiforgery token); follows the redirect to 完了.
+    /// </summary>
+    private static async Task<OqsPage> PostSubsidyAsync(OqsClient client, string total, string claimed, string? fileName, string? contentType, byte[]? bytes,
         string description = "資格確認端末の導入")
     {
-        var page = await client.GetAsync("/OnlineEligibility/Subsidy");
-        using var content = new MultipartFormDataContent
-        {
-            { new StringContent(Antiforgery(page)), "__af" },
-            { new StringContent(page.Q("#InstitutionId option[selected]")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
-            { new StringContent(total), "Input.TotalCost" },
-            { new StringContent(claimed), "Input.ClaimedAmount" },
-            { new StringContent(description), "Input.Description" },
-        };
-        if (bytes is not null)
-        {
-            var file = new ByteArrayContent(bytes);
-            file.Headers.ContentType = new MediaTypeHeaderValue(contentType!);
-            content.Add(file, "Input.Receipt", fileName!);
-        }
-
-        using var response = await client.Http.PostAsync("/OnlineEligibility/Subsidy", content);
-        if (response.StatusCode == HttpStatusCode.Redirect)
-        {
-            var next = await client.GetAsync(response.Headers.Location!.OriginalString);
-            return next with { Redirects = [new Uri(server.BaseAddress, response.Headers.Location)] };
-        }
-
-        var html = await response.Content.ReadAsStringAsync();
-        return new OqsPage(new Uri(server.BaseAddress, "/OnlineEligibility/Subsidy"), response.StatusCode, await Parser.ParseDocumentAsync(html), html, []);
+        var confirm = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Subsidy"), "form[data-testid=subsidy-form]",
+            SubsidyFields(total, claimed, description));
+        return confirm.Q("form[data-testid=confirm-submit]") is null ? confirm : await SubmitReceiptAsync(client, confirm, fileName, contentType, bytes);
     }
+
+    private static Dictionary<string, string> SubsidyFields(string total, string claimed, string description) => new()
+    {
+        ["Input.TotalCost"] = total,
+        ["Input.ClaimedAmount"] = claimed,
+        ["Input.Description"] = description,
+    };
+
+    /// <summary>「申請する」 on a 補助金申請 確認 page with the receipt (none when <paramref name="bytes"/> is null).</summary>
+    private static Task<OqsPage> SubmitReceiptAsync(OqsClient client, OqsPage confirm, string? fileName, string? contentType, byte[]? bytes) =>
+        client.SubmitFileAsync(confirm, "form[data-testid=confirm-submit]", bytes is null ? null : new UploadFile(fileName!, contentType!, bytes));
 }
 
 public sealed class PortalOnlineEligibilityTestsSqlite() : PortalOnlineEligibilityTests(TestDatabase.Sqlite);

@@ -96,19 +96,28 @@ public sealed class CertificateApplicationService(
     PortalScope scope,
     ReviewDecisions decisions,
     ApplicationProtection protection,
+    PortalSubmissions submissions,
     AuditLog audit,
     ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>Applies for a certificate for one terminal of the institution. The value is the application's id.</summary>
     public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, CancellationToken cancellationToken = default) =>
-        SubmitAsync(portalUserId, institutionId, terminalName, store: true, cancellationToken);
+        SubmitAsync(portalUserId, institutionId, terminalName, store: true, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitAsync(long, long, string?, CancellationToken)"/> of a portal 確認 draft, recording its nonce in the
+    /// same commit (<see cref="PortalSubmissions"/>).
+    /// </summary>
+    public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, string submissionNonce,
+        CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, terminalName, store: true, submissionNonce, cancellationToken);
 
     /// <summary>Every check of <see cref="SubmitAsync(long, long, string?, CancellationToken)"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
     public Task<OpResult<long>> CheckAsync(long portalUserId, long institutionId, string? terminalName, CancellationToken cancellationToken = default) =>
-        SubmitAsync(portalUserId, institutionId, terminalName, store: false, cancellationToken);
+        SubmitAsync(portalUserId, institutionId, terminalName, store: false, null, cancellationToken);
 
-    private async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, bool store, CancellationToken cancellationToken)
+    private async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, bool store, string? submissionNonce, CancellationToken cancellationToken)
     {
         var institution = await scope.OwnInstitutionAsync(portalUserId, institutionId, "certificate-application.submit", cancellationToken);
         if (institution is null)
@@ -156,7 +165,7 @@ public sealed class CertificateApplicationService(
             Actor = ApplicationAuditActions.PortalActor(portalUserId),
             Target = name,
         });
-        await audit.CommitAsync(cancellationToken);
+        await audit.CommitAsync(submissions.Recording(submissionNonce, PortalSubmissionKind.Certificate, () => application.Id), cancellationToken);
         return OpResult<long>.Success(application.Id);
     }
 

@@ -1,10 +1,11 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Onshi.Core.Common;
+using Onshi.Core.Data;
+using Onshi.Core.Features.Applications;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Portal.Pages.OnlineEligibility;
@@ -17,12 +18,12 @@ public sealed record ConfirmRow(string Label, string Value);
 /// Data Protection, bound to the portal session and user, and expiring (<see cref="Lifetime"/>). Nothing is stored on the
 /// server until 「申請する」; the browser cannot read or alter the entries (the 秘密の番号 travels inside, never in plain).
 /// Each draft carries a nonce, so that a second 「申請する」 of the same draft (double click, back button, two tabs)
-/// leads to the first one's 完了 instead of storing again — see <see cref="ConfirmSubmissions"/>.
+/// leads to the first one's 完了 instead of storing again — see <see cref="PortalSubmissions"/>.
 /// </summary>
 public sealed class ConfirmDrafts(IDataProtectionProvider provider, TimeProvider time)
 {
-    /// <summary>How long a 確認 page can still be submitted.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
+    /// <summary>How long a 確認 page can still be submitted (the once-only guard keeps its rows as long).</summary>
+    public static readonly TimeSpan Lifetime = PortalSubmissions.DraftLifetime;
 
     private readonly ITimeLimitedDataProtector protector =
         provider.CreateProtector("Onshi.Portal.ConfirmDraft.v1").ToTimeLimitedDataProtector();
@@ -62,41 +63,6 @@ public sealed class ConfirmDrafts(IDataProtectionProvider provider, TimeProvider
     }
 }
 
-/// <summary>
-/// 「申請する」 once per draft: the first submit of a nonce runs, any later one (while the draft lives) gets the same
-/// result — the same 完了 page, nothing stored twice. Kept in memory: the portal runs as one process; the services' own
-/// checks (one pending 新規 per code, one pending 変更 per institution) still hold if it restarts.
-/// </summary>
-public sealed class ConfirmSubmissions(TimeProvider time)
-{
-    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, Lazy<Task<OpResult<long>>> Run)> runs = new(StringComparer.Ordinal);
-
-    /// <summary>Runs <paramref name="submit"/> the first time <paramref name="nonce"/> is seen; afterwards returns its result.</summary>
-    public async Task<OpResult<long>> OnceAsync(string nonce, Func<Task<OpResult<long>>> submit)
-    {
-        var now = time.GetUtcNow();
-        foreach (var old in runs.Where(r => r.Value.Expires < now).Select(r => r.Key).ToList())
-        {
-            runs.TryRemove(old, out _);
-        }
-
-        var entry = runs.GetOrAdd(nonce, _ => (now + ConfirmDrafts.Lifetime, new Lazy<Task<OpResult<long>>>(submit)));
-        try
-        {
-            return await entry.Run.Value;
-        }
-        catch
-        {
-            // A bug or an aborted request: the next 「申請する」 of this draft tries again instead of repeating the failure.
-            runs.TryRemove(nonce, out _);
-            throw;
-        }
-    }
-
-    /// <summary>Forgets a failed run, so that the same draft can be submitted again after the cause is fixed.</summary>
-    public void Forget(string nonce) => runs.TryRemove(nonce, out _);
-}
-
 /// <summary>What the shared 確認 partial shows.</summary>
 public interface IConfirmStep
 {
@@ -105,6 +71,12 @@ public interface IConfirmStep
 
     /// <summary>The sealed entries posted by 「修正する」 and 「申請する」.</summary>
     string? Draft { get; }
+
+    /// <summary>
+    /// A partial with what is entered on the 確認 step itself, inside the 「申請する」 form (the 補助金申請's receipt), or
+    /// null. Such a form is posted as multipart.
+    /// </summary>
+    string? ConfirmFieldsPartial { get; }
 }
 
 /// <summary>
@@ -113,7 +85,7 @@ public interface IConfirmStep
 /// kept except the 秘密の番号) and 「申請する」 (the only step that stores, then a redirect to 完了). The forms keep their
 /// own fields and labels; this class owns the steps, once for all of them.
 /// </summary>
-public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, ConfirmSubmissions submissions) : PortalPageModel, IConfirmStep
+public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, PortalSubmissions submissions) : PortalPageModel, IConfirmStep
     where TForm : class, new()
 {
     /// <summary>The message when a draft is unreadable or expired.</summary>
@@ -141,14 +113,26 @@ public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, ConfirmSubmi
     /// <summary>The form's name inside the draft, so that one form's draft cannot be posted to another.</summary>
     protected abstract string Purpose { get; }
 
+    /// <summary>What 「申請する」 creates (the once-only guard's kind).</summary>
+    protected abstract PortalSubmissionKind Kind { get; }
+
+    /// <inheritdoc/>
+    public virtual string? ConfirmFieldsPartial => null;
+
+    /// <summary>
+    /// The fields entered on the 確認 step (see <see cref="ConfirmFieldsPartial"/>): when 「申請する」 fails on these only,
+    /// the 確認 step is shown again with the errors and the same draft, rather than the 入力 step.
+    /// </summary>
+    protected virtual IReadOnlySet<string> ConfirmFields { get; } = new HashSet<string>();
+
     /// <summary>Loads what the page shows besides the form (the institutions to choose from).</summary>
     protected virtual Task LoadAsync() => Task.CompletedTask;
 
     /// <summary>Every check of the service, nothing stored.</summary>
     protected abstract Task<OpResult> CheckAsync(TForm form);
 
-    /// <summary>Stores the application; the value is its id.</summary>
-    protected abstract Task<OpResult<long>> SubmitAsync(TForm form);
+    /// <summary>Stores the application with the draft's <paramref name="nonce"/> (the service's submit that records it); the value is its id.</summary>
+    protected abstract Task<OpResult<long>> SubmitAsync(TForm form, string nonce);
 
     /// <summary>The lines of the 確認 step.</summary>
     protected abstract IReadOnlyList<ConfirmRow> Describe(TForm form);
@@ -193,7 +177,10 @@ public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, ConfirmSubmi
         return Page();
     }
 
-    /// <summary>「申請する」: stores once (a repeated submit of the same draft gets the first one's 完了), then PRG to 完了.</summary>
+    /// <summary>
+    /// 「申請する」: stores once — a repeated submit of the same draft, on this instance or another, gets the first one's
+    /// 完了 (<see cref="PortalSubmissions"/>) — then PRG to 完了.
+    /// </summary>
     public async Task<IActionResult> OnPostSubmitAsync()
     {
         ModelState.Clear();
@@ -203,15 +190,23 @@ public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, ConfirmSubmi
             return Expired();
         }
 
-        var result = await submissions.OnceAsync(draft.Nonce, () => SubmitAsync(draft.Form));
+        var result = await submissions.OnceAsync(draft.Nonce, Kind, () => SubmitAsync(draft.Form, draft.Nonce), Aborted);
         if (result.Succeeded)
         {
             return Redirect(DonePath(result.Value));
         }
 
-        submissions.Forget(draft.Nonce);
         await LoadAsync();
         Input = draft.Form;
+        if (result.Errors.Count > 0 && result.Errors.All(e => e.Field is { } field && ConfirmFields.Contains(field)))
+        {
+            // Only what was entered on 確認 is wrong (the receipt): 確認 again, the same draft, the error by the field.
+            Summary = Describe(Input);
+            Confirming = true;
+            ModelState.AddOnshiErrors(result.Errors);
+            return Page();
+        }
+
         EditNote = ClearSecrets(Input) ? RetypeSecret : null;
         Draft = null;
         ModelState.AddOnshiErrors(result.Errors);

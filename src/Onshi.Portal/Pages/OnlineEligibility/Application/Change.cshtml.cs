@@ -1,14 +1,17 @@
 using Onshi.Core.Common;
+using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Portal.Pages.OnlineEligibility.Application;
 
 /// <summary>変更申請: one of the user's institutions; a new 医療機関等名 and/or a new 秘密の番号 with its 確認, in 入力 → 確認 → 完了.</summary>
-public sealed class ChangeModel(UsageApplicationService applications, ConfirmDrafts drafts, ConfirmSubmissions submissions)
+public sealed class ChangeModel(UsageApplicationService applications, ConfirmDrafts drafts, PortalSubmissions submissions)
     : ConfirmPageModel<ChangeApplicationForm>(drafts, submissions)
 {
     public IReadOnlyList<PortalInstitution> Institutions { get; private set; } = [];
+
+    protected override PortalSubmissionKind Kind => PortalSubmissionKind.Usage;
 
     protected override string Purpose => "usage.change";
 
@@ -25,8 +28,8 @@ public sealed class ChangeModel(UsageApplicationService applications, ConfirmDra
             ? await applications.CheckChangeAsync(UserId, id, ToInput(form), Aborted)
             : OpResult.Fail(new OnshiError("InstitutionRequired", "変更する医療機関等を選択してください。", "InstitutionId"));
 
-    protected override Task<OpResult<long>> SubmitAsync(ChangeApplicationForm form) =>
-        applications.SubmitChangeAsync(UserId, form.InstitutionId ?? 0, ToInput(form), Aborted);
+    protected override Task<OpResult<long>> SubmitAsync(ChangeApplicationForm form, string nonce) =>
+        applications.SubmitChangeAsync(UserId, form.InstitutionId ?? 0, ToInput(form), nonce, Aborted);
 
     protected override IReadOnlyList<ConfirmRow> Describe(ChangeApplicationForm form)
     {

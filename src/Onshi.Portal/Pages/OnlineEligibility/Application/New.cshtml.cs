@@ -6,16 +6,18 @@ using Onshi.Web.Hosting;
 namespace Onshi.Portal.Pages.OnlineEligibility.Application;
 
 /// <summary>新規申請: the institution, its environments, the contact and the 4-digit 秘密の番号 (hashed by the service at once), in 入力 → 確認 → 完了.</summary>
-public sealed class NewModel(UsageApplicationService applications, ConfirmDrafts drafts, ConfirmSubmissions submissions)
+public sealed class NewModel(UsageApplicationService applications, ConfirmDrafts drafts, PortalSubmissions submissions)
     : ConfirmPageModel<NewApplicationForm>(drafts, submissions)
 {
+    protected override PortalSubmissionKind Kind => PortalSubmissionKind.Usage;
+
     protected override string Purpose => "usage.new";
 
     protected override async Task<OpResult> CheckAsync(NewApplicationForm form) =>
         await applications.CheckNewAsync(UserId, ToInput(form), Aborted);
 
-    protected override Task<OpResult<long>> SubmitAsync(NewApplicationForm form) =>
-        applications.SubmitNewAsync(UserId, ToInput(form), Aborted);
+    protected override Task<OpResult<long>> SubmitAsync(NewApplicationForm form, string nonce) =>
+        applications.SubmitNewAsync(UserId, ToInput(form), nonce, Aborted);
 
     protected override IReadOnlyList<ConfirmRow> Describe(NewApplicationForm form) =>
     [

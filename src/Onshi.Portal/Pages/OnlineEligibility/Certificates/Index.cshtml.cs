@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Onshi.Core.Common;
+using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Web.Hosting;
 
@@ -16,13 +17,15 @@ public sealed class IndexModel(
     IDataProtectionProvider protection,
     TimeProvider time,
     ConfirmDrafts drafts,
-    ConfirmSubmissions submissions) : ConfirmPageModel<CertificateApplicationForm>(drafts, submissions)
+    PortalSubmissions submissions) : ConfirmPageModel<CertificateApplicationForm>(drafts, submissions)
 {
     /// <summary>The token of the result screen (read there once).</summary>
     [TempData]
     public string? CertificateToken { get; set; }
 
     public IReadOnlyList<CertificateInstitution> Institutions { get; private set; } = [];
+
+    protected override PortalSubmissionKind Kind => PortalSubmissionKind.Certificate;
 
     protected override string Purpose => "certificate";
 
@@ -37,8 +40,8 @@ public sealed class IndexModel(
             ? await certificates.CheckAsync(UserId, id, form.TerminalName, Aborted)
             : OpResult.Fail(new OnshiError("InstitutionRequired", "医療機関等を選択してください。", "InstitutionId"));
 
-    protected override Task<OpResult<long>> SubmitAsync(CertificateApplicationForm form) =>
-        certificates.SubmitAsync(UserId, form.InstitutionId ?? 0, form.TerminalName, Aborted);
+    protected override Task<OpResult<long>> SubmitAsync(CertificateApplicationForm form, string nonce) =>
+        certificates.SubmitAsync(UserId, form.InstitutionId ?? 0, form.TerminalName, nonce, Aborted);
 
     protected override IReadOnlyList<ConfirmRow> Describe(CertificateApplicationForm form)
     {
