@@ -61,13 +61,6 @@ public static partial class ReceiptNumbers
     /// <summary>The application id in a 受付番号 (<see cref="Parse"/>), or null.</summary>
     public static long? IdOf(string? receiptNumber) => Parse(receiptNumber)?.Id;
 
-    /// <summary>True if <paramref name="number"/> names the application <paramref name="id"/> submitted at <paramref name="submittedUtc"/> with <paramref name="prefix"/>.</summary>
-    public static bool Names(ReceiptNumber number, string prefix, long id, DateTime submittedUtc)
-    {
-        ArgumentNullException.ThrowIfNull(number);
-        return number.Prefix == prefix && number.Id == id && number.Day == Jst.DayOf(submittedUtc);
-    }
-
     private static string Format(string prefix, long id, DateTime submittedUtc) =>
         prefix + "-" + Jst.DayOf(submittedUtc).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + id.ToString("D6", CultureInfo.InvariantCulture);
 
