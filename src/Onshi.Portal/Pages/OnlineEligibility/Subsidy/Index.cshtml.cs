@@ -11,10 +11,11 @@ namespace Onshi.Portal.Pages.OnlineEligibility.Subsidy;
 /// 補助金申請 in 入力 → 確認 → 完了: the institution, 事業費, 申請額 and 事業内容 on 入力; the 領収書 (PDF/JPEG/PNG up to
 /// 5 MB, checked by the service) is chosen on 確認, next to 「申請する」, so that no file waits on the server (or in the
 /// page) between the steps. Below the form, the user's applications with their 受付番号 and state. The portal's Kestrel
-/// limit is 1 MB a request; this page alone allows <see cref="MaxRequestBytes"/>, so a receipt a little over 5 MB
-/// reaches the service and gets its Japanese message, while a far larger body is cut off by the limit (the portal's 413 page).
+/// limit is 1 MB a request; this page's multipart 「申請する」 alone allows <see cref="MaxRequestBytes"/>
+/// (<see cref="UploadSizeLimitAttribute"/>), so a receipt a little over 5 MB reaches the service and gets its Japanese
+/// message, while a far larger body is cut off by the limit (the portal's 413 page).
 /// </summary>
-[RequestSizeLimit(MaxRequestBytes)]
+[UploadSizeLimit(MaxRequestBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
 public sealed class IndexModel(UsageApplicationService applications, SubsidyService subsidies, ConfirmDrafts drafts, PortalSubmissions submissions)
     : ConfirmPageModel<SubsidyForm>(drafts, submissions)
