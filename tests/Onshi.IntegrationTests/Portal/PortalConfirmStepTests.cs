@@ -222,6 +222,7 @@ public abstract class PortalConfirmStepTests(string provider) : IAsyncLifetime
         summary.ShouldContain("1,200,000円");
         summary.ShouldContain("資格確認端末の導入");
         confirm.Q("form[data-testid=confirm-submit] #Receipt").ShouldNotBeNull();
+        confirm.Q("[data-testid=confirm]")!.TextContent.ShouldNotContain("秘密の番号"); // this form has none
         var fake = await client.SubmitFileAsync(confirm, "form[data-testid=confirm-submit]", new UploadFile("r.png", "image/png", "not a png"u8.ToArray()));
         fake.Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
         fake.Q("#Receipt")!.GetAttribute("aria-invalid").ShouldBe("true");

@@ -77,6 +77,9 @@ public interface IConfirmStep
     /// null. Such a form is posted as multipart.
     /// </summary>
     string? ConfirmFieldsPartial { get; }
+
+    /// <summary>True if the form has a 秘密の番号 (「修正する」 asks for it again, and the 確認 page says so).</summary>
+    bool HasSecretNumber { get; }
 }
 
 /// <summary>
@@ -118,6 +121,9 @@ public abstract class ConfirmPageModel<TForm>(ConfirmDrafts drafts, PortalSubmis
 
     /// <inheritdoc/>
     public virtual string? ConfirmFieldsPartial => null;
+
+    /// <inheritdoc/>
+    public abstract bool HasSecretNumber { get; }
 
     /// <summary>
     /// The fields entered on the 確認 step (see <see cref="ConfirmFieldsPartial"/>): when 「申請する」 fails on these only,

@@ -13,6 +13,8 @@ public sealed class ChangeModel(UsageApplicationService applications, ConfirmDra
 
     protected override PortalSubmissionKind Kind => PortalSubmissionKind.Usage;
 
+    public override bool HasSecretNumber => true;
+
     protected override string Purpose => "usage.change";
 
     public async Task OnGetAsync(long? institution)

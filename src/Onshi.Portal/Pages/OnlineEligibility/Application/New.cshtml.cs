@@ -11,6 +11,8 @@ public sealed class NewModel(UsageApplicationService applications, ConfirmDrafts
 {
     protected override PortalSubmissionKind Kind => PortalSubmissionKind.Usage;
 
+    public override bool HasSecretNumber => true;
+
     protected override string Purpose => "usage.new";
 
     protected override async Task<OpResult> CheckAsync(NewApplicationForm form) =>

@@ -27,6 +27,8 @@ public sealed class IndexModel(
 
     protected override PortalSubmissionKind Kind => PortalSubmissionKind.Certificate;
 
+    public override bool HasSecretNumber => false;
+
     protected override string Purpose => "certificate";
 
     public async Task OnGetAsync()

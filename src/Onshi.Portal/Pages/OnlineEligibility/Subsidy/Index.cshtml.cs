@@ -31,6 +31,8 @@ public sealed class IndexModel(UsageApplicationService applications, SubsidyServ
 
     public IReadOnlyList<SubsidyRow> Rows { get; private set; } = [];
 
+    public override bool HasSecretNumber => false;
+
     protected override string Purpose => "subsidy";
 
     protected override PortalSubmissionKind Kind => PortalSubmissionKind.Subsidy;
