@@ -30,6 +30,8 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<SubsidyApplication> SubsidyApplications => Set<SubsidyApplication>();
 
+    public DbSet<PortalSubmission> PortalSubmissions => Set<PortalSubmission>();
+
     public DbSet<SiteSession> SiteSessions => Set<SiteSession>();
 
     public DbSet<OperatorAccount> OperatorAccounts => Set<OperatorAccount>();
@@ -267,6 +269,13 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.HasIndex(x => new { x.InstitutionId, x.SubmittedAt });
             e.HasIndex(x => new { x.Status, x.SubmittedAt });
             e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<PortalSubmission>(e =>
+        {
+            e.Property(x => x.Nonce).HasMaxLength(64);
+            e.HasIndex(x => x.Nonce).IsUnique();
+            e.HasIndex(x => x.ExpiresAt);
         });
 
         modelBuilder.Entity<SiteSession>(e =>

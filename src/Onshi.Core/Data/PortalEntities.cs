@@ -283,3 +283,39 @@ public sealed class SiteSession
 
     public string? EndReason { get; set; }
 }
+
+/// <summary>What a <see cref="PortalSubmission"/> created.</summary>
+public enum PortalSubmissionKind
+{
+    /// <summary>A 利用開始・変更申請 (<see cref="UsageApplication"/>).</summary>
+    Usage = 1,
+
+    /// <summary>A 電子証明書発行申請 (<see cref="CertificateApplication"/>).</summary>
+    Certificate = 2,
+
+    /// <summary>A 補助金申請 (<see cref="SubsidyApplication"/>).</summary>
+    Subsidy = 3,
+}
+
+/// <summary>
+/// A portal 確認 draft that was submitted (「申請する」): its nonce (unique) and the application it created, written in
+/// the application's own commit. A repeat of the same draft, on any instance, finds it and leads to the same 完了
+/// (<see cref="Features.Applications.PortalSubmissions"/>). Rows are purged once the draft they guard has expired.
+/// </summary>
+public sealed class PortalSubmission
+{
+    public long Id { get; set; }
+
+    /// <summary>The draft's random nonce (32 hex digits).</summary>
+    public required string Nonce { get; set; }
+
+    public PortalSubmissionKind Kind { get; set; }
+
+    /// <summary>The id of the application, in the table of <see cref="Kind"/>.</summary>
+    public long ApplicationId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>After this the draft can no longer be submitted, so the row may go.</summary>
+    public DateTime ExpiresAt { get; set; }
+}

@@ -767,6 +767,39 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.ToTable("PortalDocuments");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.PortalSubmission", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ApplicationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Nonce")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("Nonce")
+                        .IsUnique();
+
+                    b.ToTable("PortalSubmissions");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.PortalUser", b =>
                 {
                     b.Property<long>("Id")

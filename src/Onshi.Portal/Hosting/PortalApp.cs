@@ -16,6 +16,7 @@ using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Mail;
 using Onshi.Core.Features.PortalAccounts;
 using Onshi.Core.Hosting;
+using Onshi.Portal.Pages.OnlineEligibility;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Portal.Hosting;
@@ -52,6 +53,9 @@ public static class PortalApp
         builder.Services.AddOnshiPortalAccounts();
         // The オンライン資格確認 items' use cases (利用申請, documents, 運用開始日, certificates, 補助金).
         builder.Services.AddOnshiApplications();
+        // The 入力 → 確認 → 完了 steps of the application forms: sealed drafts (「申請する」 once per draft is the
+        // database's PortalSubmissions, from AddOnshiApplications, so it holds across instances).
+        builder.Services.AddSingleton<ConfirmDrafts>();
         // Links in mails name the configured public address, else this endpoint, never the request's Host header.
         builder.Services.AddOptions<PortalAccountOptions>().PostConfigure<IServer>((o, server) =>
             o.PublicBaseUrl ??= PublicBaseUrl(server, settings));

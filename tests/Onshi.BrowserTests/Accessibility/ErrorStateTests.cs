@@ -39,7 +39,7 @@ public sealed class ErrorStateTests
         await page.GetByLabel("パスワード", new() { Exact = true }).FillAsync(PortalStories.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
         await page.GotoAsync(new Uri(portal.BaseAddress, "/OnlineEligibility/Application/New").ToString());
-        await page.GetByRole(AriaRole.Button, new() { Name = "申請" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "確認画面へ進む" }).ClickAsync();
         var summary = page.GetByTestId("error-summary");
         await Assertions.Expect(summary).ToBeFocusedAsync();
         await Assertions.Expect(page.Locator("#Environments")).ToHaveAttributeAsync("aria-describedby", "Environments-error");

@@ -131,8 +131,12 @@ public sealed class PortalSeedWalkTests : IAsyncLifetime
         await page.GetByLabel("秘密の番号（数字4桁）").FillAsync("3870");
         await page.GetByLabel("秘密の番号（確認）").FillAsync("3870");
         await browser.ShotAsync(page, "new-application", $"新規申請 filled: {Code}, 本番環境 + 接続確認環境, 秘密の番号 twice");
-        await page.GetByRole(AriaRole.Button, new() { Name = "申請", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("新規申請を受け付けました。");
+        // 入力 → 確認 → 完了 (issue 14 item 10): the entries with the 秘密の番号 masked, then the 受付番号.
+        await page.GetByRole(AriaRole.Button, new() { Name = "確認画面へ進む" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-summary")).ToContainTextAsync("●●●●");
+        await page.GetByRole(AriaRole.Button, new() { Name = "申請する" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("done")).ToContainTextAsync("新規申請を受け付けました。");
+        await page.GetByTestId("to-list").ClickAsync();
         var applicationRow = page.GetByTestId("applications").Locator("tbody tr");
         await Assertions.Expect(applicationRow).ToHaveCountAsync(1);
         await Assertions.Expect(applicationRow).ToContainTextAsync(Code);

@@ -183,8 +183,12 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await page.GetByLabel("秘密の番号（数字4桁）").FillAsync(Secret);
         await page.GetByLabel("秘密の番号（確認）").FillAsync(Secret);
         await browser.ShotAsync(page, $"{step}-application", $"利用開始・変更申請（新規申請）: {code} {name}, secret number twice");
-        await page.GetByRole(AriaRole.Button, new() { Name = "申請", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("notice")).ToContainTextAsync("新規申請を受け付けました。");
+        // 入力 → 確認 → 完了 (issue 14 item 10): the entries with the 秘密の番号 masked, then the 受付番号.
+        await page.GetByRole(AriaRole.Button, new() { Name = "確認画面へ進む" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-summary")).ToContainTextAsync("●●●●");
+        await page.GetByRole(AriaRole.Button, new() { Name = "申請する" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("done")).ToContainTextAsync("新規申請を受け付けました。");
+        await page.GetByTestId("to-list").ClickAsync();
         var row = page.GetByTestId("applications").Locator("tbody tr").Filter(new() { HasText = code });
         await Assertions.Expect(row.GetByTestId("status")).ToHaveTextAsync("申請中");
         await browser.ShotAsync(page, $"{step}-applied", $"申請一覧: {code} 申請中");
@@ -261,8 +265,9 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await page.GetByLabel("医療機関等").SelectOptionAsync(new SelectOptionValue { Label = $"{code} {name}" });
         await page.GetByLabel("端末名").FillAsync(terminalName);
         await browser.ShotAsync(page, $"{step}-certificate-apply", $"電子証明書発行申請: 個別申請 for {terminalName}");
-        await page.GetByRole(AriaRole.Button, new() { Name = "申請", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("notice")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "確認画面へ進む" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "申請する" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("receipt-number")).ToBeVisibleAsync();
 
         await op.GotoAsync(new Uri(onshi.Console, "/Review?kind=certificate").ToString());
         await op.GetByTestId("queue-certificate").Locator("tbody tr").Filter(new() { HasText = terminalName }).GetByRole(AriaRole.Link).ClickAsync();
@@ -271,7 +276,7 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         await op.GetByTestId("confirm-approve").GetByRole(AriaRole.Button, new() { Name = "承認する（証明書を発行）" }).ClickAsync();
         await Assertions.Expect(op.GetByTestId("issued")).ToBeVisibleAsync();
 
-        await page.ReloadAsync();
+        await page.GetByTestId("to-list").ClickAsync();
         var row = page.Locator($"[data-testid=certificate-applications] tbody tr").Filter(new() { HasText = terminalName });
         await Assertions.Expect(row.GetByTestId("status")).ToHaveTextAsync("承認");
         await browser.ShotAsync(page, $"{step}-certificate-approved", "申請照会: 承認, 「ダウンロード」 offered once");

@@ -195,6 +195,32 @@ public abstract class BadInputCorpusTests(string provider)
         var issued = await downloader.SubmitAsync(await downloader.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
         issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
 
+        // The 確認 step of each application form (reached only by a POST of a valid 入力): its 「申請する」 and 「修正する」
+        // get every bad Draft (and the 補助金申請's 「申請する」 every bad receipt); none of them stores anything.
+        var confirmer = await SignInAsync();
+        var newConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", new Dictionary<string, string>
+        {
+            ["Input.InstitutionCode"] = "1510000019",
+            ["Input.InstitutionName"] = "確認医科診療所",
+            ["Input.Address"] = "東京都千代田区千代田1-1",
+            ["Input.Phone"] = "03-5555-0101",
+            ["Input.Production"] = "true",
+            ["Input.ContactName"] = "山田 花子",
+            ["Input.ContactPhone"] = "090-5555-0202",
+            ["Input.SecretNumber"] = "3870",
+            ["Input.SecretNumberConfirm"] = "3870",
+        });
+        var changeConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
+            new Dictionary<string, string> { ["Input.NewInstitutionName"] = "確認用の新しい名前" });
+        var certificateConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+            new Dictionary<string, string> { ["Input.TerminalName"] = "KAKUNIN-01" });
+        var subsidyConfirm = await confirmer.SubmitAsync(await confirmer.GetAsync("/OnlineEligibility/Subsidy"), "form[data-testid=subsidy-form]",
+            new Dictionary<string, string> { ["Input.TotalCost"] = "100000", ["Input.ClaimedAmount"] = "50000", ["Input.Description"] = "資格確認端末の導入" });
+        foreach (var confirm in new[] { newConfirm, changeConfirm, certificateConfirm, subsidyConfirm })
+        {
+            confirm.Q("[data-testid=confirm]").ShouldNotBeNull(confirm.Url + ": " + string.Join(" / ", confirm.Errors));
+        }
+
         var site = new CorpusSite
         {
             Name = "Portal/" + provider,
@@ -204,7 +230,7 @@ public abstract class BadInputCorpusTests(string provider)
             Anonymous = server.Client,
             LoginPath = "/Account/Login",
             Seeds = [reset, verify, "/Category/online-eligibility", "/Category/nothing"],
-            OneTimePages = [(downloader, issued)],
+            OneTimePages = [(downloader, issued), (confirmer, newConfirm), (confirmer, changeConfirm), (confirmer, certificateConfirm), (confirmer, subsidyConfirm)],
             SkipPath = p => p.StartsWith("/Account/Verify", StringComparison.Ordinal),
             Actor = Onshi.Core.Features.PortalAccounts.PortalAuditActions.Actor(userId),
             Baseline = new Dictionary<string, string>
@@ -217,7 +243,8 @@ public abstract class BadInputCorpusTests(string provider)
         var runner = new CorpusRunner(site, Sample);
         var summary = await runner.RunAsync(async r =>
         {
-            // A replayed 新規申請: the second identical POST stores no second application.
+            // A replayed 新規申請: 入力 twice stores nothing (確認 only); 「申請する」 twice stores one application and
+            // the second gets the first one's 完了.
             using var client = await SignInAsync();
             var form = await client.GetAsync("/OnlineEligibility/Application/New");
             var fields = new Dictionary<string, string>
@@ -234,8 +261,19 @@ public abstract class BadInputCorpusTests(string provider)
                 ["Input.SecretNumberConfirm"] = "3870",
             };
             await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
-            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
-            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, true, false);
+            await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New") { Content = new FormUrlEncodedContent(fields) }, false, false);
+            (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(0);
+            var confirm = await client.SubmitAsync(form, "form[data-testid=new-form]", fields);
+            var submit = new Dictionary<string, string>
+            {
+                ["__af"] = fields["__af"],
+                ["Draft"] = confirm.Q("form[data-testid=confirm-submit] input[name=Draft]")!.GetAttribute("value")!,
+            };
+            for (var i = 0; i < 2; i++)
+            {
+                await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/OnlineEligibility/Application/New?handler=Submit") { Content = new FormUrlEncodedContent(submit) }, false, false);
+                (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
+            }
         });
         Report(runner, summary);
     }

@@ -100,7 +100,7 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
         var mail = OutboxReader.ReadAll(outbox).First(m => string.Equals(m.To, Email, StringComparison.OrdinalIgnoreCase));
         (await contact.GetAsync(new Uri(OutboxReader.Links(mail)[0]).PathAndQuery)).Status.ShouldBe(HttpStatusCode.OK);
         (await contact.PortalLoginAsync(Email, PortalStories.Password)).Path.ShouldBe("/");
-        var applied = await contact.SubmitAsync(await contact.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", new Dictionary<string, string>
+        var newConfirm = await contact.SubmitAsync(await contact.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", new Dictionary<string, string>
         {
             ["Input.InstitutionCode"] = Code,
             ["Input.InstitutionName"] = "ライフサイクル内科",
@@ -113,6 +113,7 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
             ["Input.SecretNumber"] = Secret,
             ["Input.SecretNumberConfirm"] = Secret,
         });
+        var applied = await contact.SubmitAsync(newConfirm, "form[data-testid=confirm-submit]");
         applied.Text.ShouldContain("申請中");
 
         // 2. Console: a new supervisor's first login (forced change), then 審査 → 承認.
@@ -135,7 +136,8 @@ public abstract partial class LifecycleTests(string provider) : IAsyncLifetime
 
         // 4. Portal: 電子証明書発行申請 → console approves → the one-time download (passphrase shown once).
         var certificates = await contact.GetAsync("/OnlineEligibility/Certificates");
-        await contact.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var certificateConfirm = await contact.SubmitAsync(certificates, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        (await contact.SubmitAsync(certificateConfirm, "form[data-testid=confirm-submit]")).Path.ShouldBe("/OnlineEligibility/Certificates/Done");
         await ApproveFirstAsync(operatorClient, "certificate");
         var issued = await contact.SubmitAsync(await contact.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=download-form]");
         var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;

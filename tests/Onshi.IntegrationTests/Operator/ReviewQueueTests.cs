@@ -291,6 +291,83 @@ public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceiptNumber_InEveryQueueAndDetail_SearchOpensTheApplication_FullWidthAccepted_BadOnesExplained()
+    {
+        var user = await PortalUserAsync("clinic@example.jp");
+        var institutionId = await ApprovedInstitutionAsync(user);
+        var usageId = await server.WithDbAsync(db => db.UsageApplications.Select(a => a.Id).SingleAsync());
+        var certificate = await server.WithServicesAsync(sp => sp.GetRequiredService<CertificateApplicationService>().SubmitAsync(user, institutionId, "T0202"));
+        var subsidy = await server.WithServicesAsync(sp => sp.GetRequiredService<SubsidyService>().SubmitAsync(user, institutionId, new SubsidyInput
+        {
+            ClaimedAmount = 100_000,
+            TotalCost = 200_000,
+            Description = "資格確認端末の導入",
+            ReceiptFileName = "r.pdf",
+            ReceiptContentType = "application/pdf",
+            ReceiptBytes = "%PDF-1.4\n"u8.ToArray(),
+        }));
+        certificate.Succeeded.ShouldBeTrue();
+        subsidy.Succeeded.ShouldBeTrue();
+        var usageAt = await server.WithDbAsync(db => db.UsageApplications.Where(a => a.Id == usageId).Select(a => a.SubmittedAt).SingleAsync());
+        var certificateAt = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Id == certificate.Value).Select(a => a.SubmittedAt).SingleAsync());
+        var subsidyAt = await server.WithDbAsync(db => db.SubsidyApplications.Where(a => a.Id == subsidy.Value).Select(a => a.SubmittedAt).SingleAsync());
+        var usageNumber = ReceiptNumbers.Usage(usageId, usageAt);
+        var certificateNumber = ReceiptNumbers.Certificate(certificate.Value, certificateAt);
+        var subsidyNumber = ReceiptNumbers.Subsidy(subsidy.Value, subsidyAt);
+        using var reviewer = await ReviewerAsync();
+        var auditBefore = await server.WithDbAsync(db => db.AuditEntries.CountAsync());
+
+        // The queues list the 受付番号 first; the detail pages show it.
+        var queue = await reviewer.GetAsync("/Review");
+        queue.Q("[data-testid=queue-certificate] tbody tr [data-testid=receipt-number]")!.TextContent.ShouldBe(certificateNumber);
+        queue.Q("[data-testid=queue-subsidy] tbody tr [data-testid=receipt-number]")!.TextContent.ShouldBe(subsidyNumber);
+        queue.Q("[data-testid=queue-certificate] thead th")!.TextContent.ShouldBe("受付番号");
+
+        // The search opens the application in any state (the 新規 is approved already), typed as the phone gives it.
+        foreach (var (typed, path, number) in new[]
+        {
+            (usageNumber, $"/Review/Usage/{usageId}", usageNumber),
+            (FullWidth(certificateNumber), $"/Review/Certificate/{certificate.Value}", certificateNumber),
+            ("  " + subsidyNumber.ToLowerInvariant().Replace("-", "ー", StringComparison.Ordinal) + " ", $"/Review/Subsidy/{subsidy.Value}", subsidyNumber),
+            (subsidyNumber.Replace("-", "", StringComparison.Ordinal), $"/Review/Subsidy/{subsidy.Value}", subsidyNumber),
+        })
+        {
+            var found = await reviewer.SubmitAsync(queue, "form[data-testid=receipt-search]", new Dictionary<string, string> { ["receipt"] = typed });
+            found.Path.ShouldBe(path, typed);
+            found.Q("[data-testid=receipt-number]")!.TextContent.ShouldBe(number);
+        }
+
+        // Bad ones: a Japanese message on the queue page, the typed text kept, nothing changed, never a 500.
+        var otherDay = "S-19990101-" + subsidy.Value.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (typed, message) in new[]
+        {
+            ("", ApplicationErrors.ReceiptNumberRequired.Message),
+            ("   ", ApplicationErrors.ReceiptNumberRequired.Message),
+            ("X-20261206-000001", ApplicationErrors.ReceiptNumberInvalid.Message),
+            ("R-20261399-000001", ApplicationErrors.ReceiptNumberInvalid.Message),
+            ("R-20261206-", ApplicationErrors.ReceiptNumberInvalid.Message),
+            ("R-20261206-99999999999999999999", ApplicationErrors.ReceiptNumberInvalid.Message),
+            ("'; DROP TABLE x; --", ApplicationErrors.ReceiptNumberInvalid.Message),
+            (otherDay, ApplicationErrors.ReceiptNumberNotFound.Message),
+            ("C-20261206-999999", ApplicationErrors.ReceiptNumberNotFound.Message),
+        })
+        {
+            var refused = await reviewer.SubmitAsync(queue, "form[data-testid=receipt-search]", new Dictionary<string, string> { ["receipt"] = typed });
+            refused.Status.ShouldBe(HttpStatusCode.OK, typed);
+            refused.Path.ShouldBe("/Review");
+            refused.Errors.ShouldContain(message, typed);
+            refused.Q("#ReceiptNumber")!.GetAttribute("aria-invalid").ShouldBe("true");
+            (refused.Q("#ReceiptNumber")!.GetAttribute("value") ?? "").ShouldBe(typed.Trim().Length == 0 ? "" : typed);
+            refused.Q("[data-testid=queue-subsidy]").ShouldNotBeNull("the queues are still shown");
+        }
+
+        (await server.WithDbAsync(db => db.AuditEntries.CountAsync())).ShouldBe(auditBefore);
+    }
+
+    /// <summary>What an IME in full-width mode types for <paramref name="text"/> (ASCII → U+FF01…U+FF5E).</summary>
+    private static string FullWidth(string text) => new([.. text.Select(c => c is > ' ' and <= '~' ? (char)(c + 0xFEE0) : c)]);
+
+    [Fact]
     public async Task CallCenter_IsRefused_AndTheRefusalAudited()
     {
         var user = await PortalUserAsync("clinic@example.jp");
@@ -301,6 +378,7 @@ public abstract class ReviewQueueTests(string provider) : IAsyncLifetime
 
         var queue = await callCenter.GetAsync("/Review");
         queue.Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await callCenter.GetAsync("/Review?receipt=R-20261206-000001")).Status.ShouldBe(HttpStatusCode.Forbidden);
         queue.H1.ShouldBe("この画面は利用できません");
         (await callCenter.GetAsync($"/Review/Usage/{applicationId}")).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await callCenter.PostAsync($"/Review/Usage/{applicationId}?handler=Approve", [])).Status.ShouldBe(HttpStatusCode.Forbidden);

@@ -24,6 +24,11 @@ public sealed record OqsPage(Uri Url, HttpStatusCode Status, IHtmlDocument Docum
 /// A cookie-keeping client that follows redirects itself and submits forms the way a browser does (all fields of
 /// the form, antiforgery token included, with the caller's values on top).
 /// </summary>
+/// <summary>A file as a browser uploads it.</summary>
+#pragma warning disable CA1819 // A test's file content, handed over once.
+public sealed record UploadFile(string FileName, string ContentType, byte[] Bytes);
+#pragma warning restore CA1819
+
 public sealed class OqsClient(HttpClient http) : IDisposable
 {
     private static readonly HtmlParser Parser = new();
@@ -84,6 +89,33 @@ public sealed class OqsClient(HttpClient http) : IDisposable
         }
 
         return PostAsync(target.PathAndQuery, fields);
+    }
+
+    /// <summary>
+    /// Submits the multipart form matched by <paramref name="formSelector"/> as a browser does: its hidden and text inputs,
+    /// and <paramref name="file"/> in its file input (none: the input left empty). Follows redirects.
+    /// </summary>
+    public Task<OqsPage> SubmitFileAsync(OqsPage page, string formSelector, UploadFile? file)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var form = page.Document.QuerySelector(formSelector) as IHtmlFormElement
+            ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}: {page.H1}");
+        var content = new MultipartFormDataContent();
+        foreach (var input in form.Elements.OfType<IHtmlInputElement>().Where(i => !string.IsNullOrEmpty(i.Name) && i.Type is not ("file" or "submit" or "button")))
+        {
+            content.Add(new StringContent(input.Value), input.Name!);
+        }
+
+        if (file is not null)
+        {
+            var bytes = new ByteArrayContent(file.Bytes);
+            bytes.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(file.ContentType);
+            var field = form.QuerySelector("input[type=file]")?.GetAttribute("name") ?? throw new InvalidOperationException("No file input");
+            content.Add(bytes, field, file.FileName);
+        }
+
+        var target = new Uri(page.Url, form.GetAttribute("action") ?? page.Url.PathAndQuery);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, target.PathAndQuery) { Content = content });
     }
 
     public Task<OqsPage> PostAsync(string path, IEnumerable<KeyValuePair<string, string>> fields) =>

@@ -118,7 +118,7 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
 
             // 利用開始・変更申請: the 新規 of both environments, 承認.
             var applications = await portal.GetAsync("/OnlineEligibility/Application");
-            Cells(applications, "[data-testid=applications] tbody tr").ShouldBe(
+            Cells(applications, "[data-testid=applications] tbody tr").Select(r => r.Skip(1)).ShouldBe(
                 [["新規", demo.Institution.Code, demo.Institution.Name, "本番環境・接続確認環境", today, "承認", ""]]);
 
             // マスタアカウント情報ダウンロード: the list of the seed (P4-3) with both environments.
@@ -170,7 +170,7 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
 
             // 電子証明書発行申請 / 申請照会: T0001, approved and already downloaded (the file the demo printed).
             var certificates = await portal.GetAsync("/OnlineEligibility/Certificates");
-            var certificate = Cells(certificates, "[data-testid=certificate-applications] tbody tr").Single();
+            var certificate = Cells(certificates, "[data-testid=certificate-applications] tbody tr").Single().Skip(1).ToList();
             certificate[0].ShouldBe("T0001");
             certificate[2].ShouldBe("承認");
             certificate[4].ShouldMatch(@"^\d{4}-\d{2}-\d{2}$");
@@ -179,11 +179,12 @@ public abstract class DemoPortalTests(string provider) : IAsyncLifetime
 
             // 補助金申請 (承認) and its 交付決定通知書.
             var subsidy = Cells(await portal.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr").Single();
-            subsidy[0].ShouldBe($"{demo.Institution.Code} {demo.Institution.Name}");
-            subsidy[2].ShouldBe("858,000円");
-            subsidy[3].ShouldBe("429,000円");
-            subsidy[4].ShouldBe(items.Subsidy.ReceiptFileName);
-            subsidy[5].ShouldBe("承認");
+            subsidy[0].ShouldMatch(@"^S-\d{8}-\d{6}$");
+            subsidy[1].ShouldBe($"{demo.Institution.Code} {demo.Institution.Name}");
+            subsidy[3].ShouldBe("858,000円");
+            subsidy[4].ShouldBe("429,000円");
+            subsidy[5].ShouldBe(items.Subsidy.ReceiptFileName);
+            subsidy[6].ShouldBe("承認");
             var notices = await portal.GetAsync("/OnlineEligibility/GrantNotices");
             Cells(notices, "[data-testid=notices] tbody tr").ShouldBe([[SubsidyService.GrantNoticeFileName, $"{demo.Institution.Code} {demo.Institution.Name}", today]]);
             using var notice = await portal.Http.GetAsync(notices.Q("[data-testid=notices] tbody a")!.GetAttribute("href"), ct);

@@ -44,7 +44,9 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
 
         var empty = await client.GetAsync("/OnlineEligibility/Application");
         var form = await client.GetAsync("/OnlineEligibility/Application/New");
-        var submitted = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(Code));
+        var confirm = await client.SubmitAsync(form, "form[data-testid=new-form]", NewForm(Code));
+        var done = await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
+        var submitted = await client.GetAsync("/OnlineEligibility/Application");
 
         empty.H1.ShouldBe("利用開始・変更申請");
         empty.Q("[data-testid=no-applications]").ShouldNotBeNull();
@@ -54,14 +56,17 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         secret.GetAttribute("autocomplete").ShouldBe("off");
         form.Q("#SecretNumberConfirm")!.GetAttribute("type").ShouldBe("password");
         form.Q("label[for=SecretNumber]")!.TextContent.ShouldStartWith("秘密の番号（数字4桁）");
-        submitted.Path.ShouldBe("/OnlineEligibility/Application");
-        submitted.Q("[data-testid=notice]")!.TextContent.ShouldContain("新規申請を受け付けました");
+        confirm.Html.ShouldNotContain("3870");
+        done.Path.ShouldBe("/OnlineEligibility/Application/Done");
+        done.Q("[data-testid=done]")!.TextContent.ShouldContain("新規申請を受け付けました");
+        var receipt = done.Q("[data-testid=receipt-number]")!.TextContent.Trim();
         var row = Cells(submitted, "[data-testid=applications] tbody tr").Single();
-        row[0].ShouldBe("新規");
-        row[1].ShouldBe(Code);
-        row[2].ShouldBe("テスト医科診療所");
-        row[3].ShouldBe("本番環境・接続確認環境");
-        row[5].ShouldBe("申請中");
+        row[0].ShouldBe(receipt);
+        row[1].ShouldBe("新規");
+        row[2].ShouldBe(Code);
+        row[3].ShouldBe("テスト医科診療所");
+        row[4].ShouldBe("本番環境・接続確認環境");
+        row[6].ShouldBe("申請中");
         submitted.Html.ShouldNotContain("3870");
 
         var applicationId = await server.WithDbAsync(db => db.UsageApplications.Select(a => a.Id).SingleAsync());
@@ -70,7 +75,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var approved = await client.GetAsync("/OnlineEligibility/Application");
         var list = await client.GetAsync("/OnlineEligibility/MasterAccount");
 
-        Cells(approved, "[data-testid=applications] tbody tr").Single()[5].ShouldBe("承認");
+        Cells(approved, "[data-testid=applications] tbody tr").Single()[6].ShouldBe("承認");
         list.H1.ShouldBe("オンライン資格確認マスタアカウント情報管理");
         list.Q("h2")!.TextContent.ShouldBe("マスタアカウント情報");
         list.Document.QuerySelectorAll("[data-testid=documents] thead th").Select(e => e.TextContent.Trim())
@@ -119,25 +124,26 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await client.GetAsync(detailHref + "/Nothing")).Status.ShouldBe(HttpStatusCode.NotFound);
 
         // 変更申請: a new name and a new 秘密の番号; the operator sends it back with a reason the applicant sees.
-        var changeForm = await client.GetAsync("/OnlineEligibility/Application/Change");
-        var changed = await client.SubmitAsync(changeForm, "form[data-testid=change-form]", new Dictionary<string, string>
+        var changedDone = await ApplyAsync(client, "/OnlineEligibility/Application/Change", "form[data-testid=change-form]", new Dictionary<string, string>
         {
             ["Input.NewInstitutionName"] = "テスト医科クリニック",
             ["Input.NewSecretNumber"] = "5829",
             ["Input.NewSecretNumberConfirm"] = "5829",
         });
-        changed.Path.ShouldBe("/OnlineEligibility/Application");
+        changedDone.Path.ShouldBe("/OnlineEligibility/Application/Done");
+        var changed = await client.GetAsync("/OnlineEligibility/Application");
         var change = Cells(changed, "[data-testid=applications] tbody tr")[0];
-        change[0].ShouldBe("変更");
-        change[3].ShouldContain("医療機関等名：テスト医科クリニック");
-        change[3].ShouldContain("秘密の番号の変更");
-        change[5].ShouldBe("申請中");
+        change[0].ShouldBe(changedDone.Q("[data-testid=receipt-number]")!.TextContent.Trim());
+        change[1].ShouldBe("変更");
+        change[4].ShouldContain("医療機関等名：テスト医科クリニック");
+        change[4].ShouldContain("秘密の番号の変更");
+        change[6].ShouldBe("申請中");
 
         var changeId = await server.WithDbAsync(db => db.UsageApplications.Where(a => a.Kind == ApplicationKind.Change).Select(a => a.Id).SingleAsync());
         (await Review<ApplicationReviewService, OpResult>((s, reviewer) => s.SendBackUsageAsync(reviewer, changeId, "医療機関等名の変更を確認できる書類が必要です。"))).Succeeded.ShouldBeTrue();
         var sentBack = Cells(await client.GetAsync("/OnlineEligibility/Application"), "[data-testid=applications] tbody tr")[0];
-        sentBack[5].ShouldBe("差戻し");
-        sentBack[6].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
+        sentBack[6].ShouldBe("差戻し");
+        sentBack[7].ShouldBe("医療機関等名の変更を確認できる書類が必要です。");
     }
 
     [Fact]
@@ -248,7 +254,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         detail.Q("[data-testid=initial-password-note]").ShouldNotBeNull();
 
         // 電子証明書: one sent back with its reason, one issued.
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
         var first = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, r) => s.SendBackAsync(r, first, "端末名を受付PCの名前にしてください。"))).Succeeded.ShouldBeTrue();
@@ -256,7 +262,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         sentBack.Subject.ShouldEndWith("電子証明書発行申請の差戻しのお知らせ");
         sentBack.Body.ShouldContain("端末名を受付PCの名前にしてください。");
 
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-PC" });
         var second = await server.WithDbAsync(db => db.CertificateApplications.Where(a => a.Status == ReviewStatus.Pending).Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, r) => s.ApproveAsync(r, second))).Succeeded.ShouldBeTrue();
@@ -266,7 +272,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         issued.Body.ShouldContain("証明書ファイルを保存");
 
         // 補助金: 交付決定 with the amount.
-        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy");
+        (await PostSubsidyAsync(client, "600000", "541000", "receipt.png", "image/png", Png)).Path.ShouldBe("/OnlineEligibility/Subsidy/Done");
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Select(a => a.Id).SingleAsync());
         (await Review<SubsidyService, OpResult<long>>((s, r) => s.ApproveAsync(r, subsidyId, 500000))).Succeeded.ShouldBeTrue();
         var grant = server.LastMailTo(email);
@@ -311,15 +317,19 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
 
         var page = await client.GetAsync("/OnlineEligibility/Certificates");
-        var applied = await client.SubmitAsync(page, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
-        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("申請中");
+        var confirm = await client.SubmitAsync(page, "form[data-testid=certificate-form]", new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
+        var done = await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
+        done.Path.ShouldBe("/OnlineEligibility/Certificates/Done");
+        var applied = await client.GetAsync("/OnlineEligibility/Certificates");
+        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[0].ShouldBe(done.Q("[data-testid=receipt-number]")!.TextContent.Trim());
+        Cells(applied, "[data-testid=certificate-applications] tbody tr").Single()[3].ShouldBe("申請中");
         applied.Q("[data-testid=download-form]").ShouldBeNull();
 
         var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
         (await Review<CertificateApplicationService, OpResult>((s, reviewer) => s.ApproveAsync(reviewer, applicationId))).Succeeded.ShouldBeTrue();
 
         var list = await client.GetAsync("/OnlineEligibility/Certificates");
-        Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[2].ShouldBe("承認");
+        Cells(list, "[data-testid=certificate-applications] tbody tr").Single()[3].ShouldBe("承認");
         var issued = await client.SubmitAsync(list, "form[data-testid=download-form]");
         issued.Path.ShouldBe("/OnlineEligibility/Certificates/Issued");
         var passphrase = issued.Q("[data-testid=passphrase]")!.GetAttribute("data-secret")!;
@@ -331,7 +341,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         issued.Q("form[data-testid=file-form][data-marks-saved]").ShouldNotBeNull();
         issued.Q("[data-testid=unsaved-warning]")!.TextContent.ShouldContain("まだ保存は完了していません");
         var shownOnly = await client.GetAsync("/OnlineEligibility/Certificates");
-        Cells(shownOnly, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("発行画面を表示済み（証明書ファイル未保存）");
+        Cells(shownOnly, "[data-testid=certificate-applications] tbody tr").Single()[6].ShouldStartWith("発行画面を表示済み（証明書ファイル未保存）");
 
         using var file = await client.SubmitRawAsync(issued, "form[data-testid=file-form]");
         file.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -349,7 +359,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         again.Html.ShouldNotContain(passphrase);
         var after = await client.GetAsync("/OnlineEligibility/Certificates");
         after.Q("[data-testid=download-form]").ShouldBeNull();
-        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[5].ShouldStartWith("証明書ファイル保存済み");
+        Cells(after, "[data-testid=certificate-applications] tbody tr").Single()[6].ShouldStartWith("証明書ファイル保存済み");
         var second = await client.PostAsync("/OnlineEligibility/Certificates?handler=Download",
             [new("__af", Antiforgery(after)), new("applicationId", applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         second.Errors.ShouldContain(ApplicationErrors.CertificateAlreadyDownloaded.Message);
@@ -362,7 +372,7 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         const string email = "lost@clinic.example.jp";
         using var client = await SignedInAsync(email);
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
-        await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "UKETSUKE-01" });
         var applicationId = await server.WithDbAsync(db => db.CertificateApplications.Select(a => a.Id).SingleAsync());
 
@@ -416,9 +426,18 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         using var client = await SignedInAsync(email);
         await ApprovedInstitutionAsync(email, EnvironmentSet.Production);
 
+        // 入力 has no file; the receipt is chosen on 確認, in the multipart form of 「申請する」.
         var page = await client.GetAsync("/OnlineEligibility/Subsidy");
-        page.Q("form[data-testid=subsidy-form]")!.GetAttribute("enctype").ShouldBe("multipart/form-data");
-        page.Q("#Receipt")!.GetAttribute("accept").ShouldBe(".pdf,.jpg,.jpeg,.png");
+        page.Q("#Receipt").ShouldBeNull();
+        var confirm = await client.SubmitAsync(page, "form[data-testid=subsidy-form]", SubsidyFields("1200000", "500000", "資格確認端末の導入"));
+        confirm.Q("form[data-testid=confirm-submit]")!.GetAttribute("enctype").ShouldBe("multipart/form-data");
+        confirm.Q("#Receipt")!.GetAttribute("accept").ShouldBe(".pdf,.jpg,.jpeg,.png");
+        var noReceipt = await SubmitReceiptAsync(client, confirm, null, null, null);
+        noReceipt.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
+        noReceipt.Q("[data-testid=confirm]").ShouldNotBeNull("a receipt error stays on 確認 with the same entries");
+        noReceipt.Q("[data-testid=confirm-summary]")!.TextContent.ShouldContain("1,200,000円");
+        (await SubmitReceiptAsync(client, noReceipt, "receipt.png", "image/png", "not a png"u8.ToArray()))
+            .Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
 
         var fake = await PostSubsidyAsync(client, "1200000", "500000", "receipt.png", "image/png", "not a png at all"u8.ToArray());
         fake.Errors.ShouldContain(ApplicationErrors.ReceiptContentMismatch.Message);
@@ -443,20 +462,23 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var accepted = await PostSubsidyAsync(client, "1,200,000", "500000", "receipt.png", "image/png", Png);
 
         big.Errors.ShouldBeEmpty();
-        accepted.Path.ShouldBe("/OnlineEligibility/Subsidy");
-        accepted.Q("[data-testid=notice]")!.TextContent.ShouldContain("補助金申請を受け付けました");
-        var rows = Cells(accepted, "[data-testid=subsidies] tbody tr");
+        accepted.Path.ShouldBe("/OnlineEligibility/Subsidy/Done");
+        accepted.Q("[data-testid=done]")!.TextContent.ShouldContain("補助金申請を受け付けました");
+        var receipt = accepted.Q("[data-testid=receipt-number]")!.TextContent.Trim();
+        receipt.ShouldMatch(@"^S-\d{8}-\d{6}$");
+        var rows = Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr");
         rows.Count.ShouldBe(2);
-        rows[0][2].ShouldBe("1,200,000円");
-        rows[0][4].ShouldBe("receipt.png");
-        rows[0][5].ShouldBe("申請中");
+        rows[0][0].ShouldBe(receipt);
+        rows[0][3].ShouldBe("1,200,000円");
+        rows[0][5].ShouldBe("receipt.png");
+        rows[0][6].ShouldBe("申請中");
 
         (await client.GetAsync("/OnlineEligibility/GrantNotices")).Q("[data-testid=no-notices]").ShouldNotBeNull();
         var subsidyId = await server.WithDbAsync(db => db.SubsidyApplications.Where(a => a.ReceiptFileName == "receipt.png").Select(a => a.Id).SingleAsync());
         (await Review<SubsidyService, OpResult<long>>((s, reviewer) => s.ApproveAsync(reviewer, subsidyId, 400_000))).Succeeded.ShouldBeTrue();
 
         var notices = await client.GetAsync("/OnlineEligibility/GrantNotices");
-        Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][5].ShouldBe("承認");
+        Cells(await client.GetAsync("/OnlineEligibility/Subsidy"), "[data-testid=subsidies] tbody tr")[0][6].ShouldBe("承認");
         var notice = Cells(notices, "[data-testid=notices] tbody tr").Single();
         notice[0].ShouldBe(SubsidyService.GrantNoticeFileName);
         notices.Q("[data-testid=count]")!.TextContent.Trim().ShouldBe("1~1 件目 / 1 件");
@@ -594,7 +616,8 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         noFile.Errors.ShouldContain("事業費を入力してください。");
         noFile.Errors.ShouldContain("申請額を入力してください。");
         noFile.Errors.ShouldContain("事業内容を入力してください。");
-        noFile.Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
+        noFile.Q("[data-testid=confirm]").ShouldBeNull();
+        (await PostSubsidyAsync(client, "1000", "1000", null, null, null)).Errors.ShouldContain(ApplicationErrors.ReceiptRequired.Message);
         var fullWidth = await PostSubsidyAsync(client, "１２００", "abc", "r.png", "image/png", Png);
         fullWidth.Errors.ShouldContain("申請額は1円以上の整数で入力してください。");
         fullWidth.Errors.ShouldNotContain(e => e.StartsWith("事業費", StringComparison.Ordinal));
@@ -618,10 +641,10 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         form["Input.ContactPhone"] = "０９０－５５５５‐０２０２";
         form["Input.InstitutionName"] = "テストクリニック・センター"; // 「ー」 in a name stays a letter
 
-        var submitted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", form);
+        var submitted = await ApplyAsync(client, "/OnlineEligibility/Application/New", "form[data-testid=new-form]", form);
 
         submitted.Errors.ShouldBeEmpty();
-        submitted.Path.ShouldBe("/OnlineEligibility/Application");
+        submitted.Path.ShouldBe("/OnlineEligibility/Application/Done");
         var stored = await server.WithDbAsync(db => db.UsageApplications.AsNoTracking().SingleAsync());
         (stored.InstitutionCode, stored.Phone, stored.ContactPhone, stored.InstitutionName)
             .ShouldBe((Code, "03-5555-0101", "090-5555-0202", "テストクリニック・センター"));
@@ -629,12 +652,12 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         var approved = await Review<ApplicationReviewService, OpResult<UsageApprovalResult>>((s, reviewer) => s.ApproveUsageAsync(reviewer, stored.Id));
         approved.Succeeded.ShouldBeTrue();
 
-        var change = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/Change"), "form[data-testid=change-form]",
+        var change = await ApplyAsync(client, "/OnlineEligibility/Application/Change", "form[data-testid=change-form]",
             new Dictionary<string, string> { ["Input.NewSecretNumber"] = "５８２９", ["Input.NewSecretNumberConfirm"] = "５８２９" });
         change.Errors.ShouldBeEmpty();
         (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.Kind == ApplicationKind.Change))).ShouldBe(1);
 
-        var certificate = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Certificates"), "form[data-testid=certificate-form]",
+        var certificate = await ApplyAsync(client, "/OnlineEligibility/Certificates", "form[data-testid=certificate-form]",
             new Dictionary<string, string> { ["Input.TerminalName"] = "ＵＫＥＴＳＵＫＥ－０１" });
         certificate.Errors.ShouldBeEmpty();
         (await server.WithDbAsync(db => db.CertificateApplications.AsNoTracking().Select(a => a.TerminalName).SingleAsync())).ShouldBe("UKETSUKE-01");
@@ -663,8 +686,8 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         (await server.WithDbAsync(db => db.Institutions.CountAsync())).ShouldBe(0);
 
         // The same form with the right digit goes through.
-        var accepted = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Application/New"), "form[data-testid=new-form]", NewForm(Code));
-        accepted.Path.ShouldBe("/OnlineEligibility/Application");
+        var accepted = await ApplyAsync(client, "/OnlineEligibility/Application/New", "form[data-testid=new-form]", NewForm(Code));
+        accepted.Path.ShouldBe("/OnlineEligibility/Application/Done");
         (await server.WithDbAsync(db => db.UsageApplications.Select(a => a.InstitutionCode).ToListAsync())).ShouldBe([Code]);
     }
 
@@ -677,6 +700,14 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         "%PDF-1.4\n"u8.CopyTo(bytes);
         Array.Fill(bytes, (byte)' ', 9, length - 9);
         return bytes;
+    }
+
+    /// <summary>入力 → 確認 → 「申請する」; fails with the 入力 step's errors if the form did not reach 確認.</summary>
+    private static async Task<OqsPage> ApplyAsync(OqsClient client, string path, string formSelector, IDictionary<string, string> values)
+    {
+        var confirm = await client.SubmitAsync(await client.GetAsync(path), formSelector, values);
+        confirm.Q("[data-testid=confirm]").ShouldNotBeNull(string.Join(" / ", confirm.Errors));
+        return await client.SubmitAsync(confirm, "form[data-testid=confirm-submit]");
     }
 
     private static Dictionary<string, string> NewForm(string code, string secret = "3870", string? confirm = null) => new()
@@ -744,36 +775,28 @@ public abstract class PortalOnlineEligibilityTests(string provider) : IAsyncLife
         return await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
-    /// <summary>Posts the 補助金申請 form as a browser does (multipart, the page's antiforgery token) and follows a redirect.</summary>
-    private async Task<OqsPage> PostSubsidyAsync(OqsClient client, string total, string claimed, string? fileName, string? contentType, byte[]? bytes,
+    /// <summary>
+    /// The 補助金申請 as a browser does it: 入力 (the page as it is errors on 入力), then 「申請する」 on 確認 with the
+    /// receipt (multipart, the page's antiforgery token); follows the redirect to 完了.
+    /// </summary>
+    private static async Task<OqsPage> PostSubsidyAsync(OqsClient client, string total, string claimed, string? fileName, string? contentType, byte[]? bytes,
         string description = "資格確認端末の導入")
     {
-        var page = await client.GetAsync("/OnlineEligibility/Subsidy");
-        using var content = new MultipartFormDataContent
-        {
-            { new StringContent(Antiforgery(page)), "__af" },
-            { new StringContent(page.Q("#InstitutionId option[selected]")?.GetAttribute("value") ?? ""), "Input.InstitutionId" },
-            { new StringContent(total), "Input.TotalCost" },
-            { new StringContent(claimed), "Input.ClaimedAmount" },
-            { new StringContent(description), "Input.Description" },
-        };
-        if (bytes is not null)
-        {
-            var file = new ByteArrayContent(bytes);
-            file.Headers.ContentType = new MediaTypeHeaderValue(contentType!);
-            content.Add(file, "Input.Receipt", fileName!);
-        }
-
-        using var response = await client.Http.PostAsync("/OnlineEligibility/Subsidy", content);
-        if (response.StatusCode == HttpStatusCode.Redirect)
-        {
-            var next = await client.GetAsync(response.Headers.Location!.OriginalString);
-            return next with { Redirects = [new Uri(server.BaseAddress, response.Headers.Location)] };
-        }
-
-        var html = await response.Content.ReadAsStringAsync();
-        return new OqsPage(new Uri(server.BaseAddress, "/OnlineEligibility/Subsidy"), response.StatusCode, await Parser.ParseDocumentAsync(html), html, []);
+        var confirm = await client.SubmitAsync(await client.GetAsync("/OnlineEligibility/Subsidy"), "form[data-testid=subsidy-form]",
+            SubsidyFields(total, claimed, description));
+        return confirm.Q("form[data-testid=confirm-submit]") is null ? confirm : await SubmitReceiptAsync(client, confirm, fileName, contentType, bytes);
     }
+
+    private static Dictionary<string, string> SubsidyFields(string total, string claimed, string description) => new()
+    {
+        ["Input.TotalCost"] = total,
+        ["Input.ClaimedAmount"] = claimed,
+        ["Input.Description"] = description,
+    };
+
+    /// <summary>「申請する」 on a 補助金申請 確認 page with the receipt (none when <paramref name="bytes"/> is null).</summary>
+    private static Task<OqsPage> SubmitReceiptAsync(OqsClient client, OqsPage confirm, string? fileName, string? contentType, byte[]? bytes) =>
+        client.SubmitFileAsync(confirm, "form[data-testid=confirm-submit]", bytes is null ? null : new UploadFile(fileName!, contentType!, bytes));
 }
 
 public sealed class PortalOnlineEligibilityTestsSqlite() : PortalOnlineEligibilityTests(TestDatabase.Sqlite);

@@ -42,6 +42,9 @@ public sealed class PortalServer : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>This portal's database (a second instance runs on it: PortalInstance).</summary>
+    public TestDatabase Database => database;
+
     public string OutboxDirectory => App.Services.GetRequiredService<IOptions<MailOptions>>().Value.OutboxDirectory!;
 
     /// <summary>Starts the portal; <paramref name="configureServices"/> has the last word on its services (e.g. options).</summary>
@@ -69,6 +72,9 @@ public sealed class PortalServer : IAsyncDisposable
 
     /// <summary>A browser-like client trusting our CA, keeping cookies, with no client certificate.</summary>
     public OqsClient Client() => TestTls.Client(BaseAddress, CaCertificate);
+
+    /// <summary>A client keeping its cookies in <paramref name="cookies"/> (shared with a PortalInstance's client: one browser).</summary>
+    public OqsClient Client(CookieContainer cookies) => TestTls.Client(BaseAddress, CaCertificate, cookies: cookies);
 
     /// <summary>A handler trusting our CA, for tests that inspect raw responses.</summary>
     public SocketsHttpHandler Handler(CookieContainer cookies) => TestTls.Handler(CaCertificate, cookies: cookies);

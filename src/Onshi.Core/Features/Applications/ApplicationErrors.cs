@@ -121,6 +121,16 @@ public static class ApplicationErrors
 
     public static OnshiError ReceiptFileName { get; } = new("subsidy.receipt.name", "領収書のファイル名が正しくありません。", "Receipt");
 
+    // 受付番号で検索 (the console)
+
+    public static OnshiError ReceiptNumberRequired { get; } = new("receipt_number.required", "受付番号を入力してください。", "ReceiptNumber");
+
+    public static OnshiError ReceiptNumberInvalid { get; } = new("receipt_number.format",
+        "受付番号は「R-20261206-000042」のように、申請の種類（R、C、S）、申請日（8桁）、番号の形で入力してください。", "ReceiptNumber");
+
+    public static OnshiError ReceiptNumberNotFound { get; } = new("receipt_number.not_found",
+        "この受付番号の申請は見つかりません。申請の種類、申請日、番号をご確認ください。", "ReceiptNumber");
+
     // ダウンロード
 
     public static OnshiError BothEnvironmentsMissing { get; } = new("documents.zip_missing",

@@ -36,7 +36,19 @@ public sealed record ReviewQueueItem(
     string InstitutionName,
     long PortalUserId,
     DateTime SubmittedAt,
-    string Summary);
+    string Summary)
+{
+    /// <summary>The 受付番号 (<see cref="ReceiptNumbers"/>).</summary>
+    public string ReceiptNumber => Kind switch
+    {
+        ReviewQueueKind.Usage => ReceiptNumbers.Usage(Id, SubmittedAt),
+        ReviewQueueKind.Certificate => ReceiptNumbers.Certificate(Id, SubmittedAt),
+        _ => ReceiptNumbers.Subsidy(Id, SubmittedAt),
+    };
+}
+
+/// <summary>The application a 受付番号 names: its kind and id (the console opens its review page).</summary>
+public sealed record ReceiptNumberMatch(ReviewQueueKind Kind, long Id);
 
 /// <summary>A 利用開始・変更申請 as the operator reviews it (never the 秘密の番号 or its hash).</summary>
 public sealed record UsageApplicationReview(
@@ -123,6 +135,48 @@ public sealed class ApplicationReviewService(
         }
 
         return OpResult<IReadOnlyList<ReviewQueueItem>>.Success([.. items.OrderBy(i => i.SubmittedAt).ThenBy(i => i.Kind).ThenBy(i => i.Id)]);
+    }
+
+    /// <summary>The gate's target of a refused 受付番号 search.</summary>
+    public const string ReceiptSearchOperation = "review.receipt-number";
+
+    /// <summary>
+    /// The application a 受付番号 names, in any state (the call center reads it out on the phone; full-width and hyphen
+    /// look-alikes accepted, <see cref="ReceiptNumbers.Parse"/>). The kind letter, the day and the id must all match: a
+    /// number with another day is not found, rather than opening a different application. Like the console's other
+    /// searches, only a refusal is audited (by the gate).
+    /// </summary>
+    public async Task<OpResult<ReceiptNumberMatch>> FindByReceiptNumberAsync(OperatorActor actor, string? receiptNumber,
+        CancellationToken cancellationToken = default)
+    {
+        if (await decisions.ReviewerAsync(actor, ReceiptSearchOperation, cancellationToken) is null)
+        {
+            return OpResult<ReceiptNumberMatch>.Fail(OperatorErrors.NotPermitted);
+        }
+
+        if (string.IsNullOrWhiteSpace(receiptNumber))
+        {
+            return OpResult<ReceiptNumberMatch>.Fail(ApplicationErrors.ReceiptNumberRequired);
+        }
+
+        if (ReceiptNumbers.Parse(receiptNumber) is not { } number)
+        {
+            return OpResult<ReceiptNumberMatch>.Fail(ApplicationErrors.ReceiptNumberInvalid);
+        }
+
+        var id = number.Id;
+        var (kind, submittedAt) = number.Prefix switch
+        {
+            ReceiptNumbers.UsagePrefix => (ReviewQueueKind.Usage,
+                await db.UsageApplications.AsNoTracking().Where(a => a.Id == id).Select(a => (DateTime?)a.SubmittedAt).FirstOrDefaultAsync(cancellationToken)),
+            ReceiptNumbers.CertificatePrefix => (ReviewQueueKind.Certificate,
+                await db.CertificateApplications.AsNoTracking().Where(a => a.Id == id).Select(a => (DateTime?)a.SubmittedAt).FirstOrDefaultAsync(cancellationToken)),
+            _ => (ReviewQueueKind.Subsidy,
+                await db.SubsidyApplications.AsNoTracking().Where(a => a.Id == id).Select(a => (DateTime?)a.SubmittedAt).FirstOrDefaultAsync(cancellationToken)),
+        };
+        return submittedAt is { } at && number.Day == Jst.DayOf(at)
+            ? OpResult<ReceiptNumberMatch>.Success(new ReceiptNumberMatch(kind, id))
+            : OpResult<ReceiptNumberMatch>.Fail(ApplicationErrors.ReceiptNumberNotFound);
     }
 
     /// <summary>One 利用開始・変更申請 with the applicant's details, for the operator's review screen.</summary>

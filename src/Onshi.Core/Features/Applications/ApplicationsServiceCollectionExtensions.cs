@@ -8,7 +8,8 @@ public static class ApplicationsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="UsageApplicationService"/>, <see cref="ApplicationReviewService"/>, <see cref="PortalDocumentService"/>,
-    /// <see cref="OperationStartService"/>, <see cref="CertificateApplicationService"/>, <see cref="SubsidyService"/> and the
+    /// <see cref="OperationStartService"/>, <see cref="CertificateApplicationService"/>, <see cref="SubsidyService"/>, the
+    /// portal's once-only 「申請する」 (<see cref="PortalSubmissions"/>) and the
     /// operator's shared <see cref="ReviewDecisions"/> with the decision mails of <see cref="ApplicationMail"/> (needs <c>AddOnshiMail</c>) (all scoped, like the <c>OnshiDbContext</c> they use). Needs <c>AddOnshiCore</c> and Data Protection: the host
     /// configures the key ring (<c>AddDataProtection().SetApplicationName("Onshi").PersistKeysToFileSystem(DATA/keys)</c>),
     /// and the portal and the operator console must share it, since one encrypts what the other decrypts.
@@ -19,6 +20,8 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddDataProtection();
         services.AddScoped<ApplicationProtection>();
         services.AddScoped<PortalScope>();
+        services.AddScoped<PortalSubmissions>();
+        services.AddScoped<OnboardingProgressService>();
         services.AddScoped<ReviewDecisions>();
         services.AddScoped<UsageApplicationService>();
         services.AddScoped<ApplicationReviewService>();

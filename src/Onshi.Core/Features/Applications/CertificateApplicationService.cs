@@ -29,6 +29,9 @@ public sealed record CertificateApplicationRow(
     /// 「発行画面を表示済み（証明書ファイル未保存）」 when the screen was opened and left without it; empty otherwise.
     /// </summary>
     public string DownloadLabel => CertificateDownloadLabels.Label(DownloadedAt, FileSavedAt);
+
+    /// <summary>The 受付番号 shown on 完了 and in 申請照会.</summary>
+    public string ReceiptNumber => ReceiptNumbers.Certificate(Id, SubmittedAt);
 }
 
 /// <summary>The one wording of the download state (portal 申請照会 and console review).</summary>
@@ -93,12 +96,28 @@ public sealed class CertificateApplicationService(
     PortalScope scope,
     ReviewDecisions decisions,
     ApplicationProtection protection,
+    PortalSubmissions submissions,
     AuditLog audit,
     ApplicationMail mail,
     TimeProvider time)
 {
     /// <summary>Applies for a certificate for one terminal of the institution. The value is the application's id.</summary>
-    public async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, CancellationToken cancellationToken = default)
+    public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, terminalName, store: true, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitAsync(long, long, string?, CancellationToken)"/> of a portal 確認 draft, recording its nonce in the
+    /// same commit (<see cref="PortalSubmissions"/>).
+    /// </summary>
+    public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, string submissionNonce,
+        CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, terminalName, store: true, submissionNonce, cancellationToken);
+
+    /// <summary>Every check of <see cref="SubmitAsync(long, long, string?, CancellationToken)"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
+    public Task<OpResult<long>> CheckAsync(long portalUserId, long institutionId, string? terminalName, CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, terminalName, store: false, null, cancellationToken);
+
+    private async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, string? terminalName, bool store, string? submissionNonce, CancellationToken cancellationToken)
     {
         var institution = await scope.OwnInstitutionAsync(portalUserId, institutionId, "certificate-application.submit", cancellationToken);
         if (institution is null)
@@ -126,6 +145,11 @@ public sealed class CertificateApplicationService(
             return OpResult<long>.Fail(ApplicationErrors.CertificatePending);
         }
 
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
+        }
+
         var application = new CertificateApplication
         {
             PortalUserId = portalUserId,
@@ -141,7 +165,7 @@ public sealed class CertificateApplicationService(
             Actor = ApplicationAuditActions.PortalActor(portalUserId),
             Target = name,
         });
-        await audit.CommitAsync(cancellationToken);
+        await audit.CommitAsync(submissions.Recording(submissionNonce, PortalSubmissionKind.Certificate, () => application.Id), cancellationToken);
         return OpResult<long>.Success(application.Id);
     }
 

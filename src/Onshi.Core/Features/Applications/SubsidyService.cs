@@ -49,7 +49,11 @@ public sealed record SubsidyRow(
     DateTime? DecidedAt,
     string? SendBackReason,
     long? GrantedAmount,
-    long? DecisionDocumentId);
+    long? DecisionDocumentId)
+{
+    /// <summary>The 受付番号 (<see cref="ReceiptNumbers"/>).</summary>
+    public string ReceiptNumber => ReceiptNumbers.Subsidy(Id, SubmittedAt);
+}
 
 /// <summary>
 /// 補助金申請 and 交付決定通知書 (SPEC §6, §7). The receipt must really be a PDF, JPEG or PNG (its first bytes are checked,
@@ -64,6 +68,7 @@ public sealed class SubsidyService(
     PortalDocumentService documents,
     IPdfRenderer<NoticeDocument> noticePdf,
     ApplicationProtection protection,
+    PortalSubmissions submissions,
     AuditLog audit,
     ApplicationMail mail,
     TimeProvider time)
@@ -86,7 +91,26 @@ public sealed class SubsidyService(
     public const string ReviewOperation = "subsidy-application.view";
 
     /// <summary>Submits a 補助金申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is its id.</summary>
-    public async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, SubsidyInput input, CancellationToken cancellationToken = default)
+    public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, SubsidyInput input, CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, input, store: true, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitAsync(long, long, SubsidyInput, CancellationToken)"/> of a portal 確認 draft, recording its nonce in
+    /// the same commit (<see cref="PortalSubmissions"/>).
+    /// </summary>
+    public Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, SubsidyInput input, string submissionNonce,
+        CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, input, store: true, submissionNonce, cancellationToken);
+
+    /// <summary>
+    /// Every check of <see cref="SubmitAsync(long, long, SubsidyInput, CancellationToken)"/> but the receipt's, nothing
+    /// stored: the portal's 入力 step (the receipt is chosen on its 確認 step, so that no file waits between the steps).
+    /// </summary>
+    public Task<OpResult<long>> CheckAsync(long portalUserId, long institutionId, SubsidyInput input, CancellationToken cancellationToken = default) =>
+        SubmitAsync(portalUserId, institutionId, input, store: false, null, cancellationToken);
+
+    private async Task<OpResult<long>> SubmitAsync(long portalUserId, long institutionId, SubsidyInput input, bool store, string? submissionNonce,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var institution = await scope.OwnInstitutionAsync(portalUserId, institutionId, "subsidy-application.submit", cancellationToken);
@@ -104,10 +128,15 @@ public sealed class SubsidyService(
         }
 
         var description = InputRules.Text(errors, input.Description, "Description", "事業内容", DescriptionMaxLength);
-        var receipt = CheckReceipt(errors, input);
+        var receipt = store ? CheckReceipt(errors, input) : null;
         if (errors.Count > 0)
         {
             return OpResult<long>.Fail(errors);
+        }
+
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
         }
 
         var application = new SubsidyApplication
@@ -130,13 +159,21 @@ public sealed class SubsidyService(
             Actor = ApplicationAuditActions.PortalActor(portalUserId),
             Target = institution.Code,
         });
-        await audit.CommitAsync(cancellationToken);
+        await audit.CommitAsync(submissions.Recording(submissionNonce, PortalSubmissionKind.Subsidy, () => application.Id), cancellationToken);
         return OpResult<long>.Success(application.Id);
     }
 
     /// <summary>The 補助金申請 of the institutions whose contact is <paramref name="portalUserId"/>, newest first.</summary>
     public async Task<IReadOnlyList<SubsidyRow>> ListAsync(long portalUserId, CancellationToken cancellationToken = default) =>
         await Rows(db.SubsidyApplications.AsNoTracking().Where(a => scope.InstitutionIds(portalUserId).Contains(a.InstitutionId)), cancellationToken);
+
+    /// <summary>One 補助金申請 of the user's institutions (the portal's 完了); someone else's is answered like a missing one.</summary>
+    public async Task<SubsidyRow?> GetMineAsync(long portalUserId, long applicationId, CancellationToken cancellationToken = default)
+    {
+        var rows = await Rows(db.SubsidyApplications.AsNoTracking()
+            .Where(a => a.Id == applicationId && scope.InstitutionIds(portalUserId).Contains(a.InstitutionId)), cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
 
     /// <summary>The operator's view of one 補助金申請.</summary>
     public async Task<OpResult<SubsidyRow>> GetForReviewAsync(OperatorActor actor, long applicationId, CancellationToken cancellationToken = default)

@@ -63,7 +63,11 @@ public sealed record UsageApplicationRow(
     long? InstitutionId,
     DateTime SubmittedAt,
     DateTime? DecidedAt,
-    string? SendBackReason);
+    string? SendBackReason)
+{
+    /// <summary>The 受付番号 shown on 完了, in the lists and on the console.</summary>
+    public string ReceiptNumber => ReceiptNumbers.Usage(Id, SubmittedAt);
+}
 
 /// <summary>An institution the portal user is the registered contact of, with the environments it has accounts in.</summary>
 public sealed record PortalInstitution(long Id, string Code, string Name, string Address, string Phone, EnvironmentSet Environments);
@@ -79,6 +83,7 @@ public sealed class UsageApplicationService(
     OnshiDbContext db,
     Argon2idPasswordHasher hasher,
     PortalScope scope,
+    PortalSubmissions submissions,
     AuditLog audit,
     TimeProvider time)
 {
@@ -87,7 +92,37 @@ public sealed class UsageApplicationService(
     public const int ContactNameMaxLength = 50;
 
     /// <summary>Submits a 新規 申請. On success the value is the new application's id.</summary>
-    public async Task<OpResult<long>> SubmitNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default)
+    public Task<OpResult<long>> SubmitNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default) =>
+        NewAsync(portalUserId, input, store: true, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitNewAsync(long, NewApplicationInput, CancellationToken)"/> of a portal 確認 draft: the draft's nonce is
+    /// recorded in the same commit (<see cref="PortalSubmissions"/>), so the draft cannot be stored twice.
+    /// </summary>
+    public Task<OpResult<long>> SubmitNewAsync(long portalUserId, NewApplicationInput input, string submissionNonce, CancellationToken cancellationToken = default) =>
+        NewAsync(portalUserId, input, store: true, submissionNonce, cancellationToken);
+
+    /// <summary>Every check of <see cref="SubmitNewAsync(long, NewApplicationInput, CancellationToken)"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
+    public Task<OpResult<long>> CheckNewAsync(long portalUserId, NewApplicationInput input, CancellationToken cancellationToken = default) =>
+        NewAsync(portalUserId, input, store: false, null, cancellationToken);
+
+    /// <summary>Submits a 変更 申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is the application's id.</summary>
+    public Task<OpResult<long>> SubmitChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default) =>
+        ChangeAsync(portalUserId, institutionId, input, store: true, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SubmitChangeAsync(long, long, ChangeApplicationInput, CancellationToken)"/> of a portal 確認 draft, recording
+    /// its nonce in the same commit (<see cref="PortalSubmissions"/>).
+    /// </summary>
+    public Task<OpResult<long>> SubmitChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, string submissionNonce,
+        CancellationToken cancellationToken = default) =>
+        ChangeAsync(portalUserId, institutionId, input, store: true, submissionNonce, cancellationToken);
+
+    /// <summary>Every check of <see cref="SubmitChangeAsync(long, long, ChangeApplicationInput, CancellationToken)"/> and nothing stored (the portal's 入力 → 確認 step).</summary>
+    public Task<OpResult<long>> CheckChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default) =>
+        ChangeAsync(portalUserId, institutionId, input, store: false, null, cancellationToken);
+
+    private async Task<OpResult<long>> NewAsync(long portalUserId, NewApplicationInput input, bool store, string? submissionNonce, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!await scope.PortalUserExistsAsync(portalUserId, cancellationToken))
@@ -129,6 +164,11 @@ public sealed class UsageApplicationService(
             return OpResult<long>.Fail(ApplicationErrors.NewApplicationPending);
         }
 
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
+        }
+
         var application = new UsageApplication
         {
             PortalUserId = portalUserId,
@@ -151,12 +191,11 @@ public sealed class UsageApplicationService(
             Target = code!,
             Detail = "new",
         });
-        await audit.CommitAsync(cancellationToken);
+        await audit.CommitAsync(submissions.Recording(submissionNonce, PortalSubmissionKind.Usage, () => application.Id), cancellationToken);
         return OpResult<long>.Success(application.Id);
     }
 
-    /// <summary>Submits a 変更 申請 for an institution whose contact is <paramref name="portalUserId"/>. The value is the application's id.</summary>
-    public async Task<OpResult<long>> SubmitChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, CancellationToken cancellationToken = default)
+    private async Task<OpResult<long>> ChangeAsync(long portalUserId, long institutionId, ChangeApplicationInput input, bool store, string? submissionNonce, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var institution = await scope.OwnInstitutionAsync(portalUserId, institutionId, "usage.change", cancellationToken);
@@ -193,6 +232,11 @@ public sealed class UsageApplicationService(
             return OpResult<long>.Fail(ApplicationErrors.ChangeApplicationPending);
         }
 
+        if (!store)
+        {
+            return OpResult<long>.Success(0);
+        }
+
         var environments = await EnvironmentsOfAsync(institution.Id, cancellationToken);
         var contact = await db.PortalUsers.AsNoTracking().FirstAsync(u => u.Id == portalUserId, cancellationToken);
         var application = new UsageApplication
@@ -219,7 +263,7 @@ public sealed class UsageApplicationService(
             Target = institution.Code,
             Detail = "change" + (newName.Length > 0 ? "+name" : "") + (wantsSecret ? "+secret" : ""),
         });
-        await audit.CommitAsync(cancellationToken);
+        await audit.CommitAsync(submissions.Recording(submissionNonce, PortalSubmissionKind.Usage, () => application.Id), cancellationToken);
         return OpResult<long>.Success(application.Id);
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
+using Onshi.Core.Common;
+using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Web.Hosting;
 
@@ -13,16 +15,21 @@ public sealed class IndexModel(
     UsageApplicationService applications,
     CertificateApplicationService certificates,
     IDataProtectionProvider protection,
-    TimeProvider time) : PortalPageModel
+    TimeProvider time,
+    ConfirmDrafts drafts,
+    PortalSubmissions submissions) : ConfirmPageModel<CertificateApplicationForm>(drafts, submissions)
 {
-    [BindProperty]
-    public CertificateApplicationForm Input { get; set; } = new();
-
     /// <summary>The token of the result screen (read there once).</summary>
     [TempData]
     public string? CertificateToken { get; set; }
 
     public IReadOnlyList<CertificateInstitution> Institutions { get; private set; } = [];
+
+    protected override PortalSubmissionKind Kind => PortalSubmissionKind.Certificate;
+
+    public override bool HasSecretNumber => false;
+
+    protected override string Purpose => "certificate";
 
     public async Task OnGetAsync()
     {
@@ -30,27 +37,27 @@ public sealed class IndexModel(
         Input.InstitutionId = Institutions.Count > 0 ? Institutions[0].Institution.Id : null;
     }
 
-    public async Task<IActionResult> OnPostAsync()
+    protected override async Task<OpResult> CheckAsync(CertificateApplicationForm form) =>
+        form.InstitutionId is { } id
+            ? await certificates.CheckAsync(UserId, id, form.TerminalName, Aborted)
+            : OpResult.Fail(new OnshiError("InstitutionRequired", "医療機関等を選択してください。", "InstitutionId"));
+
+    protected override Task<OpResult<long>> SubmitAsync(CertificateApplicationForm form, string nonce) =>
+        certificates.SubmitAsync(UserId, form.InstitutionId ?? 0, form.TerminalName, nonce, Aborted);
+
+    protected override IReadOnlyList<ConfirmRow> Describe(CertificateApplicationForm form)
     {
-        ModelState.Clear();
-        if (Input.InstitutionId is not { } institutionId)
-        {
-            ModelState.AddModelError("Input.InstitutionId", "医療機関等を選択してください。");
-            await LoadAsync();
-            return Page();
-        }
-
-        var result = await certificates.SubmitAsync(UserId, institutionId, Input.TerminalName, Aborted);
-        if (!result.Succeeded)
-        {
-            ModelState.AddOnshiErrors(result.Errors);
-            await LoadAsync();
-            return Page();
-        }
-
-        Notice = "電子証明書発行申請を受け付けました。審査結果は申請照会でご確認ください。";
-        return Redirect("/OnlineEligibility/Certificates");
+        var institution = Institutions.Select(i => i.Institution).FirstOrDefault(i => i.Id == form.InstitutionId);
+        return
+        [
+            new("医療機関等", institution is null ? "" : institution.Code + " " + institution.Name),
+            new("端末名", form.TerminalName?.Trim() ?? ""),
+        ];
     }
+
+    protected override bool ClearSecrets(CertificateApplicationForm form) => false;
+
+    protected override string DonePath(long applicationId) => "/OnlineEligibility/Certificates/Done?id=" + applicationId;
 
     /// <summary>「ダウンロード」: takes the file and passphrase (once) and hands them to the result screen.</summary>
     public async Task<IActionResult> OnPostDownloadAsync(long applicationId)
@@ -68,7 +75,7 @@ public sealed class IndexModel(
         return Redirect("/OnlineEligibility/Certificates/Issued");
     }
 
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var list = new List<CertificateInstitution>();
         foreach (var institution in await applications.ListMyInstitutionsAsync(UserId, Aborted))
