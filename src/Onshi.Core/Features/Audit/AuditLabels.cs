@@ -147,11 +147,11 @@ public static class AuditLabels
         }
 
         // member.import.*: "rows=N,inserted=N,updated=N", "rows=N,errors=N", "bytes=N".
-        foreach (var (prefix, label, unit) in CountParts)
+        foreach (var (prefix, words, unit) in CountParts)
         {
             if (part.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return label + part[prefix.Length..] + unit;
+                return words + part[prefix.Length..] + unit;
             }
         }
 

@@ -19,10 +19,11 @@ public static class MemberFileEncoding
     public static Encoding ShiftJis { get; } = CreateShiftJis();
 
     /// <summary>The encoding <paramref name="choice"/> means for <paramref name="content"/>, or an error when it cannot read it.</summary>
-    public static MemberImportEncoding? Resolve(ReadOnlySpan<byte> content, MemberImportEncoding choice, out string? error)
+    public static MemberImportEncoding? Resolve(byte[] content, MemberImportEncoding choice, out string? error)
     {
+        ArgumentNullException.ThrowIfNull(content);
         error = null;
-        var hasBom = content.StartsWith(Bom);
+        var hasBom = content.AsSpan().StartsWith(Bom);
         switch (choice)
         {
             case MemberImportEncoding.Utf8:
@@ -40,7 +41,7 @@ public static class MemberFileEncoding
                     return null;
                 }
 
-                if (ShiftJisValid(content))
+                if (ShiftJisValid(ToDotNetCp932(content)))
                 {
                     return MemberImportEncoding.ShiftJis;
                 }
@@ -53,7 +54,7 @@ public static class MemberFileEncoding
                     return MemberImportEncoding.Utf8;
                 }
 
-                if (ShiftJisValid(content))
+                if (ShiftJisValid(ToDotNetCp932(content)))
                 {
                     return MemberImportEncoding.ShiftJis;
                 }
@@ -68,10 +69,72 @@ public static class MemberFileEncoding
     {
         ArgumentNullException.ThrowIfNull(content);
         var skip = encoding == MemberImportEncoding.Utf8 && content.AsSpan().StartsWith(Bom) ? Bom.Length : 0;
+        content = encoding == MemberImportEncoding.ShiftJis ? ToDotNetCp932(content) : content;
         var stream = new MemoryStream(content, skip, content.Length - skip, writable: false);
         return new StreamReader(stream, encoding == MemberImportEncoding.ShiftJis ? ShiftJis : Utf8, detectEncodingFromByteOrderMarks: false,
             bufferSize: 64 * 1024);
     }
+
+    /// <summary>
+    /// CP932 has two or three codes for 398 characters, and .NET's code page 932 reads only one of them, while Windows reads
+    /// all: the NEC-selected IBM extensions (rows ED–EE: 髙 EEE0, 﨑 ED95, ⅰ EEEF — what Python's and Java's encoders and many
+    /// older systems write) and a few symbols of the NEC row 13 and the IBM extensions (≒ 8790, Ⅰ FA4A, ￢ FA54, ㈱ FA58 …).
+    /// Those codes are rewritten to the code .NET reads for the same character (always two bytes for two, so byte offsets
+    /// stay): ED40–EEEC map in order onto the IBM extensions FA5C–FC4B, EEEF–EEFC onto FA40–FA49 and FA54–FA57, and
+    /// <see cref="Duplicates"/> onto their JIS or NEC codes. The original is never changed (a copy is returned when needed).
+    /// </summary>
+    public static byte[] ToDotNetCp932(byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        byte[]? copy = null;
+        for (var i = 0; i < content.Length - 1; i++)
+        {
+            var lead = content[i];
+            if (lead is not (>= 0x81 and <= 0x9F) and not (>= 0xE0 and <= 0xFC))
+            {
+                continue;
+            }
+
+            var trail = content[i + 1];
+            var code = (lead << 8) | trail;
+            if (lead is 0xED or 0xEE && trail is (>= 0x40 and <= 0x7E) or (>= 0x80 and <= 0xFC))
+            {
+                var linear = ((lead - 0xED) * 188) + TrailIndex(trail);
+                int? ibm = linear < 360 ? TrailIndex(0x5C) + linear
+                    : lead == 0xEE && trail is >= 0xEF and <= 0xF8 ? TrailIndex((byte)(0x40 + trail - 0xEF))
+                    : lead == 0xEE && trail >= 0xF9 ? TrailIndex((byte)(0x54 + trail - 0xF9))
+                    : null; // EEED, EEEE: unassigned; the strict decoder refuses them
+                if (ibm is { } n)
+                {
+                    var t = n % 188;
+                    code = ((0xFA + (n / 188)) << 8) | (t + 0x40 + (t >= 0x3F ? 1 : 0));
+                }
+            }
+
+            code = Duplicates.GetValueOrDefault(code, code);
+            if (code != ((lead << 8) | trail))
+            {
+                copy ??= (byte[])content.Clone();
+                copy[i] = (byte)(code >> 8);
+                copy[i + 1] = (byte)code;
+            }
+
+            i++; // the trail byte is not a lead
+        }
+
+        return copy ?? content;
+
+        static int TrailIndex(byte trail) => trail - 0x40 - (trail >= 0x80 ? 1 : 0);
+    }
+
+    /// <summary>Second codes of CP932 symbols that .NET does not read, with the code it reads for the same character.</summary>
+    private static readonly Dictionary<int, int> Duplicates = new()
+    {
+        [0x8790] = 0x81E0, [0x8791] = 0x81DF, [0x8792] = 0x81E7, [0x8795] = 0x81E3, [0x8796] = 0x81DB, [0x8797] = 0x81DA, [0x879A] = 0x81E6,
+        [0x879B] = 0x81BF, [0x879C] = 0x81BE, [0xFA4A] = 0x8754, [0xFA4B] = 0x8755, [0xFA4C] = 0x8756, [0xFA4D] = 0x8757, [0xFA4E] = 0x8758,
+        [0xFA4F] = 0x8759, [0xFA50] = 0x875A, [0xFA51] = 0x875B, [0xFA52] = 0x875C, [0xFA53] = 0x875D, [0xFA54] = 0x81CA, [0xFA58] = 0x878A,
+        [0xFA59] = 0x8782, [0xFA5A] = 0x8784, [0xFA5B] = 0x81E6,
+    };
 
     private static bool Utf8Valid(ReadOnlySpan<byte> content, out int invalidAt)
     {
