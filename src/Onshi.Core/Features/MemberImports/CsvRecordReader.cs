@@ -60,7 +60,7 @@ public sealed class CsvRecordReader(TextReader reader)
             {
                 if (c < 0)
                 {
-                    error ??= UnterminatedQuote;
+                    error = UnterminatedQuote; // the cause, even when the field also grew too long
                     Add(fields, ref error);
                     return new CsvRecord(row, fields, error);
                 }
