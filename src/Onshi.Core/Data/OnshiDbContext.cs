@@ -56,6 +56,12 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<QualificationResult> QualificationResults => Set<QualificationResult>();
 
+    public DbSet<BackgroundJob> BackgroundJobs => Set<BackgroundJob>();
+
+    public DbSet<MemberImport> MemberImports => Set<MemberImport>();
+
+    public DbSet<MemberImportFile> MemberImportFiles => Set<MemberImportFile>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.
@@ -116,6 +122,30 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
         {
             e.HasIndex(x => x.QualificationId);
             e.HasOne<InsuredQualification>().WithMany().HasForeignKey(x => x.QualificationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // The shared job table (Features/Jobs): a worker looks for the oldest claimable job of its kind.
+        modelBuilder.Entity<BackgroundJob>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.LeaseOwner).HasMaxLength(64);
+            e.Property(x => x.LastError).HasMaxLength(200);
+            e.HasIndex(x => new { x.Kind, x.Status, x.Id });
+        });
+
+        // 加入者データ取込: the file's bytes in a table of their own, so the list and the progress never read them.
+        modelBuilder.Entity<MemberImport>(e =>
+        {
+            e.Property(x => x.OperatorUserId).HasMaxLength(32);
+            e.Property(x => x.FileName).HasMaxLength(100);
+            e.HasOne<OperatorAccount>().WithMany().HasForeignKey(x => x.OperatorAccountId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.OperatorAccountId);
+        });
+
+        modelBuilder.Entity<MemberImportFile>(e =>
+        {
+            e.HasKey(x => x.ImportId);
+            e.HasOne<MemberImport>().WithOne().HasForeignKey<MemberImportFile>(x => x.ImportId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<QualificationResult>(e =>

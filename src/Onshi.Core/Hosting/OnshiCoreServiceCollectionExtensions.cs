@@ -6,6 +6,7 @@ using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
+using Onshi.Core.Features.Jobs;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Passwords;
@@ -46,6 +47,14 @@ public static class OnshiCoreServiceCollectionExtensions
         services.AddScoped<Features.Qualifications.QualificationLookupService>();
         services.AddScoped<Features.Qualifications.QualificationResultQuery>();
         services.AddScoped<Features.Institutions.InstitutionProvisioning>();
+
+        // The shared job table (any site may enqueue; a site that works on a kind adds its worker) and 加入者データ取込.
+        services.AddOnshiJobs();
+        services.AddScoped<Features.MemberImports.MemberImportService>();
+        services.AddOptions<Features.MemberImports.MemberImportOptions>().BindConfiguration(Features.MemberImports.MemberImportOptions.SectionName)
+            .Validate(o => o.MaxFileBytes is >= 1024 and <= Features.MemberImports.MemberImportOptions.LargestMaxFileBytes && o.MaxReportedErrors >= 1 && o.ProgressEvery >= 1,
+                "Onshi:MemberImport: MaxFileBytes between 1024 and 1000000000, MaxReportedErrors and ProgressEvery at least 1.")
+            .ValidateOnStart();
 
         // The operators' use cases are part of the system of record's core: the CLI and the demo create operators
         // through them; only the console's pages are a separate site.

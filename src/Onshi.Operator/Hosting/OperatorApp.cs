@@ -10,7 +10,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Jobs;
 using Onshi.Core.Features.Mail;
+using Onshi.Core.Features.MemberImports;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Hosting;
 using Onshi.Web.Hosting;
@@ -46,12 +48,15 @@ public static class OperatorApp
             o.Conventions.AuthorizeFolder("/Certificates", OperatorPolicies.For(OperatorCapability.Certificates));
             o.Conventions.AuthorizeFolder("/Audit", OperatorPolicies.For(OperatorCapability.AuditLog));
             o.Conventions.AuthorizeFolder("/Review", OperatorPolicies.For(OperatorCapability.ReviewQueues));
+            o.Conventions.AuthorizeFolder("/MemberImport", OperatorPolicies.For(OperatorCapability.MemberImport));
         }, configureLogging);
         // The decision mails (approval, 差戻し, certificate issued, 交付決定) go to the same outbox or SMTP server as the portal's.
         builder.Services.AddOnshiMail(Path.GetFullPath(settings.DataDirectory));
         builder.Services.AddOnshiApplications();
         builder.Services.AddOperatorSessionAuthentication();
         builder.Services.AddSingleton<IRefusalActor, OperatorRefusalActor>();
+        // 加入者データ取込's worker: claims the uploaded files' jobs from the shared table (any console instance may).
+        builder.Services.AddBackgroundJob<MemberImportJob>(MemberImportService.JobKind);
         configureServices?.Invoke(builder.Services);
 
         // Internal endpoint (SPEC §7): loopback only, never settings.BindAddress.

@@ -151,4 +151,37 @@
       e.returnValue = '';
     });
   }
+  // A region whose content the server is still changing (data-refresh="seconds", e.g. a running 加入者データ取込) is fetched
+  // again and replaced in place — the focus and the rest of the page stay; its role=status line announces a change. It stops
+  // when the server's copy no longer asks to be refreshed. Without JavaScript the region's own 「最新の状態に更新」 link does it.
+  document.querySelectorAll('[data-refresh][id]').forEach(function (region) {
+    var seconds = parseInt(region.getAttribute('data-refresh'), 10);
+    if (!(seconds > 0) || !window.fetch || !window.DOMParser) { return; }
+    var timer = window.setInterval(function () {
+      window.fetch(window.location.href, { credentials: 'same-origin', headers: { 'Accept': 'text/html' } })
+        .then(function (response) { return response.ok && !response.redirected ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { window.clearInterval(timer); return; }
+          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(region.id);
+          if (!fresh) { window.clearInterval(timer); return; }
+          if (fresh.innerHTML !== region.innerHTML) { region.innerHTML = fresh.innerHTML; }
+          if (!fresh.hasAttribute('data-refresh')) { region.removeAttribute('data-refresh'); window.clearInterval(timer); }
+        })
+        .catch(function () { window.clearInterval(timer); });
+    }, seconds * 1000);
+  });
+  // A file input with data-max-bytes says at once when the chosen file is over the limit (the server says it too).
+  document.querySelectorAll('input[type=file][data-max-bytes]').forEach(function (input) {
+    var max = parseInt(input.getAttribute('data-max-bytes'), 10);
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      input.setCustomValidity(file && file.size > max ? 'ファイルが大きすぎます（上限 ' + input.getAttribute('data-max-label') + '）。ファイルを分けて取り込んでください。' : '');
+      input.reportValidity();
+    });
+    if (input.form) {
+      input.form.addEventListener('submit', function (e) {
+        if (!input.checkValidity()) { e.preventDefault(); input.reportValidity(); }
+      });
+    }
+  });
 })();

@@ -281,7 +281,12 @@ public abstract class BadInputCorpusTests(string provider)
     [Fact]
     public async Task Operator_EveryRouteAndForm_RefusesBadInput_ChangesNothing()
     {
-        await using var server = await OperatorServer.StartAsync(provider, EveryRefusalAudited);
+        // 加入者データ取込 accepts 200 MB by default; at 8 MB (+1 MB for the form) the corpus's 12 MB file is over the page's limit.
+        await using var server = await OperatorServer.StartAsync(provider, s =>
+        {
+            EveryRefusalAudited(s);
+            s.Configure<Onshi.Core.Features.MemberImports.MemberImportOptions>(o => o.MaxFileBytes = 8 * 1024 * 1024);
+        });
         var op = server.Demo.Operator!;
         var userId = await server.WithDbAsync(db => db.PortalUsers.Select(u => u.Id).SingleAsync());
         var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == server.Demo.Institution.Code).Select(i => i.Id).SingleAsync());
@@ -317,6 +322,29 @@ public abstract class BadInputCorpusTests(string provider)
         });
         confirm.Q("[data-testid=confirm-reissue]").ShouldNotBeNull(confirm.Text);
 
+        // 加入者データ取込: a refused import with its error report, so its detail page and report download are reached.
+        var importId = await server.WithDbAsync(async db =>
+        {
+            var opId = await db.OperatorAccounts.Where(o => o.UserId == op.UserId).Select(o => o.Id).SingleAsync();
+            var import = new Onshi.Core.Data.MemberImport
+            {
+                OperatorAccountId = opId,
+                OperatorUserId = op.UserId,
+                FileName = "corpus.csv",
+                FileSize = 10,
+                Status = Onshi.Core.Features.MemberImports.MemberImportStatus.Refused,
+                TotalRows = 1,
+                ValidatedRows = 1,
+                ErrorRows = 1,
+                ErrorCount = 1,
+                ErrorReport = Onshi.Core.Features.MemberImports.MemberImportReport.Build([new(2, "氏名（Name）", "必須です。")], 1),
+                CreatedAt = DateTime.UtcNow,
+            };
+            db.MemberImports.Add(import);
+            await db.SaveChangesAsync();
+            return import.Id;
+        });
+
         var site = new CorpusSite
         {
             Name = "Operator/" + provider,
@@ -325,7 +353,7 @@ public abstract class BadInputCorpusTests(string provider)
             SignInAsync = SignInAsync,
             Anonymous = server.Client,
             LoginPath = "/Login",
-            Seeds = ["/CallCenter?Code=" + server.Demo.Institution.Code, $"/CallCenter/Institution/{institutionId}"],
+            Seeds = ["/CallCenter?Code=" + server.Demo.Institution.Code, $"/CallCenter/Institution/{institutionId}", "/MemberImport", $"/MemberImport/Detail/{importId}"],
             OneTimePages = [(desk, confirm)],
             Actor = OperatorAudit.Actor(op.UserId),
             Roles = [await RoleAsync(OperatorRole.Reviewer, "審査担当"), await RoleAsync(OperatorRole.CallCenter, "コールセンター")],

@@ -118,6 +118,10 @@ public sealed class OqsClient(HttpClient http) : IDisposable
         return SendAsync(new HttpRequestMessage(HttpMethod.Post, target.PathAndQuery) { Content = content });
     }
 
+    /// <summary>Posts a multipart form (a file upload) and follows the redirects like a browser.</summary>
+    public Task<OqsPage> PostMultipartAsync(string path, MultipartFormDataContent content) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content });
+
     public Task<OqsPage> PostAsync(string path, IEnumerable<KeyValuePair<string, string>> fields) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) });
 

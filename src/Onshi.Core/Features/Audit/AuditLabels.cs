@@ -1,6 +1,7 @@
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.CallCenterDesk;
+using Onshi.Core.Features.MemberImports;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Sessions;
 
@@ -61,6 +62,10 @@ public static class AuditLabels
         (ApplicationAuditActions.SubsidyApprove, "補助金申請の承認"),
         (ApplicationAuditActions.SubsidySendBack, "補助金申請の差戻し"),
         (ApplicationAuditActions.SubsidyReceiptView, "補助金申請の受付票参照"),
+        (MemberImportAuditActions.Accept, "加入者データ取込の受付"),
+        (MemberImportAuditActions.Complete, "加入者データ取込の完了"),
+        (MemberImportAuditActions.Refuse, "加入者データ取込のエラー"),
+        (MemberImportAuditActions.ReportDownload, "加入者データ取込のエラー一覧の出力"),
     ];
 
     /// <summary>The outcome codes with their labels.</summary>
@@ -72,6 +77,9 @@ public static class AuditLabels
     private static readonly Dictionary<string, string> OutcomeMap = Outcomes.ToDictionary(a => a.Code, a => a.Label, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> DetailMap = BuildDetails();
+
+    private static readonly (string Prefix, string Label, string Unit)[] CountParts =
+        [("inserted=", "追加", "件"), ("updated=", "置換", "件"), ("errors=", "誤り", "件"), ("bytes=", "", "バイト")];
 
     /// <summary>Whether <paramref name="code"/> is a known action code.</summary>
     public static bool IsAction(string? code) => code is not null && ActionMap.ContainsKey(code);
@@ -138,6 +146,15 @@ public static class AuditLabels
             return part[5..] + "件";
         }
 
+        // member.import.*: "rows=N,inserted=N,updated=N", "rows=N,errors=N", "bytes=N".
+        foreach (var (prefix, words, unit) in CountParts)
+        {
+            if (part.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return words + part[prefix.Length..] + unit;
+            }
+        }
+
         // A summary of refusals (RefusalAuditGate): this row stands for N of them.
         if (part.StartsWith(RefusalAuditGate.AttemptsPrefix, StringComparison.Ordinal))
         {
@@ -200,6 +217,7 @@ public static class AuditLabels
             ["enabled"] = "有効化",
             ["secret-reissue"] = "秘密の番号の再発行",
             ["secret-number-change+unlock"] = "秘密の番号の変更とロック解除",
+            [MemberImportAuditActions.FailedDetail] = "処理を完了できず（取り込んでいない）",
 
             // certificate checks
             ["Missing"] = "証明書なし",

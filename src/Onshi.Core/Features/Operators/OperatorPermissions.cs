@@ -22,12 +22,15 @@ public enum OperatorCapability
     /// revoke the certificate and issue a new one for the same application without a new review.
     /// </summary>
     CertificateReissue = 5,
+
+    /// <summary>加入者データ取込: upload member CSV files into the simulated 中間サーバー and read their results (管理者 only).</summary>
+    MemberImport = 6,
 }
 
 /// <summary>
 /// The one place deciding what an operator role may do: 審査担当 (Reviewer) the review queues and certificates,
 /// コールセンター (CallCenter) the call-center desk, 管理者 (Supervisor) everything including the audit log across
-/// institutions. Pages (authorization policies) and services both ask here.
+/// institutions and 加入者データ取込. Pages (authorization policies) and services both ask here.
 /// </summary>
 public static class OperatorPermissions
 {

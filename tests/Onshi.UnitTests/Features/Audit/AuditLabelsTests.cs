@@ -2,6 +2,7 @@ using System.Reflection;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.MemberImports;
 using Onshi.Core.Features.Operators;
 using Onshi.Core.Features.Sessions;
 using Shouldly;
@@ -16,7 +17,8 @@ public sealed class AuditLabelsTests
     [Fact]
     public void EveryActionCode_HasOneJapaneseLabel()
     {
-        var codes = Constants(typeof(AuditActions)).Concat(Constants(typeof(OperatorAuditActions))).Concat(Constants(typeof(ApplicationAuditActions))).ToList();
+        var codes = Constants(typeof(AuditActions)).Concat(Constants(typeof(OperatorAuditActions))).Concat(Constants(typeof(ApplicationAuditActions)))
+            .Concat(Constants(typeof(MemberImportAuditActions)).Where(c => c != MemberImportAuditActions.FailedDetail)).ToList();
 
         foreach (var code in codes)
         {
@@ -130,5 +132,14 @@ public sealed class AuditLabelsTests
         foreign.Actor.ShouldBe("他の医療機関等の端末");
         foreign.CertificateSerial.ShouldBe("");
         foreign.ClientAddress.ShouldBe("");
+    }
+
+    [Fact]
+    public void MemberImportDetails_AreInWords()
+    {
+        AuditLabels.Detail("rows=120,inserted=100,updated=20").ShouldBe("120件、追加100件、置換20件");
+        AuditLabels.Detail("rows=120,errors=3").ShouldBe("120件、誤り3件");
+        AuditLabels.Detail("bytes=2048").ShouldBe("2048バイト");
+        AuditLabels.Detail(MemberImportAuditActions.FailedDetail).ShouldNotBe(MemberImportAuditActions.FailedDetail);
     }
 }
