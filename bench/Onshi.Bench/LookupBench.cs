@@ -242,32 +242,12 @@ public sealed partial class Orchestrator
             "--concurrency", string.Join(',', concurrencies.Select(Inv)), "--first-warmup", options.Quick ? "2" : "10",
             "--warmup", Limits.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--seconds", Limits.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--max", Inv(Limits.MaxOperations), .. DatabaseArguments(plan)];
-        var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (k, v) in OnshiEnvironment())
-        {
-            psi.Environment[k] = v;
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw;
-        }
-
-        var output = await stdout;
-        var errors = await stderr;
+        var (exitCode, output, errors) = await RunChildAsync(args, OnshiEnvironment(), ct);
         await File.AppendAllTextAsync(Log("lookup-service-" + plan.Name), output + errors, CancellationToken.None);
         var cells = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith('{')).ToList();
-        if (process.ExitCode != 0 || cells.Count != concurrencies.Length)
+        if (exitCode != 0 || cells.Count != concurrencies.Length)
         {
-            throw new InvalidOperationException($"exit {process.ExitCode}: {errors.Split('\n').FirstOrDefault(l => l.Length > 0)}");
+            throw new InvalidOperationException($"exit {exitCode}: {errors.Split('\n').FirstOrDefault(l => l.Length > 0)}");
         }
 
         return [.. cells.Select(l => JsonSerializer.Deserialize<CellResult>(l) ?? throw new InvalidOperationException("no cell"))

@@ -266,25 +266,12 @@ public sealed partial class Orchestrator(BenchOptions options)
         var log = Path.Combine(options.Work, "logs", $"seed-{plan.Name}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         var clock = Stopwatch.StartNew();
-        var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw;
-        }
-
-        var output = await stdout + await stderr;
+        var (exitCode, stdout, stderr) = await RunChildAsync(args, null, ct);
+        var output = stdout + stderr;
         await File.WriteAllTextAsync(log, output, CancellationToken.None);
-        if (process.ExitCode != 0)
+        if (exitCode != 0)
         {
-            throw new InvalidOperationException($"seed-scale for {plan.Name} failed (exit {process.ExitCode}); see {log}");
+            throw new InvalidOperationException($"seed-scale for {plan.Name} failed (exit {exitCode}); see {log}");
         }
 
         var manifest = SeedManifest.Load(ManifestPath(plan));
@@ -321,7 +308,35 @@ public sealed partial class Orchestrator(BenchOptions options)
         List<string> args = [options.OnshiDll, "seed-insured", "--members", plan.Members.ToString(CultureInfo.InvariantCulture), "--data", dir, .. DatabaseArguments(plan)];
         Say($"{plan.Name}: seed-insured --members {plan.Members:N0} …");
         var clock = Stopwatch.StartNew();
+        var (exitCode, output, errors) = await RunChildAsync(args, null, ct);
+        await File.WriteAllTextAsync(Path.Combine(options.Work, "logs", $"seed-insured-{plan.Name}.log"), output + errors, CancellationToken.None);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"seed-insured for {plan.Name} failed (exit {exitCode}); see the log");
+        }
+
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        var sqliteFile = Path.Combine(dir, "onshi.db");
+        var size = plan.Provider == "sqlite" && File.Exists(sqliteFile)
+            ? string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(sqliteFile).Length / 1048576.0:F1} MiB")
+            : await PostgresSizeAsync(plan, ct) ?? info.Size;
+        Say($"  {line} ({clock.Elapsed.TotalSeconds:F1} s); database {size}");
+        return info with { Members = plan.Members, MembersSeed = line, MembersSeconds = clock.Elapsed.TotalSeconds, Size = size };
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet ARGS</c> (another onshi or onshi-bench command) to its end with extra <paramref name="environment"/>;
+    /// its exit code and whole output. Cancelling kills it.
+    /// </summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunChildAsync(List<string> args, IReadOnlyDictionary<string, string>? environment,
+        CancellationToken ct)
+    {
         var psi = new ProcessStartInfo(Environment.ProcessPath!, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
@@ -335,20 +350,7 @@ public sealed partial class Orchestrator(BenchOptions options)
             throw;
         }
 
-        var output = await stdout;
-        await File.WriteAllTextAsync(Path.Combine(options.Work, "logs", $"seed-insured-{plan.Name}.log"), output + await stderr, CancellationToken.None);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"seed-insured for {plan.Name} failed (exit {process.ExitCode}); see the log");
-        }
-
-        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
-        var sqliteFile = Path.Combine(dir, "onshi.db");
-        var size = plan.Provider == "sqlite" && File.Exists(sqliteFile)
-            ? string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(sqliteFile).Length / 1048576.0:F1} MiB")
-            : await PostgresSizeAsync(plan, ct) ?? info.Size;
-        Say($"  {line} ({clock.Elapsed.TotalSeconds:F1} s); database {size}");
-        return info with { Members = plan.Members, MembersSeed = line, MembersSeconds = clock.Elapsed.TotalSeconds, Size = size };
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>pg_database_size of the plan's database, through psql (null when psql is not there).</summary>
