@@ -58,6 +58,10 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<BackgroundJob> BackgroundJobs => Set<BackgroundJob>();
 
+    public DbSet<BulkInquiry> BulkInquiries => Set<BulkInquiry>();
+
+    public DbSet<BulkInquiryItem> BulkInquiryItems => Set<BulkInquiryItem>();
+
     public DbSet<MemberImport> MemberImports => Set<MemberImport>();
 
     public DbSet<MemberImportFile> MemberImportFiles => Set<MemberImportFile>();
@@ -162,6 +166,28 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.HasIndex(x => new { x.InstitutionId, x.Environment, x.ExecutedAt });
             e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        // 一括照会: the inquiry and one item per patient (unique position: a job re-run never answers twice).
+        modelBuilder.Entity<BulkInquiry>(e =>
+        {
+            e.Property(x => x.ReceptionNumber).HasMaxLength(16);
+            e.Property(x => x.TerminalSerial).HasMaxLength(64);
+            e.Property(x => x.ArbitraryFileIdentifier).HasMaxLength(100);
+            e.Property(x => x.FileName).HasMaxLength(100);
+            e.HasIndex(x => x.ReceptionNumber).IsUnique();
+            e.HasIndex(x => new { x.InstitutionId, x.Environment, x.SubmittedAt });
+            e.HasOne<Institution>().WithMany().HasForeignKey(x => x.InstitutionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<BulkInquiryItem>(e =>
+        {
+            e.Property(x => x.ErrorCode).HasMaxLength(32);
+            e.Property(x => x.ErrorMessage).HasMaxLength(1000);
+            e.HasIndex(x => new { x.BulkInquiryId, x.Position }).IsUnique();
+            e.HasOne<BulkInquiry>().WithMany().HasForeignKey(x => x.BulkInquiryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<QualificationResult>().WithMany().HasForeignKey(x => x.QualificationResultId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<Account>(e =>

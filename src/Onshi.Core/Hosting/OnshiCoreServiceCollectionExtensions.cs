@@ -56,6 +56,13 @@ public static class OnshiCoreServiceCollectionExtensions
                 "Onshi:MemberImport: MaxFileBytes between 1024 and 1000000000, MaxReportedErrors and ProgressEvery at least 1.")
             .ValidateOnStart();
 
+        // 一括照会: any site may accept one (the OQS does); the OQS's worker answers them (AddBackgroundJob there).
+        services.AddScoped<Features.Qualifications.Bulk.BulkInquiryService>();
+        services.AddOptions<Features.Qualifications.Bulk.BulkInquiryOptions>().BindConfiguration(Features.Qualifications.Bulk.BulkInquiryOptions.SectionName)
+            .Validate(o => o.MaxPatients >= 1 && o.BatchSize >= 1 && o.KeptFor > TimeSpan.Zero,
+                "Onshi:BulkInquiry: MaxPatients and BatchSize at least 1, KeptFor above zero.")
+            .ValidateOnStart();
+
         // The operators' use cases are part of the system of record's core: the CLI and the demo create operators
         // through them; only the console's pages are a separate site.
         services.AddOnshiOperators();

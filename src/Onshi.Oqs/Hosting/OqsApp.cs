@@ -11,8 +11,11 @@ using Microsoft.Extensions.Logging;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
+using Onshi.Core.Features.Jobs;
+using Onshi.Core.Features.Qualifications.Bulk;
 using Onshi.Core.Features.Sessions;
 using Onshi.Core.Hosting;
+using Onshi.Oqs.Api;
 using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Hosting;
@@ -51,6 +54,9 @@ public static class OqsApp
         builder.Services.AddSingleton<IRefusalActor, OqsRefusalActor>();
         builder.Services.AddScoped<InstitutionAuditQuery>();
         builder.Services.AddOqsSessionAuthentication();
+        builder.Services.AddOqsWebApi();
+        builder.Services.AddBackgroundJob<BulkInquiryJob>(BulkInquiryService.JobKind);
+        builder.Services.AddBackgroundJob<BulkInquiryPurgeJob>(BulkInquiryService.PurgeJobKind);
         configureServices?.Invoke(builder.Services);
 
         OnshiSite.Listen(builder, settings, IPAddress.Parse(settings.BindAddress), settings.OqsPort, https =>
@@ -63,6 +69,9 @@ public static class OqsApp
         });
 
         var app = builder.Build();
+
+        // The Web API (SPEC §12): a JSON pipeline of its own, before the pages' HTML error pages.
+        app.UseOqsWebApi();
         app.UseOnshiSiteDefaults();
         app.UseMiddleware<TerminalGate>();
         app.UseRouting();

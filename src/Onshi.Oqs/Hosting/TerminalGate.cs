@@ -35,6 +35,34 @@ public sealed class TerminalGate(RequestDelegate next)
             return;
         }
 
+        var status = await AcceptAsync(context, certificates, audit, site, rejections);
+        if (status == CertificateCheckStatus.Valid)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Features.Set(new CertificateProblem(status));
+        context.Request.Path = ErrorPath;
+        context.Request.Method = HttpMethods.Get;
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await next(context);
+    }
+
+    /// <summary>
+    /// Checks the request's terminal certificate (the one a trusted proxy forwarded, behind one) and, when valid, sets the
+    /// <see cref="TerminalIdentity"/> feature; a presented but refused certificate is audited (summarised per certificate and
+    /// address). The one check for the pages and the Web API.
+    /// </summary>
+    public static async Task<CertificateCheckStatus> AcceptAsync(HttpContext context, TerminalCertificateService certificates, AuditLog audit,
+        OqsSiteOptions site, RefusalAuditGate rejections)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(certificates);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(rejections);
+
         // Behind a trusted proxy the certificate is the one it forwarded (never one the proxy itself presented), checked here in
         // full all the same; a certificate the proxy failed to verify, or could not forward readably, is rejected.
         var proxied = context.Features.Get<ProxiedRequest>();
@@ -46,8 +74,7 @@ public sealed class TerminalGate(RequestDelegate next)
         {
             context.Features.Set(new TerminalIdentity(cert.Id, inst.Id, inst.Code, inst.Name, cert.TerminalName, cert.SerialNumber,
                 cert.Thumbprint, cert.NotAfter));
-            await next(context);
-            return;
+            return CertificateCheckStatus.Valid;
         }
 
         var address = context.ClientAddress();
@@ -67,11 +94,7 @@ public sealed class TerminalGate(RequestDelegate next)
             await audit.CommitAsync(context.RequestAborted);
         }
 
-        context.Features.Set(new CertificateProblem(check.Status));
-        context.Request.Path = ErrorPath;
-        context.Request.Method = HttpMethods.Get;
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await next(context);
+        return check.Status == CertificateCheckStatus.Valid ? CertificateCheckStatus.Untrusted : check.Status;
     }
 }
 

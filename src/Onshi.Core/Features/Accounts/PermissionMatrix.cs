@@ -87,6 +87,18 @@ public static class PermissionMatrix
         };
     }
 
+    /// <summary>
+    /// Whether an account of <paramref name="kind"/> may use the machine interfaces of SPEC §12 (the Web API and the 連携アプリ,
+    /// which reaches the system through the same API): 連携アプリ用 and Web API用 only. They are not screens, so not an
+    /// <see cref="OqsCapability"/>; the people's kinds look up on the screens, and no person's password opens the API.
+    /// </summary>
+    public static bool MayUseMachineInterface(AccountKind kind) => AccountKinds.IsMachine(kind);
+
+    /// <summary>Whether an account of <paramref name="kind"/> may look up through <paramref name="channel"/> (SPEC §11.2 "Who").</summary>
+    public static bool MayLookUp(AccountKind kind, LookupChannel channel) => channel is LookupChannel.WebApi or LookupChannel.LinkApp
+        ? MayUseMachineInterface(kind)
+        : Allows(kind, OqsCapability.QualificationLookup);
+
     /// <summary>Decides whether <paramref name="actor"/> may do <paramref name="action"/> to <paramref name="target"/>.</summary>
     public static PermissionDecision Decide(AccountRef actor, AccountRef target, AccountAction action)
     {

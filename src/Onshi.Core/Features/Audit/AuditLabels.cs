@@ -36,6 +36,10 @@ public static class AuditLabels
         (AuditActions.RequestRefused, "不正なリクエストの拒否"),
         (AuditActions.QualificationLookup, "資格情報照会"),
         (AuditActions.QualificationExport, "資格確認結果の出力"),
+        (AuditActions.QualificationBulkAccept, "一括照会の受付"),
+        (AuditActions.QualificationBulkProcess, "一括照会の処理"),
+        (AuditActions.QualificationBulkResult, "一括照会結果の取得"),
+        (AuditActions.QualificationBulkPurge, "一括照会結果の削除（保存期間経過）"),
         (AuditActions.InsuredSeed, "合成加入者データの作成"),
         (OperatorAuditActions.SecretReissue, "秘密の番号の再発行"),
         (OperatorAuditActions.SecretNoticeDownload, "秘密の番号再発行通知書の再ダウンロード"),
@@ -235,6 +239,13 @@ public static class AuditLabels
             [RequestRefusalReasons.MalformedBody] = "読み取れない送信内容",
             [RequestRefusalReasons.Host] = "接続先（Hostヘッダー）が不正",
             [RequestRefusalReasons.ForwardedHeader] = "中継装置以外からの転送用ヘッダー",
+            [RequestRefusalReasons.ApiToken] = "Web APIの認証トークンが無効",
+            [RequestRefusalReasons.ApiRateLimited] = "Web APIの要求数の上限超過",
+            [RequestRefusalReasons.ApiMalformed] = "Web APIの要求電文の形式誤り",
+            [RequestRefusalReasons.ApiUnknownPath] = "存在しないWeb API",
+            ["bulk-failed"] = "処理できず（再試行の上限に達したため中止）",
+            ["institution-mismatch"] = "医療機関等コードが端末証明書と不一致",
+            ["not-machine-account"] = "Web APIを利用できない権限区分",
         };
         foreach (var (code, label) in VerificationMethods.All)
         {

@@ -35,6 +35,21 @@ public static class AuditActions
     /// <summary>資格確認結果 exported (target xml or csv, detail rows=N).</summary>
     public const string QualificationExport = "qualification.export";
 
+    /// <summary>一括照会 accepted (target the 受付番号, detail rows=N).</summary>
+    public const string QualificationBulkAccept = "qualification.bulk.accept";
+
+    /// <summary>
+    /// 一括照会 processed: one row per batch of patients answered (target the 受付番号, detail rows=N,errors=N); each patient's
+    /// answer is kept as a 資格確認結果.
+    /// </summary>
+    public const string QualificationBulkProcess = "qualification.bulk.process";
+
+    /// <summary>一括照会's result fetched (target the 受付番号, detail rows=N).</summary>
+    public const string QualificationBulkResult = "qualification.bulk.result";
+
+    /// <summary>一括照会's results purged after the kept period (target the 受付番号, by the system).</summary>
+    public const string QualificationBulkPurge = "qualification.bulk.purge";
+
     /// <summary>onshi seed-insured added synthetic members (detail <c>+N members</c>).</summary>
     public const string InsuredSeed = "insured.seed";
 
@@ -69,7 +84,20 @@ public static class RequestRefusalReasons
     /// </summary>
     public const string ForwardedHeader = "forwarded-header";
 
-    public static IReadOnlyList<string> All { get; } = [Antiforgery, ForbiddenInput, TooLarge, MalformedBody, Host, ForwardedHeader];
+    /// <summary>A Web API request without a valid token (missing, unknown, expired, ended, or from another certificate; answered 401).</summary>
+    public const string ApiToken = "api-token";
+
+    /// <summary>A Web API request over its token's or certificate's rate (answered 429).</summary>
+    public const string ApiRateLimited = "api-rate-limited";
+
+    /// <summary>A Web API body that is not the message it should be (not JSON, wrong types, missing parts; answered 400).</summary>
+    public const string ApiMalformed = "api-malformed";
+
+    /// <summary>A Web API path or method that does not exist (answered 404 or 405).</summary>
+    public const string ApiUnknownPath = "api-unknown-path";
+
+    public static IReadOnlyList<string> All { get; } = [Antiforgery, ForbiddenInput, TooLarge, MalformedBody, Host, ForwardedHeader, ApiToken, ApiRateLimited,
+        ApiMalformed, ApiUnknownPath];
 }
 
 /// <summary>Outcomes of an audited operation.</summary>

@@ -61,7 +61,8 @@ public sealed class InstitutionAuditQuery(OnshiDbContext db, AuditLog audit, Tim
             or AuditActions.AccountUpdate or AuditActions.AccountView or AuditActions.AccessDenied or AuditActions.CertificateRejected
             or AuditActions.CertificateIssue or AuditActions.CertificateRevoke or AuditActions.DocumentDownload or AuditActions.AuditExport
             or AuditActions.RequestRefused or Operators.OperatorAuditActions.SecretReissue or AuditActions.QualificationLookup
-            or AuditActions.QualificationExport),
+            or AuditActions.QualificationExport or AuditActions.QualificationBulkAccept or AuditActions.QualificationBulkProcess
+            or AuditActions.QualificationBulkResult or AuditActions.QualificationBulkPurge),
     ];
 
     /// <summary>Checks the typed filters the way this screen labels them (アカウント = a user ID, at most 16 characters).</summary>

@@ -58,6 +58,26 @@ public sealed class BackgroundJobRun(long jobId, string kind, long payloadId, in
     }
 }
 
+/// <summary>Lease checks a handler makes inside its own transactions.</summary>
+public static class BackgroundJobRunExtensions
+{
+    /// <summary>
+    /// Whether <paramref name="run"/> still holds its job, asked <b>inside the caller's open transaction</b> by an UPDATE of the
+    /// job's heartbeat (so the row stays locked by this transaction on PostgreSQL until it commits): a handler that commits its
+    /// work in several transactions asks before each commit and rolls back on false (another instance took the job over).
+    /// </summary>
+    public static async Task<bool> HoldsLeaseAsync(this BackgroundJobRun run, OnshiDbContext db, DateTime now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(db);
+        var id = run.JobId;
+        var owner = run.Owner;
+        return await db.BackgroundJobs
+            .Where(j => j.Id == id && j.Status == BackgroundJobStatus.Running && j.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, now), cancellationToken) == 1;
+    }
+}
+
 /// <summary>The columns a claim returns.</summary>
 internal sealed class ClaimedJob
 {
@@ -81,10 +101,13 @@ public sealed class BackgroundJobStore(OnshiDbContext db, TimeProvider time, IOp
     public static string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Adds a pending job to the context (saved with the caller's next commit, together with its payload).</summary>
-    public BackgroundJob Enqueue(string kind, long payloadId)
+    public BackgroundJob Enqueue(string kind, long payloadId) => Enqueue(kind, payloadId, null);
+
+    /// <summary>Adds a pending job that no worker claims before <paramref name="availableAt"/> (UTC; null: at once), e.g. a purge.</summary>
+    public BackgroundJob Enqueue(string kind, long payloadId, DateTime? availableAt)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var job = new BackgroundJob { Kind = kind, PayloadId = payloadId, CreatedAt = now, AvailableAt = now };
+        var job = new BackgroundJob { Kind = kind, PayloadId = payloadId, CreatedAt = now, AvailableAt = availableAt ?? now };
         db.BackgroundJobs.Add(job);
         return job;
     }

@@ -105,8 +105,21 @@ public sealed class LoginService(
     /// elsewhere is not logged in but asked about (<see cref="LoginOutcome.AlreadyInUse"/>), except the machine accounts
     /// (連携アプリ用, Web API用), which hold no browser session.
     /// </summary>
-    public async Task<LoginResult> LoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? userId, string? password,
-        string clientAddress, string? currentSessionKey = null, CancellationToken cancellationToken = default)
+    public Task<LoginResult> LoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? userId, string? password,
+        string clientAddress, string? currentSessionKey = null, CancellationToken cancellationToken = default) =>
+        SignInAsync(environment, terminal, userId, password, clientAddress, currentSessionKey, machine: false, cancellationToken);
+
+    /// <summary>
+    /// The Web API's <c>auth</c> (SPEC §12): the same login, for 連携アプリ用 and Web API用 accounts only (any other kind fails
+    /// like a wrong password, before its password is looked at), and no session unless the secret is current — a temporary or
+    /// expired password answers <see cref="LoginOutcome.MustChangePassword"/> without a token. The session is the token.
+    /// </summary>
+    public Task<LoginResult> MachineLoginAsync(OqsEnvironment environment, TerminalIdentity terminal, string? userId, string? password,
+        string clientAddress, CancellationToken cancellationToken = default) =>
+        SignInAsync(environment, terminal, userId, password, clientAddress, null, machine: true, cancellationToken);
+
+    private async Task<LoginResult> SignInAsync(OqsEnvironment environment, TerminalIdentity terminal, string? userId, string? password,
+        string clientAddress, string? currentSessionKey, bool machine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(terminal);
         userId = (userId ?? "").Trim();
@@ -158,6 +171,15 @@ public sealed class LoginService(
             return await DeniedAsync(baseRecord with { Detail = "unknown-user" }, cancellationToken);
         }
 
+        if (machine && !PermissionMatrix.MayUseMachineInterface(account.Kind))
+        {
+            // A person's account on the API: refused like a wrong password (its password is not verified, so the API is no
+            // oracle for it), and not counted against the account.
+            hasher.VerifyDummy(password);
+            return await DeniedAsync(baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId, Detail = "not-machine-account" },
+                cancellationToken);
+        }
+
         baseRecord = baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId };
         var result = await credentials.SignInAsync(AccountCredentials.Instance, account, password, cancellationToken,
             async (a, ct) => !oneLiveSession || AccountKinds.IsMachine(a.Kind) || !await sessions.HasOtherLiveSessionAsync(a.Id, currentSessionKey, ct),
@@ -197,8 +219,15 @@ public sealed class LoginService(
             return new LoginResult(LoginOutcome.TemporaryPasswordExpired) { ExpiredKind = account.Kind, ExpiredInitial = account.LastLoginAt is null };
         }
 
-        var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
         var mustChange = result.Outcome == SignInOutcome.MustChangePassword;
+        if (machine && mustChange)
+        {
+            audit.Record(baseRecord with { Detail = result.Detail });
+            await audit.CommitAsync(cancellationToken);
+            return new LoginResult(LoginOutcome.MustChangePassword);
+        }
+
+        var sessionKey = sessions.Start(account, terminal.Thumbprint, clientAddress);
         audit.Record(baseRecord with { Outcome = AuditOutcomes.Success, Detail = result.Detail });
         await audit.CommitAsync(cancellationToken);
         return new LoginResult(mustChange ? LoginOutcome.MustChangePassword : LoginOutcome.Success, sessionKey);

@@ -16,6 +16,9 @@ public static class QualificationErrors
 
     public const int MaxNumberLength = 20;
 
+    /// <summary>The longest <c>ArbitraryIdentifier</c> a client may send to have it echoed.</summary>
+    public const int MaxArbitraryIdentifierLength = 100;
+
     public static readonly OnshiError SymbolTooLong = new("qualification.symbol", $"記号は{MaxSymbolLength}文字以内で入力してください。", SymbolField);
     public static readonly OnshiError SymbolForbidden = new("qualification.symbol_chars", "記号に使用できない文字が含まれています。", SymbolField);
     public static readonly OnshiError NumberRequired = new("qualification.number_required", "番号を入力してください。", NumberField);
@@ -28,5 +31,7 @@ public static class QualificationErrors
     public static readonly OnshiError DateFormat = new("qualification.date", "確認日は「2026-12-06」や「20261206」の形で入力してください（空欄の場合は本日）。", DateField);
     public static readonly OnshiError DateFuture = new("qualification.date_future", "確認日に未来の日付は指定できません。", DateField);
     public static readonly OnshiError DateTooOld = new("qualification.date_old", "確認日は2000年以降の日付を入力してください。", DateField);
+    public static readonly OnshiError ArbitraryIdentifier = new("qualification.arbitrary_identifier",
+        $"任意識別子（ArbitraryIdentifier）は{MaxArbitraryIdentifierLength}文字以内で、制御文字を含まない文字列にしてください。", "ArbitraryIdentifier");
     public static readonly OnshiError NotPermitted = new("qualification.not_permitted", "このアカウントの権限区分では資格確認を行えません。");
 }

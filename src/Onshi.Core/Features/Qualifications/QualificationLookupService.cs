@@ -12,7 +12,20 @@ namespace Onshi.Core.Features.Qualifications;
 
 /// <summary>The input of a lookup as typed or sent (SPEC §11.2); empty strings mean "not given".</summary>
 public sealed record LookupInput(string? InsurerNumber, string? Symbol, string? Number, string? Branch, string? Birthdate,
-    string? ConfirmationDate, bool LimitConsent);
+    string? ConfirmationDate, bool LimitConsent)
+{
+    /// <summary>The client's own identifier of the request (<c>ArbitraryIdentifier</c>), echoed in the answer; never looked at.</summary>
+    public string? ArbitraryIdentifier { get; init; }
+}
+
+/// <summary>What the insurer's data says for one key (<see cref="QualificationLookupService.EvaluateAsync"/>).</summary>
+public sealed record LookupEvaluation(
+    QualificationVerdict Verdict,
+    InsuredQualification? Qualification,
+    string? InsurerName,
+    DerivedRatio? Derived,
+    IReadOnlyList<LimitCertificate> Limits,
+    IReadOnlyList<SpecificDiseaseCertificate> Diseases);
 
 /// <summary>The input after validation: canonical and typed.</summary>
 public sealed record LookupKey(string InsurerNumber, string Symbol, string Number, string? Branch, DateOnly Birthdate,
@@ -146,6 +159,12 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
             errors.Add(QualificationErrors.BirthdateRange);
         }
 
+        if (input.ArbitraryIdentifier is { } arbitrary && (arbitrary.Length > QualificationErrors.MaxArbitraryIdentifierLength
+            || arbitrary.Any(TextInput.IsForbidden)))
+        {
+            errors.Add(QualificationErrors.ArbitraryIdentifier);
+        }
+
         return errors.Count > 0
             ? OpResult<LookupKey>.Fail(errors)
             : OpResult<LookupKey>.Success(new LookupKey(insurer!, symbol, number, branch, birth, date, input.LimitConsent));
@@ -156,7 +175,7 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(input);
-        if (!PermissionMatrix.Allows(actor.Principal.Kind, OqsCapability.QualificationLookup))
+        if (!PermissionMatrix.MayLookUp(actor.Principal.Kind, channel))
         {
             audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, AuditDetails.QualificationTarget, AuditDetails.NotPermitted));
             await audit.CommitAsync(cancellationToken);
@@ -171,6 +190,40 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
         }
 
         var key = validated.Value!;
+        var evaluation = await EvaluateAsync(key, null, cancellationToken);
+        var executedAt = AuditLog.StoredTime(now);
+        for (var attempt = 0; ; attempt++)
+        {
+            var (result, body) = NewResult(actor, key, evaluation, channel, executedAt, input.ArbitraryIdentifier);
+            var reference = result.ReferenceNumber;
+            var verdict = evaluation.Verdict;
+            db.QualificationResults.Add(result);
+            audit.Record(actor.Audit(AuditActions.QualificationLookup, AuditOutcomes.Success, reference,
+                AuditDetails.ValidityPrefix + ((int)verdict.Validity).ToString(CultureInfo.InvariantCulture)));
+            try
+            {
+                await audit.CommitAsync(cancellationToken);
+            }
+            catch (DbUpdateException) when (attempt < 2)
+            {
+                // A 照会番号 drawn twice (one in 10^16): draw again.
+                db.ChangeTracker.Clear();
+                continue;
+            }
+
+            return OpResult<LookupOutcome>.Success(new LookupOutcome(result, reference, key, verdict, evaluation.Qualification,
+                evaluation.InsurerName, evaluation.Derived, evaluation.Limits, evaluation.Diseases, body));
+        }
+    }
+
+    /// <summary>
+    /// What the insurer's data says for <paramref name="key"/>: the reads of a lookup (one index seek; the person's history only
+    /// to tell 無効 from 無効（新しい資格あり）; 保険者名; the certificates with consent), nothing written.
+    /// <paramref name="insurerNames"/>, when given, keeps the names read (a 一括照会 asks for few insurers many times).
+    /// </summary>
+    public async Task<LookupEvaluation> EvaluateAsync(LookupKey key, Dictionary<string, string?>? insurerNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
         var matches = new List<InsuredQualification>();
         var rows = key.Branch is { } branch
             ? ByKeyAndBranch.For(db)(db, key.InsurerNumber, key.Number, key.Symbol, key.Birthdate, branch)
@@ -193,29 +246,47 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
         }
 
         var chosen = verdict.Chosen is { } c ? matches.First(m => m.Id == c.Id) : null;
-
-        string? insurerName = null;
-        DerivedRatio? derived = null;
-        List<LimitCertificate> limits = [];
-        List<SpecificDiseaseCertificate> diseases = [];
-        if (chosen is not null)
+        if (chosen is null)
         {
-            insurerName = await InsurerName.For(db)(db, chosen.InsurerNumber, cancellationToken);
-            var d = key.ConfirmationDate;
-            var elderly = chosen.ElderlyContributionPercent is { } percent && chosen.ElderlyValidStartDate <= d
-                && (chosen.ElderlyValidEndDate is null || d <= chosen.ElderlyValidEndDate) ? percent : (int?)null;
-            derived = ContributionRatioRules.Derive(chosen.Birthdate, d, elderly);
-            if (key.LimitConsent)
-            {
-                limits = await db.LimitCertificates.AsNoTracking()
-                    .Where(l => l.QualificationId == chosen.Id && l.ValidStartDate <= d && (l.ValidEndDate == null || l.ValidEndDate >= d))
-                    .OrderByDescending(l => l.ValidStartDate).Take(1).ToListAsync(cancellationToken);
-                diseases = await db.SpecificDiseaseCertificates.AsNoTracking()
-                    .Where(s => s.QualificationId == chosen.Id && s.ValidStartDate <= d && (s.ValidEndDate == null || s.ValidEndDate >= d))
-                    .OrderBy(s => s.Category).ToListAsync(cancellationToken);
-            }
+            return new LookupEvaluation(verdict, null, null, null, [], []);
         }
 
+        string? insurerName;
+        if (insurerNames is null || !insurerNames.TryGetValue(chosen.InsurerNumber, out insurerName))
+        {
+            insurerName = await InsurerName.For(db)(db, chosen.InsurerNumber, cancellationToken);
+            insurerNames?.Add(chosen.InsurerNumber, insurerName);
+        }
+
+        var d = key.ConfirmationDate;
+        var elderly = chosen.ElderlyContributionPercent is { } percent && chosen.ElderlyValidStartDate <= d
+            && (chosen.ElderlyValidEndDate is null || d <= chosen.ElderlyValidEndDate) ? percent : (int?)null;
+        var derived = ContributionRatioRules.Derive(chosen.Birthdate, d, elderly);
+        List<LimitCertificate> limits = [];
+        List<SpecificDiseaseCertificate> diseases = [];
+        if (key.LimitConsent)
+        {
+            limits = await db.LimitCertificates.AsNoTracking()
+                .Where(l => l.QualificationId == chosen.Id && l.ValidStartDate <= d && (l.ValidEndDate == null || l.ValidEndDate >= d))
+                .OrderByDescending(l => l.ValidStartDate).Take(1).ToListAsync(cancellationToken);
+            diseases = await db.SpecificDiseaseCertificates.AsNoTracking()
+                .Where(s => s.QualificationId == chosen.Id && s.ValidStartDate <= d && (s.ValidEndDate == null || s.ValidEndDate >= d))
+                .OrderBy(s => s.Category).ToListAsync(cancellationToken);
+        }
+
+        return new LookupEvaluation(verdict, chosen, insurerName, derived, limits, diseases);
+    }
+
+    /// <summary>
+    /// The 資格確認結果 row of an evaluated lookup (not added to the context) with its answer: a fresh 照会番号, the input echoed
+    /// (with the client's <paramref name="arbitraryIdentifier"/>), the answer kept as the wire's JSON.
+    /// </summary>
+    public static (QualificationResult Row, ResultBody Body) NewResult(ActorContext actor, LookupKey key, LookupEvaluation evaluation,
+        LookupChannel channel, DateTime executedAt, string? arbitraryIdentifier)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(evaluation);
         var search = new QualificationConfirmSearchInfo
         {
             InsurerNumber = key.InsurerNumber,
@@ -224,52 +295,36 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
             InsuredBranchNumber = key.Branch,
             Birthdate = QualificationAnswer.Wire(key.Birthdate),
             LimitApplicationCertificateRelatedConsFlg = key.LimitConsent ? "1" : "0",
+            ArbitraryIdentifier = string.IsNullOrEmpty(arbitraryIdentifier) ? null : arbitraryIdentifier,
         };
-        var executedAt = AuditLog.StoredTime(now);
         var consentAt = key.LimitConsent ? WireTime(executedAt) : null;
-
-        for (var attempt = 0; ; attempt++)
+        var reference = NewReferenceNumber();
+        var verdict = evaluation.Verdict;
+        var chosen = evaluation.Qualification;
+        var body = QualificationAnswer.Body(search, verdict, chosen, evaluation.InsurerName, key.ConfirmationDate, evaluation.Limits,
+            evaluation.Diseases, consentAt, reference);
+        var result = new QualificationResult
         {
-            var reference = NewReferenceNumber();
-            var body = QualificationAnswer.Body(search, verdict, chosen, insurerName, key.ConfirmationDate, limits, diseases, consentAt, reference);
-            var result = new QualificationResult
-            {
-                InstitutionId = actor.Principal.InstitutionId,
-                Environment = actor.Principal.Environment,
-                AccountId = actor.Principal.AccountId,
-                TerminalSerial = actor.CertificateSerial.Length > 0 ? actor.CertificateSerial : null,
-                Channel = channel,
-                ExecutedAt = executedAt,
-                ConfirmationDate = key.ConfirmationDate,
-                InsurerNumber = key.InsurerNumber,
-                Symbol = key.Symbol,
-                Number = key.Number,
-                Branch = key.Branch,
-                Birthdate = key.Birthdate,
-                LimitConsent = key.LimitConsent,
-                Validity = verdict.Validity,
-                QualificationId = chosen?.Id,
-                ReferenceNumber = reference,
-                Explanation = verdict.Explanation,
-                AnswerJson = JsonSerializer.Serialize(body, WireJson.Options),
-            };
-            db.QualificationResults.Add(result);
-            audit.Record(actor.Audit(AuditActions.QualificationLookup, AuditOutcomes.Success, reference,
-                AuditDetails.ValidityPrefix + ((int)verdict.Validity).ToString(CultureInfo.InvariantCulture)));
-            try
-            {
-                await audit.CommitAsync(cancellationToken);
-            }
-            catch (DbUpdateException) when (attempt < 2)
-            {
-                // A 照会番号 drawn twice (one in 10^16): draw again.
-                db.ChangeTracker.Clear();
-                continue;
-            }
-
-            return OpResult<LookupOutcome>.Success(new LookupOutcome(result, reference, key, verdict, chosen, insurerName, derived,
-                limits, diseases, body));
-        }
+            InstitutionId = actor.Principal.InstitutionId,
+            Environment = actor.Principal.Environment,
+            AccountId = actor.Principal.AccountId,
+            TerminalSerial = actor.CertificateSerial.Length > 0 ? actor.CertificateSerial : null,
+            Channel = channel,
+            ExecutedAt = executedAt,
+            ConfirmationDate = key.ConfirmationDate,
+            InsurerNumber = key.InsurerNumber,
+            Symbol = key.Symbol,
+            Number = key.Number,
+            Branch = key.Branch,
+            Birthdate = key.Birthdate,
+            LimitConsent = key.LimitConsent,
+            Validity = verdict.Validity,
+            QualificationId = chosen?.Id,
+            ReferenceNumber = reference,
+            Explanation = verdict.Explanation,
+            AnswerJson = JsonSerializer.Serialize(body, WireJson.Options),
+        };
+        return (result, body);
     }
 
     /// <summary><c>yyyyMMddHHmmss</c> in JST, the wire's time format.</summary>

@@ -78,6 +78,15 @@ public sealed class ResultHeader
 
     /// <summary>0 UTF-8 · 1 Shift_JIS.</summary>
     public string? CharacterCodeIdentifier { get; set; }
+
+    /// <summary>一括照会's result: how many patients the request carried.</summary>
+    public string? NumberOfProcessingResult { get; set; }
+
+    /// <summary>一括照会's result: how many were answered (ProcessingResultStatus 1).</summary>
+    public string? NumberOfNormalProcessing { get; set; }
+
+    /// <summary>一括照会's result: how many were refused (ProcessingResultStatus 2).</summary>
+    public string? NumberOfError { get; set; }
 }
 
 public sealed class ResultBody
@@ -210,6 +219,79 @@ public sealed class SpecificDiseasesCertificateInfo
     public string? SpecificDiseasesValidEndDate { get; set; }
 
     public string? SpecificDiseasesSelfPay { get; set; }
+}
+
+/// <summary>
+/// <c>XmlMsg</c> of a 一括照会 request (<c>OQSmuquc01req</c>): one <c>QualificationConfirmSearchInfo</c> per patient. In XML
+/// the element repeats inside <c>MessageBody</c>; in JSON it is an array under the same name.
+/// </summary>
+public sealed class BulkRequestMessage
+{
+    public RequestHeader MessageHeader { get; set; } = new();
+
+    public BulkRequestBody MessageBody { get; set; } = new();
+}
+
+public sealed class BulkRequestBody
+{
+    public List<QualificationConfirmSearchInfo>? QualificationConfirmSearchInfo { get; set; }
+}
+
+/// <summary>
+/// <c>XmlMsg</c> of a 一括照会's answers: the acceptance (<c>OQSmuquc01res</c>: <c>SegmentOfResult</c> 2 and the
+/// <c>ReceptionNumber</c>) and the result (<c>OQSmuquc02res</c>: the counts in the header and one <c>BulkConfirmUnit</c> per
+/// patient, repeated in XML, an array in JSON).
+/// </summary>
+public sealed class BulkResultMessage
+{
+    public ResultHeader MessageHeader { get; set; } = new();
+
+    public BulkResultBody MessageBody { get; set; } = new();
+}
+
+public sealed class BulkResultBody
+{
+    public string? ReceptionNumber { get; set; }
+
+    public List<BulkConfirmUnit>? BulkConfirmUnit { get; set; }
+}
+
+/// <summary>One patient of a 一括照会's result.</summary>
+public sealed class BulkConfirmUnit
+{
+    public QualificationConfirmSearchInfo? QualificationConfirmSearchInfo { get; set; }
+
+    public string? ProcessingResultStatus { get; set; }
+
+    public string? ProcessingResultCode { get; set; }
+
+    public string? ProcessingResultMessage { get; set; }
+
+    public string? QualificationValidity { get; set; }
+
+    public ResultOfQualificationConfirmation? ResultOfQualificationConfirmation { get; set; }
+
+    public string? ReferenceNumber { get; set; }
+}
+
+/// <summary><c>XmlMsg</c> of a 一括照会's result request (<c>OQSmuquc02req</c>): the institution and the <c>ReceptionNumber</c>.</summary>
+public sealed class BulkResultRequestMessage
+{
+    public RequestHeader MessageHeader { get; set; } = new();
+
+    public BulkResultRequestBody MessageBody { get; set; } = new();
+}
+
+public sealed class BulkResultRequestBody
+{
+    public string? ReceptionNumber { get; set; }
+}
+
+/// <summary>The Web API's envelope: <c>{"XmlMsg": {…}}</c> (SPEC §12).</summary>
+public sealed class XmlMsgEnvelope<T>
+    where T : class
+{
+    public T? XmlMsg { get; set; }
 }
 
 /// <summary>The JSON options of the wire: element names as written, absent values omitted, Japanese left unescaped.</summary>

@@ -9,7 +9,9 @@ namespace Onshi.Core.Features.Qualifications;
 /// property, in order; a list element wraps its repeated children. In JSON, <c>ResultList</c> is an array of
 /// <c>{"ResultOfQualificationConfirmation": {…}}</c> wrapper objects (the wrapper's name is the XML child's), and
 /// <c>SpecificDiseasesCertificateList</c> an array of the info objects themselves (the XML child is
-/// <c>SpecificDiseasesCertificateInfo</c>).
+/// <c>SpecificDiseasesCertificateInfo</c>). Any other array is a repeated element: in XML the element itself repeats in its
+/// parent (一括照会's <c>MessageBody/QualificationConfirmSearchInfo</c> and <c>MessageBody/BulkConfirmUnit</c>); reading
+/// XML, the message type says which elements repeat (<see cref="RepeatedElements"/>), so one patient is still an array.
 /// </summary>
 public static class WireXml
 {
@@ -24,54 +26,75 @@ public static class WireXml
     /// <summary>Lists whose JSON items are wrapper objects named like the XML child.</summary>
     private static readonly HashSet<string> WrapperLists = new(StringComparer.Ordinal) { "ResultList" };
 
+    /// <summary>Per message type, the elements (as <c>parent/child</c>) that repeat in their parent.</summary>
+    private static readonly Dictionary<Type, HashSet<string>> RepeatedElements = new()
+    {
+        [typeof(BulkRequestMessage)] = new(StringComparer.Ordinal) { "MessageBody/QualificationConfirmSearchInfo" },
+        [typeof(BulkResultMessage)] = new(StringComparer.Ordinal) { "MessageBody/BulkConfirmUnit" },
+    };
+
     public static XDocument Serialize<T>(T message)
     {
         var node = JsonSerializer.SerializeToNode(message, WireJson.Options) as JsonObject
             ?? throw new ArgumentException("The message is not an object.", nameof(message));
-        return new XDocument(new XDeclaration("1.0", "UTF-8", "no"), ToElement(RootName, node));
+        return new XDocument(new XDeclaration("1.0", "UTF-8", "no"), ToElements(RootName, node).Single());
     }
 
     public static T? Deserialize<T>(XElement root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        return FromElement(root).Deserialize<T>(WireJson.Options);
+        var repeated = RepeatedElements.GetValueOrDefault(typeof(T)) ?? [];
+        return FromElement(root, repeated).Deserialize<T>(WireJson.Options);
     }
 
-    private static XElement ToElement(string name, JsonNode? node)
+    private static IEnumerable<XElement> ToElements(string name, JsonNode? node)
     {
         switch (node)
         {
             case JsonObject obj:
-                return new XElement(name, obj.Select(p => ToElement(p.Key, p.Value)));
+                return [new XElement(name, obj.SelectMany(p => ToElements(p.Key, p.Value)))];
             case JsonArray array when PlainLists.TryGetValue(name, out var itemName):
-                return new XElement(name, array.Select(item => ToElement(itemName, item)));
-            case JsonArray array:
+                return [new XElement(name, array.SelectMany(item => ToElements(itemName, item)))];
+            case JsonArray array when WrapperLists.Contains(name):
                 // Wrapper objects: each item's single property is the repeated child.
-                return new XElement(name, array.OfType<JsonObject>().SelectMany(item => item.Select(p => ToElement(p.Key, p.Value))));
+                return [new XElement(name, array.OfType<JsonObject>().SelectMany(item => item.SelectMany(p => ToElements(p.Key, p.Value))))];
+            case JsonArray array:
+                // A repeated element: one per item, in the parent.
+                return array.SelectMany(item => ToElements(name, item));
             case null:
-                return new XElement(name);
+                return [new XElement(name)];
             default:
-                return new XElement(name, node.GetValue<string>());
+                return [new XElement(name, node.GetValue<string>())];
         }
     }
 
-    private static JsonObject FromElement(XElement element)
+    private static JsonObject FromElement(XElement element, HashSet<string> repeated)
     {
         var obj = new JsonObject();
         foreach (var child in element.Elements())
         {
             var name = child.Name.LocalName;
-            if (PlainLists.ContainsKey(name))
+            if (repeated.Contains(element.Name.LocalName + "/" + name))
             {
-                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)FromElement(i)).ToArray());
+                if (obj[name] is not JsonArray items)
+                {
+                    items = [];
+                    obj[name] = items;
+                }
+
+                items.Add(child.HasElements ? FromElement(child, repeated) : (JsonNode)new JsonObject());
+            }
+            else if (PlainLists.ContainsKey(name))
+            {
+                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)FromElement(i, repeated)).ToArray());
             }
             else if (WrapperLists.Contains(name))
             {
-                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)new JsonObject { [i.Name.LocalName] = FromElement(i) }).ToArray());
+                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)new JsonObject { [i.Name.LocalName] = FromElement(i, repeated) }).ToArray());
             }
             else if (child.HasElements)
             {
-                obj[name] = FromElement(child);
+                obj[name] = FromElement(child, repeated);
             }
             else
             {

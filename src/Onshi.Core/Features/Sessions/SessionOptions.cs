@@ -9,6 +9,13 @@ public sealed class SessionOptions
     /// <summary>A session ends this long after login whatever happens. Defaults to 12 hours.</summary>
     public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// The life of a Web API token (SPEC §12: short-lived): a 連携アプリ用 or Web API用 account's session ends this long after
+    /// its <c>auth</c> whatever happens (and after <see cref="IdleTimeout"/> unused, like every session); the client then
+    /// authenticates again. Defaults to 1 hour.
+    /// </summary>
+    public TimeSpan MachineTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How stale the stored last-seen time may get before a request writes it. Defaults to 30 seconds.</summary>
     public TimeSpan TouchInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -34,17 +41,24 @@ public sealed class SessionOptions
     /// expired by <paramref name="now"/>: the reason (<c>idle</c> or <c>absolute</c>) and the moment it really ended
     /// (whichever limit came first), or null while it is within both limits.
     /// </summary>
-    public (string Reason, DateTime EndedAt)? Expiry(DateTime createdAt, DateTime lastSeenAt, DateTime now)
+    public (string Reason, DateTime EndedAt)? Expiry(DateTime createdAt, DateTime lastSeenAt, DateTime now) =>
+        Expiry(createdAt, lastSeenAt, now, AbsoluteTimeout);
+
+    /// <summary><see cref="Expiry(DateTime, DateTime, DateTime)"/> for a session of a machine account (<see cref="MachineTokenLifetime"/>) or a person.</summary>
+    public (string Reason, DateTime EndedAt)? Expiry(DateTime createdAt, DateTime lastSeenAt, DateTime now, bool machine) =>
+        Expiry(createdAt, lastSeenAt, now, machine ? TimeSpan.FromTicks(Math.Min(MachineTokenLifetime.Ticks, AbsoluteTimeout.Ticks)) : AbsoluteTimeout);
+
+    private (string Reason, DateTime EndedAt)? Expiry(DateTime createdAt, DateTime lastSeenAt, DateTime now, TimeSpan absoluteTimeout)
     {
         var idle = now - lastSeenAt > IdleTimeout;
-        var absolute = now - createdAt > AbsoluteTimeout;
+        var absolute = now - createdAt > absoluteTimeout;
         if (!idle && !absolute)
         {
             return null;
         }
 
         var idleEnd = lastSeenAt + IdleTimeout;
-        var absoluteEnd = createdAt + AbsoluteTimeout;
+        var absoluteEnd = createdAt + absoluteTimeout;
         if (idle && absolute)
         {
             return idleEnd <= absoluteEnd ? (SessionEndReasons.Idle, idleEnd) : (SessionEndReasons.Absolute, absoluteEnd);

@@ -121,7 +121,7 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             return null;
         }
 
-        var expiry = opts.Expiry(row.CreatedAt, row.LastSeenAt, now);
+        var expiry = opts.Expiry(row.CreatedAt, row.LastSeenAt, now, Accounts.AccountKinds.IsMachine(row.Kind));
         string? endReason =
             expiry is { } expired ? expired.Reason
             : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
