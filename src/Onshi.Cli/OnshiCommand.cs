@@ -21,6 +21,7 @@ internal static class OnshiCommand
             MasterKeyCommand.Create(),
             SeedScaleCommand.Create(),
             SeedInsuredCommand.Create(),
+            LinkCommand.Create(),
         };
         try
         {

@@ -40,7 +40,7 @@ internal static class DemoCommand
     /// <summary>The client address of the demo operator's decisions, made by this command rather than from a browser.</summary>
     private const string CliClientAddress = "cli";
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

@@ -23,6 +23,12 @@ public sealed class RequestHeader
     public string? MedicalInstitutionCode { get; set; }
 
     public string? ArbitraryFileIdentifier { get; set; }
+
+    /// <summary>
+    /// The 連携アプリ's files only: 0 UTF-8 · 1 Shift_JIS, the encoding the result file is to be written in (absent: the
+    /// request file's own). The Web API ignores it (JSON is UTF-8).
+    /// </summary>
+    public string? CharacterCodeIdentifier { get; set; }
 }
 
 public sealed class RequestBody
