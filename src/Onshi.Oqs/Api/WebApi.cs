@@ -195,7 +195,35 @@ public static partial class WebApi
         public int ExpiresIn { get; set; }
     }
 
-    private static readonly JsonSerializerOptions AuthJson = new(WireJson.Options) { PropertyNameCaseInsensitive = false };
+    /// <summary>The wire's options for reading a request: any string holding a control character or U+FFFD is refused (as forms are).</summary>
+    private static readonly JsonSerializerOptions RequestJson = new(WireJson.Options) { Converters = { new CleanStringConverter() } };
+
+    private static readonly JsonSerializerOptions AuthJson = new(WireJson.Options) { PropertyNameCaseInsensitive = false, Converters = { new CleanStringConverter() } };
+
+    /// <summary>Refuses a string value with a control character (NUL included) or U+FFFD (invalid UTF-8) — <c>forbidden-input</c>.</summary>
+    private sealed class CleanStringConverter : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException("Not a string.");
+            }
+
+            var value = reader.GetString();
+            return value is not null && value.Any(TextInput.IsForbidden) ? throw new ForbiddenInputException() : value;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    private sealed class ForbiddenInputException : JsonException
+    {
+        public ForbiddenInputException()
+            : base("A string holds a forbidden character.")
+        {
+        }
+    }
 
     private static async Task AuthAsync(HttpContext context)
     {
@@ -246,7 +274,7 @@ public static partial class WebApi
             return;
         }
 
-        var read = await ReadAsync<XmlMsgEnvelope<QualificationRequestMessage>>(context, Options(context).MaxBodyBytes, WireJson.Options);
+        var read = await ReadAsync<XmlMsgEnvelope<QualificationRequestMessage>>(context, Options(context).MaxBodyBytes, RequestJson);
         if (read.Error is { } error)
         {
             await WriteErrorAsync(context, read.Status, error);
@@ -329,7 +357,7 @@ public static partial class WebApi
             return;
         }
 
-        var read = await ReadAsync<XmlMsgEnvelope<BulkRequestMessage>>(context, Options(context).MaxBulkBodyBytes, WireJson.Options);
+        var read = await ReadAsync<XmlMsgEnvelope<BulkRequestMessage>>(context, Options(context).MaxBulkBodyBytes, RequestJson);
         if (read.Error is { } error)
         {
             await WriteErrorAsync(context, read.Status, error);
@@ -371,7 +399,7 @@ public static partial class WebApi
             return;
         }
 
-        var read = await ReadAsync<XmlMsgEnvelope<BulkResultRequestMessage>>(context, Options(context).MaxBodyBytes, WireJson.Options);
+        var read = await ReadAsync<XmlMsgEnvelope<BulkResultRequestMessage>>(context, Options(context).MaxBodyBytes, RequestJson);
         if (read.Error is { } error)
         {
             await WriteErrorAsync(context, read.Status, error);
@@ -493,6 +521,11 @@ public static partial class WebApi
             }
 
             return (value, null, StatusCodes.Status200OK);
+        }
+        catch (ForbiddenInputException)
+        {
+            await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ForbiddenInput);
+            return (null, WireErrors.ForbiddenInput, StatusCodes.Status400BadRequest);
         }
         catch (JsonException)
         {

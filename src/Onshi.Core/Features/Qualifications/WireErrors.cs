@@ -19,6 +19,9 @@ public static class WireErrors
 
     public static readonly OnshiError TooLarge = new("EM0003", "要求電文が大きすぎます。一括照会は1回あたりの件数の上限以内に分けて送信してください。");
 
+    public static readonly OnshiError ForbiddenInput = new("EM0006",
+        "要求電文に使用できない文字（制御文字または不正な文字コード）が含まれています。文字コードはUTF-8で送信してください。");
+
     public static readonly OnshiError UnknownPath = new("EM0004", "指定されたURLのWeb APIはありません。URLとHTTPメソッド（POST）を確認してください。");
 
     public static readonly OnshiError ContentType = new("EM0005", "要求電文はContent-Type: application/json で送信してください。");

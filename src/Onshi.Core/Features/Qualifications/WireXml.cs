@@ -44,8 +44,11 @@ public static class WireXml
     {
         ArgumentNullException.ThrowIfNull(root);
         var repeated = RepeatedElements.GetValueOrDefault(typeof(T)) ?? [];
-        return FromElement(root, repeated).Deserialize<T>(WireJson.Options);
+        return FromElement(root, repeated, 0).Deserialize<T>(WireJson.Options);
     }
+
+    /// <summary>Deeper than any message of §11.3 (five levels) by far: a deeper file is not one of them.</summary>
+    private const int MaxDepth = 16;
 
     private static IEnumerable<XElement> ToElements(string name, JsonNode? node)
     {
@@ -68,8 +71,13 @@ public static class WireXml
         }
     }
 
-    private static JsonObject FromElement(XElement element, HashSet<string> repeated)
+    private static JsonObject FromElement(XElement element, HashSet<string> repeated, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new JsonException("The XML is nested deeper than any message.");
+        }
+
         var obj = new JsonObject();
         foreach (var child in element.Elements())
         {
@@ -82,19 +90,19 @@ public static class WireXml
                     obj[name] = items;
                 }
 
-                items.Add(child.HasElements ? FromElement(child, repeated) : (JsonNode)new JsonObject());
+                items.Add(child.HasElements ? FromElement(child, repeated, depth + 1) : (JsonNode)new JsonObject());
             }
             else if (PlainLists.ContainsKey(name))
             {
-                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)FromElement(i, repeated)).ToArray());
+                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)FromElement(i, repeated, depth + 2)).ToArray());
             }
             else if (WrapperLists.Contains(name))
             {
-                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)new JsonObject { [i.Name.LocalName] = FromElement(i, repeated) }).ToArray());
+                obj[name] = new JsonArray(child.Elements().Select(i => (JsonNode)new JsonObject { [i.Name.LocalName] = FromElement(i, repeated, depth + 2) }).ToArray());
             }
             else if (child.HasElements)
             {
-                obj[name] = FromElement(child, repeated);
+                obj[name] = FromElement(child, repeated, depth + 1);
             }
             else
             {
