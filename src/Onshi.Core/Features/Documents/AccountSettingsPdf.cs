@@ -102,7 +102,7 @@ public sealed class AccountSettingsPdf : IPdfRenderer<AccountSettingsDocument>
         ];
         if (document.PreviousValidUntilUtc is { } previous)
         {
-            rows.Add(new TableRow("旧シークレットの有効期限", JapanTime.DateTimeText(previous) + "まで（それまでに新しいシークレットを設定してください）"));
+            rows.Add(new TableRow("旧シークレット", JapanTime.DateTimeText(previous) + "まで有効（それまでに新しいシークレットを設定してください）"));
         }
 
         rows.Add(new TableRow("発行日時", JapanTime.DateTimeText(document.IssuedAtUtc)));
