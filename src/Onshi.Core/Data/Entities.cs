@@ -51,7 +51,7 @@ public sealed class Institution
 }
 
 /// <summary>An OQS account of one institution in one environment.</summary>
-public sealed class Account : Features.Credentials.ICredentialHolder
+public sealed class Account : Features.Credentials.IRotatingCredentialHolder
 {
     public long Id { get; set; }
 
@@ -102,6 +102,15 @@ public sealed class Account : Features.Credentials.ICredentialHolder
 
     /// <summary>Changes whenever sessions of this account must end (password initialized, disabled).</summary>
     public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The hash of a machine account's secret before its last rotation (シークレットの更新, SPEC §12), still accepted until
+    /// <see cref="PreviousPasswordValidUntil"/> so the client keeps working while the new one is set into it; null otherwise.
+    /// </summary>
+    public string? PreviousPasswordHash { get; set; }
+
+    /// <summary>Until when (UTC, exclusive) <see cref="PreviousPasswordHash"/> is accepted; null when there is none.</summary>
+    public DateTime? PreviousPasswordValidUntil { get; set; }
 
     public bool IsLockedAt(DateTime nowUtc) => LockoutEnd is { } end && end > nowUtc;
 }

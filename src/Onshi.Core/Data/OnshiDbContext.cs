@@ -196,6 +196,7 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.NormalizedUserId).HasMaxLength(16);
             e.Property(x => x.DisplayName).HasMaxLength(50);
             e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.Property(x => x.PreviousPasswordHash).HasMaxLength(200);
             e.Property(x => x.CreatedBy).HasMaxLength(32);
             e.Property(x => x.UpdatedBy).HasMaxLength(32);
             e.Property(x => x.SecurityStamp).HasMaxLength(64).IsConcurrencyToken();

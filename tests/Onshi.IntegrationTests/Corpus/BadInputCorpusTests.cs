@@ -128,7 +128,7 @@ public abstract class BadInputCorpusTests(string provider)
                 }
             }
 
-            // Another institution's accounts: never shown, never initialized.
+            // Another institution's accounts: never shown, never initialized, their secrets never rotated.
             using var client = await SignInAsync();
             var own = await client.GetAsync("/Accounts/Register");
             var token = own.Q("input[name=__af]")!.GetAttribute("value")!;
@@ -137,6 +137,10 @@ public abstract class BadInputCorpusTests(string provider)
                 var detail = await r.CaseAsync("other-institution", client, () => new HttpRequestMessage(HttpMethod.Get, $"/Accounts/Detail/{id}"), true, true);
                 detail.ShouldNotBeNull().Status.ShouldNotBe(HttpStatusCode.OK, $"detail {id}");
                 await r.CaseAsync("other-institution", client, () => new HttpRequestMessage(HttpMethod.Post, $"/Accounts/InitializePassword/{id}")
+                {
+                    Content = new FormUrlEncodedContent([new("__af", token)]),
+                }, true, false);
+                await r.CaseAsync("other-institution", client, () => new HttpRequestMessage(HttpMethod.Post, $"/Accounts/RotateSecret/{id}")
                 {
                     Content = new FormUrlEncodedContent([new("__af", token)]),
                 }, true, false);

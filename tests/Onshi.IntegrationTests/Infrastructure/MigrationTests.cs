@@ -79,9 +79,17 @@ public sealed class MigrationTests
             await context.GetService<IMigrator>().MigrateAsync(initial, ct);
             var institution = new Institution { Code = "1310000018", Name = "テスト医院", CreatedAt = now };
             context.Institutions.Add(institution);
-            var account = NewAccount(institution, OqsEnvironment.Production);
-            context.Accounts.Add(account);
             await context.SaveChangesAsync(ct);
+
+            // The account as the Initial schema had it (the entity has columns added since: an EF insert would name them).
+            var account = (Id: 0L, SecurityStamp: Guid.NewGuid().ToString("N"));
+            await context.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO "Accounts" ("InstitutionId", "Environment", "UserId", "NormalizedUserId", "DisplayName", "Kind", "Status", "PasswordHash",
+                    "MustChangePassword", "AccessFailedCount", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "SecurityStamp")
+                VALUES ({institution.Id}, {(int)OqsEnvironment.Production}, {"user01"}, {"USER01"}, {"山田 太郎"}, {(int)AccountKind.General}, {(int)AccountStatus.Active}, {""},
+                    {false}, {0}, {now}, {""}, {now}, {""}, {account.SecurityStamp})
+                """, ct);
+            account.Id = await context.Database.SqlQuery<long>($"""SELECT "Id" AS "Value" FROM "Accounts" WHERE "NormalizedUserId" = 'USER01'""").SingleAsync(ct);
 
             // Rows as the Initial schema had them: the key itself in "Key"; one open session and one ended of each kind.
             for (var i = 0; i < 2; i++)

@@ -150,7 +150,7 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
     }
 
     [Fact]
-    public async Task EveryKindGivenATemporaryPassword_IsSentToChangePassword_WhichOpens()
+    public async Task EveryPersonKindGivenATemporaryPassword_IsSentToChangePassword_WhichOpens_AMachineKindsSecretIsNot()
     {
         var master = Server.Account("master", other: true);
         using var client = Server.Client(Server.Demo.OtherInstitution.Terminal);
@@ -169,9 +169,16 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
                 ["Input.Kind"] = kinds[i].Value,
             });
             var temporary = issued.IssuedPassword();
-            (await Server.AccountRowAsync(userId)).MustChangePassword.ShouldBeTrue();
-
             using var user = Server.Client(Server.Demo.OtherInstitution.Terminal);
+            if (kinds[i].Label is "連携アプリ用" or "Web API用")
+            {
+                // SPEC §12: a machine's secret is set into the client as issued — no first-use change.
+                (await Server.AccountRowAsync(userId)).MustChangePassword.ShouldBeFalse();
+                (await user.LoginAsync(userId, temporary)).Path.ShouldBe("/Menu", kinds[i].Label);
+                continue;
+            }
+
+            (await Server.AccountRowAsync(userId)).MustChangePassword.ShouldBeTrue();
             var landed = await user.LoginAsync(userId, temporary);
 
             landed.Status.ShouldBe(HttpStatusCode.OK, kinds[i].Label);

@@ -56,7 +56,23 @@ public sealed record AccountPage(IReadOnlyList<AccountRow> Rows, int Total, int 
 /// <see cref="DateTime.MaxValue"/> = until someone unlocks it), null when the account is not locked.
 /// </summary>
 public sealed record AccountDetail(AccountRow Account, DateTime CreatedAt, string CreatedBy, DateTime UpdatedAt, string UpdatedBy,
-    bool CanUpdate, bool CanInitializePassword, bool CanUnlock, IReadOnlyList<AccountKind> KindChoices, bool CanDisable, DateTime? LockedUntil = null);
+    bool CanUpdate, bool CanInitializePassword, bool CanUnlock, IReadOnlyList<AccountKind> KindChoices, bool CanDisable, DateTime? LockedUntil = null)
+{
+    /// <summary>
+    /// True when the account holds no credential of its kind: none at all (its 権限区分 changed into or out of a machine kind), or,
+    /// for a 連携アプリ用 / Web API用 account, a temporary or expiring password instead of a secret. パスワード初期化 issues one.
+    /// </summary>
+    public bool CredentialPending { get; init; }
+
+    /// <summary>While a rotated machine secret is in its grace: until when (UTC) the previous secret still signs in.</summary>
+    public DateTime? PreviousSecretValidUntil { get; init; }
+
+    /// <summary>Whether the actor may rotate the account's secret (a machine account holding one; the same right as パスワード初期化).</summary>
+    public bool CanRotateSecret { get; init; }
+
+    /// <summary>With <see cref="CanRotateSecret"/>: until when the current secret would still sign in if it were rotated now.</summary>
+    public DateTime? RotationKeepsCurrentUntil { get; init; }
+}
 
 /// <summary>The アカウント管理 use cases (SPEC §5), each asking <see cref="PermissionMatrix"/> and auditing every denial.</summary>
 public sealed partial class AccountAdministration(
@@ -64,7 +80,8 @@ public sealed partial class AccountAdministration(
     CredentialService credentials,
     SessionService sessions,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    PasswordPolicy passwordPolicy)
 {
     public async Task<AccountPage> SearchAsync(ActorContext actor, AccountSearch search, CancellationToken cancellationToken = default)
     {
@@ -163,10 +180,18 @@ public sealed partial class AccountAdministration(
         var kindChoices = canUpdate
             ? AccountKinds.All.Where(k => PermissionMatrix.CanChangeKind(actor.Principal.Kind, account.Kind, k)).ToList()
             : [account.Kind];
+        var pending = CredentialPending(account);
+        var canRotate = AccountKinds.IsMachine(account.Kind) && !pending && May(AccountAction.InitializePassword);
         return OpResult<AccountDetail>.Success(new AccountDetail(
             ToRow(account, now), account.CreatedAt, account.CreatedBy, account.UpdatedAt, account.UpdatedBy,
             canUpdate, May(AccountAction.InitializePassword), May(AccountAction.Unlock) && account.IsLockedAt(now),
-            kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind), account.IsLockedAt(now) ? account.LockoutEnd : null));
+            kindChoices, canUpdate && PermissionMatrix.CanBeDisabled(account.Kind), account.IsLockedAt(now) ? account.LockoutEnd : null)
+        {
+            CredentialPending = pending,
+            PreviousSecretValidUntil = account.PreviousPasswordHash is not null && account.PreviousPasswordValidUntil is { } until && until > now ? until : null,
+            CanRotateSecret = canRotate,
+            RotationKeepsCurrentUntil = canRotate ? now + passwordPolicy.MachineSecretRotationGrace : null,
+        });
     }
 
     public async Task<OpResult<IssuedPassword>> CreateAsync(ActorContext actor, AccountKind? chosenKind, string? userId, string? displayName,
@@ -217,7 +242,10 @@ public sealed partial class AccountAdministration(
             UpdatedAt = now,
             UpdatedBy = p.UserId,
         };
-        var password = await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, userId, cancellationToken);
+        // A machine's account gets a secret set into the client as issued (SPEC §12); a person's, a temporary password.
+        var password = AccountKinds.IsMachine(kind)
+            ? credentials.IssueMachineSecret(account, userId)
+            : await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, userId, cancellationToken);
         db.Accounts.Add(account);
         audit.Record(actor.Audit(AuditActions.AccountCreate, AuditOutcomes.Success, userId, AccountKinds.Code(kind)));
         try
@@ -231,7 +259,7 @@ public sealed partial class AccountAdministration(
             return OpResult<IssuedPassword>.Fail(AccountErrors.UserIdTaken);
         }
 
-        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, kind, password, account.PasswordExpiresAt!.Value));
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, kind, password, account.PasswordExpiresAt));
     }
 
     public async Task<OpResult> UpdateAsync(ActorContext actor, long accountId, string? displayName, AccountKind kind, AccountStatus status,
@@ -272,6 +300,15 @@ public sealed partial class AccountAdministration(
             changes.Add($"kind:{AccountKinds.Code(account.Kind)}>{AccountKinds.Code(kind)}");
         }
 
+        // Into or out of a machine kind, the credential no longer fits the account: a person's temporary or expiring password
+        // would let a machine lapse, a machine's secret (known to whoever set up the client) would become a person's. It ends
+        // here; パスワード初期化 issues the one of the new kind (docs/decisions.md, "Issue 16 — machine-account secrets").
+        var credentialEnds = account.Kind != kind && AccountKinds.IsMachine(account.Kind) != AccountKinds.IsMachine(kind);
+        if (credentialEnds)
+        {
+            changes.Add(AuditDetails.CredentialEnded);
+        }
+
         var disabling = account.Status == AccountStatus.Active && status == AccountStatus.Disabled;
         if (account.Status != status)
         {
@@ -289,6 +326,14 @@ public sealed partial class AccountAdministration(
         account.Status = status;
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
+        if (credentialEnds)
+        {
+            account.PasswordHash = "";
+            account.MustChangePassword = false;
+            account.PasswordExpiresAt = null;
+            CredentialService.ClearPrevious(account);
+        }
+
         if (disabling || changes.Any(c => c.StartsWith("kind:", StringComparison.Ordinal)))
         {
             // A disabled account, or one whose rights changed, must sign in again.
@@ -303,7 +348,11 @@ public sealed partial class AccountAdministration(
             : OpResult.Fail(AccountErrors.Conflict);
     }
 
-    /// <summary>パスワード初期化: a new temporary password, must-change, unlocked, and every session of the account ended.</summary>
+    /// <summary>
+    /// パスワード初期化: a new temporary password, must-change, unlocked, and every session of the account ended. For a 連携アプリ用 /
+    /// Web API用 account, a new secret instead (SPEC §12): the old one, and any previous one still in its grace, end at once,
+    /// and so does every session and token (the answer to a leaked secret).
+    /// </summary>
     public async Task<OpResult<IssuedPassword>> InitializePasswordAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -314,7 +363,9 @@ public sealed partial class AccountAdministration(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var password = await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, account.UserId, cancellationToken);
+        var password = AccountKinds.IsMachine(account.Kind)
+            ? credentials.IssueMachineSecret(account, account.UserId)
+            : await credentials.IssueTemporaryAsync(AccountCredentials.Instance, account, account.UserId, cancellationToken);
         account.UpdatedAt = now;
         account.UpdatedBy = actor.Principal.UserId;
         audit.Record(actor.Audit(AuditActions.PasswordInitialize, AuditOutcomes.Success, account.UserId, AccountKinds.Code(account.Kind)));
@@ -326,7 +377,65 @@ public sealed partial class AccountAdministration(
             return OpResult<IssuedPassword>.Fail(AccountErrors.Conflict);
         }
 
-        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt!.Value));
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, password, account.PasswordExpiresAt));
+    }
+
+    /// <summary>
+    /// シークレットの更新（ローテーション）of a 連携アプリ用 / Web API用 account (SPEC §12), with the right of パスワード初期化: a new
+    /// secret, while the current one still signs in for <see cref="Passwords.PasswordOptions.MachineSecretRotationGrace"/> so the client
+    /// is not stopped before the new one is set into it. Sessions, tokens and the lock are left as they are.
+    /// </summary>
+    public async Task<OpResult<IssuedPassword>> RotateSecretAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var (account, error) = await LoadAuthorizedAsync(actor, accountId, AccountAction.InitializePassword, AuditActions.SecretRotate, tracked: false, cancellationToken);
+        if (account is null)
+        {
+            return OpResult<IssuedPassword>.Fail(error!);
+        }
+
+        if (!AccountKinds.IsMachine(account.Kind))
+        {
+            return OpResult<IssuedPassword>.Fail(await DenyAsync(actor, AuditActions.SecretRotate, account.UserId, AuditDetails.NotMachineAccount,
+                AccountErrors.NotMachineAccount, cancellationToken));
+        }
+
+        if (CredentialPending(account))
+        {
+            audit.Record(actor.Audit(AuditActions.SecretRotate, AuditOutcomes.Failure, account.UserId, AuditDetails.SecretNotIssued));
+            await audit.CommitAsync(cancellationToken);
+            return OpResult<IssuedPassword>.Fail(AccountErrors.SecretNotIssued);
+        }
+
+        var (id, hash, stamp) = (account.Id, account.PasswordHash, account.SecurityStamp);
+        var secret = credentials.RotateMachineSecret(account, account.UserId);
+        var now = time.GetUtcNow().UtcDateTime;
+        var by = actor.Principal.UserId;
+        audit.Record(actor.Audit(AuditActions.SecretRotate, AuditOutcomes.Success, account.UserId, AccountKinds.Code(account.Kind)));
+
+        // One conditional UPDATE: a rotation, initialization or change that got there first wins, and this one writes nothing
+        // (otherwise one of two secrets shown at the same moment would be dead on arrival).
+        var rotated = await audit.CommitAsync(async ct => await db.Accounts
+            .Where(a => a.Id == id && a.PasswordHash == hash && a.SecurityStamp == stamp)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.PasswordHash, account.PasswordHash)
+                .SetProperty(a => a.PreviousPasswordHash, account.PreviousPasswordHash)
+                .SetProperty(a => a.PreviousPasswordValidUntil, account.PreviousPasswordValidUntil)
+                .SetProperty(a => a.PasswordChangedAt, account.PasswordChangedAt)
+                .SetProperty(a => a.MustChangePassword, false)
+                .SetProperty(a => a.PasswordExpiresAt, (DateTime?)null)
+                .SetProperty(a => a.UpdatedAt, now)
+                .SetProperty(a => a.UpdatedBy, by), ct) == 1, cancellationToken);
+        if (!rotated)
+        {
+            db.ChangeTracker.Clear();
+            return OpResult<IssuedPassword>.Fail(AccountErrors.Conflict);
+        }
+
+        return OpResult<IssuedPassword>.Success(new IssuedPassword(account.Id, account.UserId, account.DisplayName, account.Kind, secret, null)
+        {
+            PreviousValidUntil = account.PreviousPasswordValidUntil,
+        });
     }
 
     public async Task<OpResult> UnlockAsync(ActorContext actor, long accountId, CancellationToken cancellationToken = default)
@@ -442,6 +551,13 @@ public sealed partial class AccountAdministration(
             return false;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="a"/> holds no credential of its kind: none at all, or a machine account holding a person's
+    /// (temporary or expiring) password — from before issue 16, its secret is issued by パスワード初期化.
+    /// </summary>
+    private static bool CredentialPending(Account a) =>
+        a.PasswordHash.Length == 0 || (AccountKinds.IsMachine(a.Kind) && (a.MustChangePassword || a.PasswordExpiresAt is not null));
 
     private static AccountRow ToRow(Account a, DateTime now) => new(a.Id, a.UserId, a.DisplayName, a.Kind, a.Status, a.IsLockedAt(now),
         a.LastLoginAt, a.PasswordExpiresAt, a.MustChangePassword);

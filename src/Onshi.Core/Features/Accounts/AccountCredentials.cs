@@ -18,6 +18,8 @@ public sealed class AccountCredentials : CredentialStoreWithHistory<Account, Pas
 
     public override bool LocksUntilUnlocked(Account holder) => holder?.Kind == AccountKind.MasterReset;
 
+    public override bool IsMachine(Account holder) => holder is not null && AccountKinds.IsMachine(holder.Kind);
+
     protected override DbSet<PasswordHistoryEntry> History(OnshiDbContext db) => db.PasswordHistory;
 
     protected override Expression<Func<PasswordHistoryEntry, bool>> OfHolder(long holderId) => h => h.AccountId == holderId;

@@ -29,6 +29,10 @@ public static class AccountErrors
 
     public static OnshiError CannotDisable { get; } = new("account.cannot_disable", "マスタアカウントとマスタアカウントリセット用アカウントは無効にできません。", "Status");
 
+    public static OnshiError NotMachineAccount { get; } = new("account.not_machine", "シークレットの更新（ローテーション）は、連携アプリ用・Web API用のアカウントだけに行えます。");
+
+    public static OnshiError SecretNotIssued { get; } = new("account.secret_not_issued", "このアカウントにはシークレットがまだ発行されていません。「パスワード初期化」でシークレットを発行してください。");
+
     public static OnshiError NotLocked { get; } = new("account.not_locked", "このアカウントはロックされていません。");
 
     public static OnshiError CurrentPasswordWrong { get; } = new("password.current_wrong", "現在のパスワードが正しくありません。", "CurrentPassword");

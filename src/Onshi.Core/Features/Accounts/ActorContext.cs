@@ -24,5 +24,18 @@ public sealed record ActorContext(SessionPrincipal Principal, string Certificate
     };
 }
 
-/// <summary>A freshly generated temporary password, to be shown once and never stored in plain.</summary>
-public sealed record IssuedPassword(long AccountId, string UserId, string DisplayName, AccountKind Kind, string Password, DateTime ExpiresAt);
+/// <summary>
+/// A freshly generated temporary password, or the secret of a 連携アプリ用 / Web API用 account (SPEC §12), to be shown once and
+/// never stored in plain. <paramref name="ExpiresAt"/> is null when it does not expire (a machine secret).
+/// </summary>
+public sealed record IssuedPassword(long AccountId, string UserId, string DisplayName, AccountKind Kind, string Password, DateTime? ExpiresAt)
+{
+    /// <summary>After シークレットの更新（ローテーション）: until when the previous secret still signs in; null otherwise.</summary>
+    public DateTime? PreviousValidUntil { get; init; }
+
+    /// <summary>Whether this is a machine account's secret (set into the client as issued, no change at first use, no expiry).</summary>
+    public bool IsMachineSecret => AccountKinds.IsMachine(Kind);
+
+    /// <summary>Redacts the password so a record printed by mistake reveals nothing.</summary>
+    public override string ToString() => $"{nameof(IssuedPassword)} {{ UserId = {UserId}, Kind = {Kind} }}";
+}

@@ -40,7 +40,23 @@ public static class AuditDetails
     /// <summary>A denial: a 資格確認結果 of another institution, environment or (for the lookup kinds) account.</summary>
     public const string OtherResult = "other-result";
 
+    /// <summary>login succeeded with a machine account's previous secret, inside the grace period of a rotation.</summary>
+    public const string PreviousSecret = Credentials.CredentialService.PreviousSecretDetail;
+
+    /// <summary>A denial of account.secret-rotate: the target is not a 連携アプリ用 / Web API用 account.</summary>
+    public const string NotMachineAccount = "not-machine-account";
+
+    /// <summary>account.secret-rotate failed: the machine account holds no secret yet (パスワード初期化 issues one).</summary>
+    public const string SecretNotIssued = "secret-not-issued";
+
+    /// <summary>
+    /// account.update: the 権限区分 changed into or out of a machine kind, so the account's credential ended (it signs in again
+    /// once パスワード初期化 issues the credential of its new kind).
+    /// </summary>
+    public const string CredentialEnded = "credential-ended";
+
     /// <summary>Every detail code above (the unit test's list; the targets and prefixes are labelled with their action).</summary>
     public static IReadOnlyList<string> All { get; } =
-        [AccountSettingsPdf, NotPermitted, Page, CurrentPasswordWrong, CurrentPasswordWrongLocked, OtherResult];
+        [AccountSettingsPdf, NotPermitted, Page, CurrentPasswordWrong, CurrentPasswordWrongLocked, OtherResult, PreviousSecret, NotMachineAccount,
+            SecretNotIssued, CredentialEnded];
 }

@@ -23,6 +23,7 @@ public static class AuditLabels
         (AuditActions.Unlock, "ロック解除"),
         (AuditActions.PasswordChange, "パスワード変更"),
         (AuditActions.PasswordInitialize, "パスワード初期化"),
+        (AuditActions.SecretRotate, "シークレットの更新（ローテーション）"),
         (AuditActions.AccountCreate, "アカウント登録"),
         (AuditActions.AccountUpdate, "アカウント更新"),
         (AuditActions.AccountView, "アカウント情報参照"),
@@ -192,6 +193,10 @@ public static class AuditLabels
             ["forced-login-expired"] = "強制ログインの確認の期限切れ",
             ["stale-confirmation"] = "確認画面の後に別の操作で再発行済み",
             [AuditDetails.OtherResult] = "他の医療機関等・環境・アカウントの資格確認結果",
+            [AuditDetails.PreviousSecret] = "更新前のシークレット（猶予期間中）",
+            [AuditDetails.NotMachineAccount] = "連携アプリ用・Web API用以外のアカウント",
+            [AuditDetails.SecretNotIssued] = "シークレット未発行",
+            [AuditDetails.CredentialEnded] = "パスワード・シークレットの失効（パスワード初期化が必要）",
 
             // session ends
             [SessionEndReasons.Logout] = "ログアウト",

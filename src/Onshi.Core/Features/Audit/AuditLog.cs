@@ -16,6 +16,9 @@ public static class AuditActions
     public const string Unlock = "account.unlock";
     public const string PasswordChange = "password.change";
     public const string PasswordInitialize = "password.initialize";
+
+    /// <summary>シークレットの更新（ローテーション）of a 連携アプリ用 / Web API用 account (SPEC §12): the previous secret stays valid for a grace period.</summary>
+    public const string SecretRotate = "account.secret-rotate";
     public const string AccountCreate = "account.create";
     public const string AccountUpdate = "account.update";
     public const string AccountView = "account.view";

@@ -67,13 +67,19 @@ public sealed partial class CredentialService
         }
 
         errors.AddRange(policy.ValidateChange(change.UserId, newPassword, change.ConfirmPassword ?? "", change.Context));
+        var machine = store.IsMachine(holder);
+        if (machine && newPassword.Length > 0 && newPassword.Length < policy.MachineSecretMinLength)
+        {
+            // A machine's secret never expires (SPEC §12), so it may not choose one that would.
+            errors.Add(PasswordErrors.MachineTooShort(policy.MachineSecretMinLength));
+        }
         if (errors.Count > 0)
         {
             return OpResult<int>.Fail(errors);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var check = await VerifyAsync(store, holder, current, now, rotateStampOnLock: true, cancellationToken);
+        var check = await VerifyAsync(store, holder, current, now, rotateStampOnLock: true, acceptPrevious: false, cancellationToken);
         if (check.Verification == PasswordVerificationResult.Failed)
         {
             db.ChangeTracker.Clear();
@@ -122,8 +128,9 @@ public sealed partial class CredentialService
         await sessions.CarryOverAsync(id, change.SessionId, stamp, cancellationToken);
         holder.PasswordHash = hasher.Hash(newPassword);
         holder.PasswordChangedAt = now;
-        holder.PasswordExpiresAt = store.PasswordsExpire ? policy.ComputeExpiry(newPassword, now) : null;
+        holder.PasswordExpiresAt = store.PasswordsExpire && !machine ? policy.ComputeExpiry(newPassword, now) : null;
         holder.MustChangePassword = false;
+        ClearPrevious(holder);
         holder.AccessFailedCount = 0;
         touch?.Invoke(holder, now);
         audit.Record(change.Record(change.ChangeAction, AuditOutcomes.Success, ""));

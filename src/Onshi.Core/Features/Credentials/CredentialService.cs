@@ -35,7 +35,8 @@ public sealed record LockTaken(string Detail);
 /// <summary>
 /// The result of a sign-in check. <see cref="Detail"/> is the audit reason code (<c>unknown-user</c>, <c>disabled</c>,
 /// <c>unconfirmed</c>, <c>locked</c>, <c>wrong-password</c>, <c>wrong-password-locked</c>, <c>concurrent-change</c>,
-/// <c>temporary-password-expired</c>, <c>must-change-password</c> or empty); <see cref="Lock"/> is set when this attempt
+/// <c>temporary-password-expired</c>, <c>must-change-password</c>, <see cref="CredentialService.PreviousSecretDetail"/> or empty);
+/// <see cref="Lock"/> is set when this attempt
 /// locked the holder (the caller audits the lockout in its own site's words).
 /// </summary>
 public sealed record SignInResult(SignInOutcome Outcome, string Detail, LockTaken? Lock = null)
@@ -59,6 +60,13 @@ public sealed partial class CredentialService(
     IOptions<LoginOptions> loginOptions)
 {
     private readonly LoginOptions lockout = loginOptions.Value;
+
+    /// <summary>
+    /// The <see cref="SignInResult.Detail"/> of a success with a machine account's previous secret, inside the grace period of a
+    /// rotation (<see cref="RotateMachineSecret{T}"/>): the caller audits it, so the 操作ログ shows which clients still hold the
+    /// old secret.
+    /// </summary>
+    public const string PreviousSecretDetail = "previous-secret";
 
     /// <summary>
     /// Checks a sign-in of <paramref name="holder"/> (null: no such account — the check then costs the same and fails).
@@ -90,7 +98,7 @@ public sealed partial class CredentialService(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var check = await VerifyAsync(store, holder, password, now, rotateStampOnLock: false, cancellationToken);
+        var check = await VerifyAsync(store, holder, password, now, rotateStampOnLock: false, acceptPrevious: true, cancellationToken);
         if (check.Verification == PasswordVerificationResult.Failed)
         {
             return new(SignInOutcome.Failed, check.Locked ? "locked" : check.Lock is null ? "wrong-password" : "wrong-password-locked", check.Lock);
@@ -108,13 +116,16 @@ public sealed partial class CredentialService(
             return new(SignInOutcome.Held, heldDetail);
         }
 
-        var rehash = check.Verification == PasswordVerificationResult.SuccessRehashNeeded ? hasher.Hash(password) : null;
+        // Never re-hash the previous secret: the re-hash replaces the current hash, and would bring the old secret back.
+        var rehash = check.Verification == PasswordVerificationResult.SuccessRehashNeeded && !check.UsedPrevious ? hasher.Hash(password) : null;
         if (!await RecordSuccessAsync(store, holder, now, rehash, loggedIn: true, cancellationToken))
         {
             return new(SignInOutcome.Failed, "concurrent-change");
         }
 
-        return MustChangeAt(holder, now) ? new(SignInOutcome.MustChangePassword, "must-change-password") : new(SignInOutcome.Success, "");
+        return MustChangeAt(holder, now)
+            ? new(SignInOutcome.MustChangePassword, "must-change-password")
+            : new(SignInOutcome.Success, check.UsedPrevious ? PreviousSecretDetail : "");
     }
 
     /// <summary>
@@ -159,9 +170,76 @@ public sealed partial class CredentialService(
         holder.MustChangePassword = true;
         holder.PasswordChangedAt = now;
         holder.PasswordExpiresAt = policy.TemporaryExpiry(now);
+        ClearPrevious(holder);
         ClearLock(holder);
         holder.SecurityStamp = NewStamp();
         return password;
+    }
+
+    /// <summary>
+    /// A new secret on a 連携アプリ用 / Web API用 account <paramref name="holder"/> (tracked or new; SPEC §12): registration and
+    /// パスワード初期化 of a machine account. Returns the plain secret to show once.
+    /// </summary>
+    /// <remarks>
+    /// The secret is generated with <see cref="Passwords.PasswordOptions.MachineSecretLength"/> characters (13 or more) and set into the
+    /// client as issued: not temporary and never expiring. Any previous secret still in its grace ends, the failure count and
+    /// any lock are cleared, and the security stamp rotates, so every session and token of the holder is refused from the
+    /// caller's commit on — the answer to a leaked secret. (No history entry: a generated secret is never typed again.)
+    /// </remarks>
+    public string IssueMachineSecret<T>(T holder, string userId)
+        where T : class, IRotatingCredentialHolder
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(userId);
+        var secret = generator.GenerateMachineSecret(userId);
+        SetMachineSecret(holder, secret, time.GetUtcNow().UtcDateTime);
+        ClearPrevious(holder);
+        ClearLock(holder);
+        holder.SecurityStamp = NewStamp();
+        return secret;
+    }
+
+    /// <summary>
+    /// シークレットの更新（ローテーション）of a machine account <paramref name="holder"/> (tracked): a new secret as
+    /// <see cref="IssueMachineSecret{T}"/>, while the current one moves to <see cref="IRotatingCredentialHolder.PreviousPasswordHash"/>
+    /// and still signs in for <paramref name="grace"/> (default <see cref="Passwords.PasswordOptions.MachineSecretRotationGrace"/>), so the
+    /// client is not stopped before the new secret is set into it. Returns the plain secret to show once.
+    /// </summary>
+    /// <remarks>
+    /// The security stamp does not rotate (the client's live tokens go on) and the lock is not touched. Rotating again inside
+    /// the grace ends the oldest secret at once: there are never more than two.
+    /// </remarks>
+    public string RotateMachineSecret<T>(T holder, string userId, TimeSpan? grace = null)
+        where T : class, IRotatingCredentialHolder
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(userId);
+        var period = grace ?? policy.MachineSecretRotationGrace;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero, nameof(grace));
+        var now = time.GetUtcNow().UtcDateTime;
+        var secret = generator.GenerateMachineSecret(userId);
+        if (holder.PasswordHash.Length > 0)
+        {
+            holder.PreviousPasswordHash = holder.PasswordHash;
+            holder.PreviousPasswordValidUntil = now + period;
+        }
+        else
+        {
+            ClearPrevious(holder);
+        }
+
+        SetMachineSecret(holder, secret, now);
+        return secret;
+    }
+
+    /// <summary>Ends a previous secret still in its grace (<see cref="RotateMachineSecret{T}"/>), if the holder's kind keeps one.</summary>
+    public static void ClearPrevious(ICredentialHolder holder)
+    {
+        if (holder is IRotatingCredentialHolder rotating)
+        {
+            rotating.PreviousPasswordHash = null;
+            rotating.PreviousPasswordValidUntil = null;
+        }
     }
 
     /// <summary>
@@ -192,17 +270,27 @@ public sealed partial class CredentialService(
     /// <summary>A new random security stamp.</summary>
     public static string NewStamp() => Guid.NewGuid().ToString("N");
 
-    /// <summary>The result of <see cref="VerifyAsync{T}"/>.</summary>
-    private sealed record VerifyResult(PasswordVerificationResult Verification, bool Locked, LockTaken? Lock);
+    /// <summary>The result of <see cref="VerifyAsync{T}"/>; <paramref name="UsedPrevious"/>: the previous secret matched, not the current one.</summary>
+    private sealed record VerifyResult(PasswordVerificationResult Verification, bool Locked, LockTaken? Lock, bool UsedPrevious = false);
+
+    private void SetMachineSecret(ICredentialHolder holder, string secret, DateTime now)
+    {
+        holder.PasswordHash = hasher.Hash(secret);
+        holder.PasswordChangedAt = now;
+        holder.MustChangePassword = false;
+        holder.PasswordExpiresAt = null;
+    }
 
     /// <summary>
     /// One verification under the lockout rule: an attempt slot is taken first (refused once they are used up or the holder
     /// is locked: then the dummy verification keeps the cost the same), the password is verified once, and a failure that
     /// used the last slot locks the holder. With <paramref name="rotateStampOnLock"/> (a signed-in re-authentication) the
-    /// lock also ends the holder's sessions, the one that asked included.
+    /// lock also ends the holder's sessions, the one that asked included. With <paramref name="acceptPrevious"/> (a sign-in) a
+    /// password that is not the current one is verified again against a previous secret still in its grace: the same one
+    /// attempt slot, at the cost of a second hash (docs/security.md, "Machine-account secrets").
     /// </summary>
     private async Task<VerifyResult> VerifyAsync<T>(CredentialStore<T> store, T holder, string password, DateTime now, bool rotateStampOnLock,
-        CancellationToken cancellationToken)
+        bool acceptPrevious, CancellationToken cancellationToken)
         where T : class, ICredentialHolder
     {
         var max = lockout.MaxFailedAccessAttempts;
@@ -220,6 +308,12 @@ public sealed partial class CredentialService(
         if (result != PasswordVerificationResult.Failed)
         {
             return new(result, Locked: false, Lock: null);
+        }
+
+        if (acceptPrevious && holder is IRotatingCredentialHolder { PreviousPasswordHash: { Length: > 0 } previous, PreviousPasswordValidUntil: { } validUntil }
+            && now < validUntil && hasher.Verify(previous, password) != PasswordVerificationResult.Failed)
+        {
+            return new(PasswordVerificationResult.Success, Locked: false, Lock: null, UsedPrevious: true);
         }
 
         var untilUnlocked = store.LocksUntilUnlocked(holder);

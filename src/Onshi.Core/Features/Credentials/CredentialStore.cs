@@ -41,6 +41,13 @@ public abstract class CredentialStore<T>
     public virtual bool PasswordsExpire => true;
 
     /// <summary>
+    /// Whether <paramref name="holder"/> is a machine's account (the OQS's 連携アプリ用 and Web API用, SPEC §12): its secret never
+    /// expires and is never temporary, so a password it chooses itself must be long enough not to expire
+    /// (<see cref="Passwords.PasswordPolicy.MachineSecretMinLength"/>) and gets no expiry. Default false.
+    /// </summary>
+    public virtual bool IsMachine(T holder) => false;
+
+    /// <summary>
     /// Whether this kind keeps a password history (the "not one of the last N" rule). True for the OQS and the console;
     /// false for the portal, which has no history table: its only change is a reset by mailed link.
     /// </summary>

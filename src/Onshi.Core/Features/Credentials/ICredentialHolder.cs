@@ -33,6 +33,20 @@ public interface ICredentialHolder
     string SecurityStamp { get; set; }
 }
 
+/// <summary>
+/// A holder whose secret can be rotated with a grace period (the OQS account; used by its machine kinds, SPEC §12): after
+/// <see cref="CredentialService.RotateMachineSecret{T}"/> the previous secret still signs in until
+/// <see cref="PreviousPasswordValidUntil"/>, so the client that holds it is not stopped while the new one is set into it.
+/// </summary>
+public interface IRotatingCredentialHolder : ICredentialHolder
+{
+    /// <summary>The hash of the secret before the last rotation; null when there is none.</summary>
+    string? PreviousPasswordHash { get; set; }
+
+    /// <summary>Until when (UTC, exclusive) <see cref="PreviousPasswordHash"/> signs in; null when there is none.</summary>
+    DateTime? PreviousPasswordValidUntil { get; set; }
+}
+
 /// <summary>A previous password hash of a holder, for the "not one of the last N" rule.</summary>
 public interface IPasswordHistoryEntry
 {

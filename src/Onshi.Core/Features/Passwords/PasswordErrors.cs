@@ -26,12 +26,23 @@ public static class PasswordErrors
     public const string ContainsContextWordCode = "password.contains_context_word";
     public const string CommonCode = "password.common";
     public const string ReusedCode = "password.reused";
+    public const string MachineTooShortCode = "password.machine_too_short";
     public const string SecretFormatCode = "secret.format";
     public const string SecretTrivialCode = "secret.trivial";
 
     public static OnshiError TooShort(int minLength) => new(
         TooShortCode,
         string.Create(CultureInfo.InvariantCulture, $"パスワードは{minLength}文字以上で入力してください。"),
+        PasswordField);
+
+    /// <summary>
+    /// A 連携アプリ用 / Web API用 account's own new password under the non-expiring length: its secret must never lapse
+    /// (SPEC §12), so it may not be one that expires.
+    /// </summary>
+    public static OnshiError MachineTooShort(int nonExpiringLength) => new(
+        MachineTooShortCode,
+        string.Create(CultureInfo.InvariantCulture,
+            $"連携アプリ用・Web API用のアカウントのパスワード（シークレット）は、有効期限のない{nonExpiringLength}文字以上で入力してください。"),
         PasswordField);
 
     public static OnshiError TooLong(int maxLength) => new(

@@ -45,6 +45,16 @@ public sealed class PasswordGenerator
         return GenerateCore(userId, length);
     }
 
+    /// <summary>
+    /// Generates the secret of a 連携アプリ用 / Web API用 account (SPEC §12): as <see cref="Generate(string, int?)"/>, of
+    /// <see cref="PasswordOptions.MachineSecretLength"/> characters (at least 13, so it is exempt from expiry).
+    /// </summary>
+    public string GenerateMachineSecret(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return GenerateCore(userId, Math.Max(_options.MachineSecretLength, PasswordOptionsValidator.MinMachineSecretLength));
+    }
+
     private string GenerateCore(string? userId, int? length)
     {
         int size = length ?? _options.GeneratedLength;

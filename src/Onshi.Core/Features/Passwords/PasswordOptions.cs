@@ -46,6 +46,19 @@ public sealed class PasswordOptions
     /// <summary>Gets or sets the length of generated (temporary) passwords. Defaults to 8; may not be set below 8.</summary>
     public int GeneratedLength { get; set; } = 8;
 
+    /// <summary>
+    /// Gets or sets the length of the secrets issued to 連携アプリ用 and Web API用 accounts (SPEC §12), which never expire and are
+    /// set into the client as issued. Defaults to 20; at least 13 (the guideline's non-expiring length) and at most
+    /// <see cref="MaxLength"/>.
+    /// </summary>
+    public int MachineSecretLength { get; set; } = 20;
+
+    /// <summary>
+    /// Gets or sets how long a machine account's previous secret still signs in after シークレットの更新（ローテーション）, so the
+    /// client keeps working until the new secret is set into it. Defaults to 7 days; more than zero and at most 90 days.
+    /// </summary>
+    public TimeSpan MachineSecretRotationGrace { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Gets or sets how long a temporary (issued or initialized) password stays valid. Defaults to 7 days.</summary>
     public TimeSpan TemporaryPasswordValidity { get; set; } = TimeSpan.FromDays(7);
 

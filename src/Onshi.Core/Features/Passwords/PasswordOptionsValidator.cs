@@ -17,6 +17,9 @@ public sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
     /// <summary>A ceiling on the maximum length, so a single login cannot make us hash megabytes.</summary>
     internal const int LargestMaxLength = 1024;
 
+    /// <summary>The guideline's length from which a password need not expire: a machine secret is never shorter.</summary>
+    internal const int MinMachineSecretLength = 13;
+
     internal const int MinMemoryKiB = 19456;
 
     internal const int MinIterations = 2;
@@ -62,6 +65,18 @@ public sealed class PasswordOptionsValidator : IValidateOptions<PasswordOptions>
             || options.GeneratedLength > options.MaxLength)
         {
             failures.Add("Onshi:Passwords:GeneratedLength must be at least 8, at least MinLength and at most MaxLength.");
+        }
+
+        if (options.MachineSecretLength < MinMachineSecretLength
+            || options.MachineSecretLength < options.MinLength
+            || options.MachineSecretLength > options.MaxLength)
+        {
+            failures.Add($"Onshi:Passwords:MachineSecretLength must be at least {MinMachineSecretLength}, at least MinLength and at most MaxLength.");
+        }
+
+        if (options.MachineSecretRotationGrace <= TimeSpan.Zero || options.MachineSecretRotationGrace > TimeSpan.FromDays(90))
+        {
+            failures.Add("Onshi:Passwords:MachineSecretRotationGrace must be more than zero and at most 90 days.");
         }
 
         if (options.ExpiryWarningPeriod < TimeSpan.Zero || options.ExpiryWarningPeriod > TimeSpan.FromDays(90))

@@ -155,6 +155,17 @@ public sealed class PasswordPolicy
         return newPassword.Length >= _options.NonExpiringLength ? null : nowUtc.AddDays(_options.ExpiryDays);
     }
 
+    /// <summary>
+    /// The shortest password a 連携アプリ用 / Web API用 account may choose for itself: 13 (the guideline's non-expiring length),
+    /// or <see cref="PasswordOptions.NonExpiringLength"/> where that is set higher (and still within
+    /// <see cref="PasswordOptions.MaxLength"/>). Its secret never expires, so it may not be one that would.
+    /// </summary>
+    public int MachineSecretMinLength =>
+        Math.Max(PasswordOptionsValidator.MinMachineSecretLength, Math.Min(_options.NonExpiringLength, _options.MaxLength));
+
+    /// <summary>How long a machine account's previous secret still signs in after a rotation (<see cref="PasswordOptions.MachineSecretRotationGrace"/>).</summary>
+    public TimeSpan MachineSecretRotationGrace => _options.MachineSecretRotationGrace;
+
     /// <summary>The expiry of a temporary (issued or initialized) password: <paramref name="nowUtc"/> plus <see cref="PasswordOptions.TemporaryPasswordValidity"/>.</summary>
     public DateTime TemporaryExpiry(DateTime nowUtc) => nowUtc + _options.TemporaryPasswordValidity;
 

@@ -102,6 +102,12 @@ public sealed class DetailModel(AccountAdministration accounts) : PageModel
         if (kindChange)
         {
             yield return $"権限区分を「{AccountKinds.Label(a.Kind)}」から「{AccountKinds.Label(Input.Kind)}」に変更します。このアカウントでログインしている利用者はログアウトされます。";
+            if (AccountKinds.IsMachine(a.Kind) != AccountKinds.IsMachine(Input.Kind))
+            {
+                yield return AccountKinds.IsMachine(a.Kind)
+                    ? "連携アプリ用・Web API用から変更するため、現在のシークレットは使えなくなります。変更後に「パスワード初期化」で初期パスワードを発行してください。"
+                    : "連携アプリ用・Web API用に変更するため、現在のパスワードは使えなくなります。変更後に「パスワード初期化」でシークレット（13文字以上、有効期限なし）を発行してください。";
+            }
         }
 
         if (disabling)

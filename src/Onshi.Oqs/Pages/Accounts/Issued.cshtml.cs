@@ -9,7 +9,8 @@ namespace Onshi.Oqs.Pages.Accounts;
 
 /// <summary>
 /// The result dialog (seed P8-6, P10-6): ユーザID, the masked password with パスワード表示／非表示, ダウンロード (the
-/// アカウント設定情報 PDF) and OK. Shown once; the password is never stored.
+/// アカウント設定情報 PDF) and OK. Shown once; the password is never stored. A 連携アプリ用 / Web API用 account's secret is shown the
+/// same way, worded as a シークレット to set into the client as issued, with no expiry (SPEC §12).
 /// </summary>
 public sealed class IssuedModel(IssuedPasswordTokens tokens, AuditLog audit, OqsSiteOptions site, IPdfRenderer<AccountSettingsDocument> pdfRenderer) : PageModel
 {
@@ -58,8 +59,7 @@ public sealed class IssuedModel(IssuedPasswordTokens tokens, AuditLog audit, Oqs
         var p = actor.Principal;
         var document = new AccountSettingsDocument(
             site.Environment, p.InstitutionCode, p.InstitutionName, ticket.UserId, ticket.DisplayName, AccountKinds.Label(ticket.Kind),
-            ticket.Password, ticket.ExpiresAt, ticket.IssuedAt, p.UserId,
-            ticket.Reason == IssueReason.Initialized ? "パスワード初期化" : "アカウント登録");
+            ticket.Password, ticket.ExpiresAt, ticket.IssuedAt, p.UserId, ticket.Operation, ticket.IsMachineSecret, ticket.PreviousValidUntil);
         var pdf = pdfRenderer.Render(document);
         audit.Record(actor.Audit(AuditActions.DocumentDownload, AuditOutcomes.Success, ticket.UserId, AuditDetails.AccountSettingsPdf));
         await audit.CommitAsync(HttpContext.RequestAborted);

@@ -8,7 +8,10 @@ using Onshi.Web.Hosting;
 
 namespace Onshi.Oqs.Pages.Accounts;
 
-/// <summary>アカウント管理（登録）: creates an account with a temporary password shown once.</summary>
+/// <summary>
+/// アカウント管理（登録）: creates an account with a temporary password shown once (a 連携アプリ用 / Web API用 account: a non-expiring
+/// secret to set into the client, SPEC §12).
+/// </summary>
 public sealed class RegisterModel(AccountAdministration accounts, IssuedPasswordTokens tokens) : PageModel
 {
     [BindProperty]

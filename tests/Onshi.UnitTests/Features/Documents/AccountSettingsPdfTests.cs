@@ -62,6 +62,33 @@ public sealed class AccountSettingsPdfTests
     }
 
     [Fact]
+    public void Render_MachineSecretAfterRotation_SaysSecret_NoExpiry_TheOldOnesEnd_AndNoFirstUseChange()
+    {
+        const string secret = "Kp7#mWq2-Lx9!zR4t$Ab";
+        AccountSettingsDocument document = SampleDocuments.AccountSettings(secret) with
+        {
+            KindLabel = "Web API用",
+            PasswordExpiresAtUtc = null,
+            Reason = "シークレットの更新",
+            MachineSecret = true,
+            // 2025-01-22 10:30 JST.
+            PreviousValidUntilUtc = SampleDocuments.IssuedAtUtc.AddDays(7),
+        };
+
+        string text = PdfText.Squeeze(PdfText.WithPdfToText(new AccountSettingsPdf().Render(document)));
+
+        text.ShouldContain(secret);
+        text.ShouldContain(PdfText.Squeeze("シークレット"));
+        // The long cell wraps: its two halves.
+        text.ShouldContain(PdfText.Squeeze("有効期限なし（連携アプリ用"));
+        text.ShouldContain(PdfText.Squeeze("シークレットは期限切れに"));
+        text.ShouldContain(PdfText.Squeeze("2025年01月22日 10:30まで有効"));
+        text.ShouldContain(PdfText.Squeeze("初回ログイン時の変更は不要です。"));
+        text.ShouldNotContain(PdfText.Squeeze("初期パスワード"));
+        text.ShouldNotContain(PdfText.Squeeze("初回ログイン時、パスワードの変更を行ってください"));
+    }
+
+    [Fact]
     public void Render_SampleAccount_OnePageWithEmbeddedSubsetFontUnder200KB()
     {
         byte[] pdf = Pdf.Value;

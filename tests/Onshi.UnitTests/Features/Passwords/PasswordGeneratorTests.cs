@@ -24,6 +24,24 @@ public sealed class PasswordGeneratorTests
         _generator.Generate().Length.ShouldBe(8);
     }
 
+    [Fact]
+    public void GenerateMachineSecret_Default_TwentyCharacters_PassesPolicy_NeverExpires()
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            string secret = _generator.GenerateMachineSecret("RECEAPP1");
+            secret.Length.ShouldBe(20);
+            _policy.Validate("RECEAPP1", secret).ShouldBeEmpty();
+            _policy.ComputeExpiry(secret, DateTime.UtcNow).ShouldBeNull();
+        }
+    }
+
+    [Fact]
+    public void GenerateMachineSecret_ConfiguredLength_ThatLength()
+    {
+        PasswordTestOptions.Generator(o => o.MachineSecretLength = 32).GenerateMachineSecret("RECEAPP1").Length.ShouldBe(32);
+    }
+
     [Theory]
     [InlineData(12)]
     [InlineData(64)]

@@ -50,7 +50,19 @@ public sealed class PasswordOptionsValidatorTests
         { "MemoryKiB", static o => o.Argon2.MemoryKiB = 4096 },
         { "Iterations", static o => o.Argon2.Iterations = 1 },
         { "Parallelism", static o => o.Argon2.Parallelism = 4 },
+        { "MachineSecretLength", static o => o.MachineSecretLength = 12 },
+        { "MachineSecretLength", static o => o.MachineSecretLength = 129 },
+        { "MachineSecretRotationGrace", static o => o.MachineSecretRotationGrace = TimeSpan.Zero },
+        { "MachineSecretRotationGrace", static o => o.MachineSecretRotationGrace = TimeSpan.FromDays(91) },
     };
+
+    [Fact]
+    public void Defaults_MachineSecret_TwentyCharacters_SevenDaysOfGrace()
+    {
+        PasswordOptions options = new();
+        options.MachineSecretLength.ShouldBe(20);
+        options.MachineSecretRotationGrace.ShouldBe(TimeSpan.FromDays(7));
+    }
 
     [Theory]
     [MemberData(nameof(WeakSettings))]
