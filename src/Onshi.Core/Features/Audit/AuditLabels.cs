@@ -250,7 +250,6 @@ public static class AuditLabels
             [RequestRefusalReasons.ApiUnknownPath] = "存在しないWeb API",
             ["bulk-failed"] = "処理できず（再試行の上限に達したため中止）",
             ["institution-mismatch"] = "医療機関等コードが端末証明書と不一致",
-            ["not-machine-account"] = "Web APIを利用できない権限区分",
         };
         foreach (var (code, label) in VerificationMethods.All)
         {

@@ -176,7 +176,7 @@ public sealed class LoginService(
             // A person's account on the API: refused like a wrong password (its password is not verified, so the API is no
             // oracle for it), and not counted against the account.
             hasher.VerifyDummy(password);
-            return await DeniedAsync(baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId, Detail = "not-machine-account" },
+            return await DeniedAsync(baseRecord with { Actor = account.UserId, ActorKind = account.Kind, Target = account.UserId, Detail = AuditDetails.NotMachineAccount },
                 cancellationToken);
         }
 

@@ -12,7 +12,7 @@ using Onshi.Core.Data;
 namespace Onshi.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(OnshiDbContext))]
-    [Migration("20261206113820_BulkInquiries")]
+    [Migration("20261206123955_BulkInquiries")]
     partial class BulkInquiries
     {
         /// <inheritdoc />
@@ -82,6 +82,13 @@ namespace Onshi.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("PreviousPasswordHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("PreviousPasswordValidUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SecurityStamp")
                         .IsConcurrencyToken()

@@ -11,7 +11,7 @@ using Onshi.Core.Data;
 namespace Onshi.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(OnshiDbContext))]
-    [Migration("20261206113811_BulkInquiries")]
+    [Migration("20261206123943_BulkInquiries")]
     partial class BulkInquiries
     {
         /// <inheritdoc />
@@ -74,6 +74,13 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousPasswordHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PreviousPasswordValidUntil")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SecurityStamp")
