@@ -48,6 +48,7 @@ public static partial class WebApi
                 "Onshi:WebApi: the rates and bursts at least 1, MaxBodyBytes at least 1024, MaxBulkBodyBytes at least MaxBodyBytes.")
             .ValidateOnStart();
         services.AddSingleton<WebApiLimiter>();
+        services.AddWebApiOpenApi();
         return services;
     }
 
@@ -65,10 +66,23 @@ public static partial class WebApi
             api.UseRouting();
             api.UseEndpoints(e =>
             {
-                e.MapPost(AuthPath, AuthAsync).WithName("auth");
-                e.MapPost(SearchPath, SearchAsync).WithName("search");
-                e.MapPost(BulkPath, BulkAsync).WithName("bulk");
-                e.MapPost(BulkResultPath, BulkResultAsync).WithName("bulkResult");
+                e.MapPost(AuthPath, (Delegate)(Func<HttpContext, Task>)AuthAsync).WithName("auth").Describe<AuthRequest, AuthResponse>("認証（トークンの発行）",
+                    "連携アプリ用・Web API用アカウントのユーザIDとシークレットで認証し、idToken（= accessToken）を返します。トークンは発行した端末証明書・アカウントに"
+                    + "結び付き、パスワード初期化・無効化で失効します。誤りは既知・未知のIDで同じ応答になり、ロックの回数に数えます。",
+                    StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests);
+                e.MapPost(SearchPath, (Delegate)(Func<HttpContext, Task>)SearchAsync).WithName("search").Describe<XmlMsgEnvelope<QualificationRequestMessage>, XmlMsgEnvelope<QualificationResultMessage>>(
+                    "資格情報照会", "1人の資格を照会します（Authorization: idToken）。MedicalInstitutionCode は端末証明書の医療機関等コードと一致する必要があります。",
+                    StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge,
+                    StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+                e.MapPost(BulkPath, (Delegate)(Func<HttpContext, Task>)BulkAsync).WithName("bulk").Describe<XmlMsgEnvelope<BulkRequestMessage>, XmlMsgEnvelope<BulkResultMessage>>(
+                    "一括照会の受付（Onshi独自のパス）", "最大10,000人の一括照会をすぐに受け付け、受付番号（ReceptionNumber, SegmentOfResult 2）を返します。処理はバックグラウンドで行われます。",
+                    StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status413PayloadTooLarge,
+                    StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+                e.MapPost(BulkResultPath, (Delegate)(Func<HttpContext, Task>)BulkResultAsync).WithName("bulkResult").Describe<XmlMsgEnvelope<BulkResultRequestMessage>, XmlMsgEnvelope<BulkResultMessage>>(
+                    "一括照会結果の取得（Onshi独自のパス）", "受付番号の一括照会の結果を返します。処理中は SegmentOfResult 2、完了後は1人ずつの BulkConfirmUnit。結果は保存期間（既定7日）の後に削除されます。",
+                    StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                    StatusCodes.Status429TooManyRequests);
+                e.MapOpenApi(WebApiOpenApi.DocumentPath.Replace(WebApiOpenApi.DocumentName, "{documentName}", StringComparison.Ordinal));
             });
             api.Run(async context =>
             {
