@@ -37,7 +37,7 @@ public static class BulkDisplay
     public static string Outcome(BulkInquiryRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.Status == BulkInquiryStatus.Completed ? $"正常 {Count(row.NormalCount)}件・エラー {Count(row.ErrorCount)}件" : Jst.None;
+        return row.Status == BulkInquiryStatus.Completed ? $"正常 {Count(row.NormalCount)}人・エラー {Count(row.ErrorCount)}人" : Jst.None;
     }
 
     /// <summary>The 保存期限 of a completed inquiry's results.</summary>
