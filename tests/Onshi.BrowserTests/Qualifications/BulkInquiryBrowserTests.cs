@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Onshi.BrowserTests.Oqs;
 using Onshi.IntegrationTests.Oqs;
