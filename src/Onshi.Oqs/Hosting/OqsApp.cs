@@ -47,6 +47,7 @@ public static class OqsApp
             o.Conventions.AuthorizeFolder("/AuditLog", OqsPolicies.For(OqsCapability.AuditLog));
             o.Conventions.AuthorizePage("/Qualifications/Index", OqsPolicies.For(OqsCapability.QualificationLookup));
             o.Conventions.AuthorizePage("/Qualifications/Results", OqsPolicies.For(OqsCapability.QualificationResults));
+            o.Conventions.AuthorizeFolder("/Qualifications/Bulk", OqsPolicies.For(OqsCapability.QualificationLookup));
             // /Qualifications/Result (one kept result) is for either capability: QualificationResultQuery decides.
         }, configureLogging);
         builder.Services.AddSingleton(new OqsSiteOptions(settings.Environment));

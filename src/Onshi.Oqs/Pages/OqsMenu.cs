@@ -23,6 +23,7 @@ public static class OqsMenu
         new("資格確認",
         [
             new(OqsCapability.QualificationLookup, "資格情報照会", "被保険者証等の記号・番号等で、受診者の資格を確認します", "/Qualifications"),
+            new(OqsCapability.QualificationLookup, "一括照会", "予約患者など複数の受診者の資格を、CSV・XMLファイルでまとめて確認します", "/Qualifications/Bulk"),
             new(OqsCapability.QualificationResults, "資格確認結果一覧", "この医療機関等の資格確認結果を確認し、XML・CSVで出力します", "/Qualifications/Results"),
         ]),
         new("アカウント情報管理",

@@ -165,7 +165,8 @@
           var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(region.id);
           if (!fresh) { window.clearInterval(timer); return; }
           if (fresh.innerHTML !== region.innerHTML) { region.innerHTML = fresh.innerHTML; }
-          if (!fresh.hasAttribute('data-refresh')) { region.removeAttribute('data-refresh'); window.clearInterval(timer); }
+          // Razor writes a data- attribute even when its value is null (as data-refresh=""): empty means finished too.
+          if (!(parseInt(fresh.getAttribute('data-refresh'), 10) > 0)) { region.removeAttribute('data-refresh'); window.clearInterval(timer); }
         })
         .catch(function () { window.clearInterval(timer); });
     }, seconds * 1000);

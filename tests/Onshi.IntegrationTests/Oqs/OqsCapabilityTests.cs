@@ -24,14 +24,16 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
     private static readonly (string Href, string Label) AuditLog = ("/AuditLog", "操作ログ照会");
     private static readonly (string Href, string Label) Lookup = ("/Qualifications", "資格情報照会");
     private static readonly (string Href, string Label) Results = ("/Qualifications/Results", "資格確認結果一覧");
+    private static readonly (string Href, string Label) Bulk = ("/Qualifications/Bulk", "一括照会");
 
-    // The 《資格確認》 group of each kind that has one (SPEC §11.2: looking up for 管理者・一般・医療情報閲覧, the list for マスタ・管理者).
+    // The 《資格確認》 group of each kind that has one (SPEC §11.2: looking up — one patient or 一括照会 — for 管理者・一般・医療情報閲覧,
+    // the list for マスタ・管理者).
     private static readonly Dictionary<string, (string Href, string Label)[]> ExpectedQualificationMenu = new()
     {
         ["master"] = [Results],
-        ["admin"] = [Lookup, Results],
-        ["general"] = [Lookup],
-        ["medical"] = [Lookup],
+        ["admin"] = [Lookup, Bulk, Results],
+        ["general"] = [Lookup, Bulk],
+        ["medical"] = [Lookup, Bulk],
     };
 
     // The 《アカウント情報管理》 menu of each kind, line by line, in order.
@@ -59,6 +61,7 @@ public abstract class OqsCapabilityTests(SharedOqsServer shared)
         ("/AuditLog/Logins", "ログイン履歴", ["master", "admin"]),
         ("/Qualifications", "資格情報照会", ["admin", "general", "medical"]),
         ("/Qualifications/Results", "資格確認結果一覧", ["master", "admin"]),
+        ("/Qualifications/Bulk", "一括照会", ["admin", "general", "medical"]),
     ];
 
     private OqsServer Server => shared.Server;

@@ -233,12 +233,10 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
     public static byte[] Csv(IReadOnlyList<QualificationResultView> views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        var text = new StringBuilder();
-        text.Append(AuditCsv.Line(CsvHeaders));
-        foreach (var v in views)
+        return CsvDocument(CsvHeaders, views.Select(v =>
         {
             var r = v.Result;
-            text.Append(AuditCsv.Line(
+            return (IReadOnlyList<string>)
             [
                 Jst.Seconds(v.Row.ExecutedAt), v.Row.ReferenceNumber, Jst.Date(v.Row.ConfirmationDate), v.AccountUserId, v.Row.TerminalSerial ?? "",
                 QualificationCodes.Label(v.Row.Validity), v.Row.InsurerNumber, v.Row.Symbol, v.Row.Number, r?.InsuredBranchNumber ?? v.Row.Branch ?? "",
@@ -246,7 +244,23 @@ public sealed class QualificationResultQuery(OnshiDbContext db, AuditLog audit, 
                 r?.InsurerName ?? "", WireSlash(r?.QualificationDate), WireSlash(r?.DisqualificationDate),
                 r?.ReasonOfLoss is { } reason ? QualificationCodes.Label((ReasonOfLoss)int.Parse(reason, CultureInfo.InvariantCulture)) : "",
                 RatioWords(r?.InsuredPartialContributionRatio), RatioWords(r?.ElderlyRecipientCertificateInfo?.ElderlyRecipientContributionRatio),
-            ]));
+            ];
+        }));
+    }
+
+    /// <summary>
+    /// A CSV for people (the 資格確認結果 export, the 一括照会 result): UTF-8 with a BOM so that Excel opens it as UTF-8, CRLF, each
+    /// cell formula-neutralized and quoted as needed (<see cref="AuditCsv.Line"/>).
+    /// </summary>
+    public static byte[] CsvDocument(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(rows);
+        var text = new StringBuilder();
+        text.Append(AuditCsv.Line(headers));
+        foreach (var row in rows)
+        {
+            text.Append(AuditCsv.Line(row));
         }
 
         return [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text.ToString())];

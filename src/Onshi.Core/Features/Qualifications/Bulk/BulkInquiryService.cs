@@ -136,26 +136,13 @@ public sealed class BulkInquiryService(OnshiDbContext db, AuditLog audit, Backgr
         ActorContext actor, string? receptionNumber, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var p = actor.Principal;
-        var number = (TextInput.NormalizeCode(receptionNumber) ?? "").Trim();
-        var found = number.Length is > 0 and <= 16 && number.All(char.IsAsciiDigit)
-            ? await db.BulkInquiries.AsNoTracking().Where(b => b.ReceptionNumber == number)
-                .Select(b => new { Inquiry = b, UserId = db.Accounts.Where(a => a.Id == b.AccountId).Select(a => a.UserId).First() })
-                .FirstOrDefaultAsync(cancellationToken)
-            : null;
-        if (found is null || found.Inquiry.InstitutionId != p.InstitutionId || found.Inquiry.Environment != p.Environment)
+        var found = await FindOwnAsync(actor, receptionNumber, cancellationToken);
+        if (found is null)
         {
-            if (found is not null)
-            {
-                audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, found.Inquiry.ReceptionNumber, "other-institution"));
-                await audit.CommitAsync(cancellationToken);
-            }
-
             return OpResult<(BulkInquiryRow, IReadOnlyList<BulkConfirmUnit>)>.Fail(WireErrors.BulkNotFound);
         }
 
-        var inquiry = found.Inquiry;
-        var row = Row(inquiry, found.UserId);
+        var (inquiry, row) = found.Value;
         if (inquiry.Status != BulkInquiryStatus.Completed)
         {
             return OpResult<(BulkInquiryRow, IReadOnlyList<BulkConfirmUnit>)>.Success((row, []));
@@ -202,6 +189,18 @@ public sealed class BulkInquiryService(OnshiDbContext db, AuditLog audit, Backgr
             "rows=" + units.Count.ToString(CultureInfo.InvariantCulture)));
         await audit.CommitAsync(cancellationToken);
         return OpResult<(BulkInquiryRow, IReadOnlyList<BulkConfirmUnit>)>.Success((row, units));
+    }
+
+    /// <summary>
+    /// Where the 一括照会 <paramref name="receptionNumber"/> of the actor's institution stands (the screen's detail, refreshed while
+    /// it runs), without its answers: nothing is read of the patients and nothing is audited but a refusal. Another institution's
+    /// number is answered as unknown (and audited as a denial), as by <see cref="ResultAsync"/>.
+    /// </summary>
+    public async Task<OpResult<BulkInquiryRow>> StatusAsync(ActorContext actor, string? receptionNumber, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var found = await FindOwnAsync(actor, receptionNumber, cancellationToken);
+        return found is { } f ? OpResult<BulkInquiryRow>.Success(f.Row) : OpResult<BulkInquiryRow>.Fail(WireErrors.BulkNotFound);
     }
 
     /// <summary>The institution's 一括照会 of this environment, newest first (the screen's list).</summary>
@@ -251,6 +250,30 @@ public sealed class BulkInquiryService(OnshiDbContext db, AuditLog audit, Backgr
                 BulkConfirmUnit = completed ? [.. units] : null,
             },
         };
+    }
+
+    /// <summary>The inquiry <paramref name="receptionNumber"/> when it is of the actor's institution and environment; another's is audited.</summary>
+    private async Task<(BulkInquiry Inquiry, BulkInquiryRow Row)?> FindOwnAsync(ActorContext actor, string? receptionNumber, CancellationToken cancellationToken)
+    {
+        var p = actor.Principal;
+        var number = (TextInput.NormalizeCode(receptionNumber) ?? "").Trim();
+        var found = number.Length is > 0 and <= 16 && number.All(char.IsAsciiDigit)
+            ? await db.BulkInquiries.AsNoTracking().Where(b => b.ReceptionNumber == number)
+                .Select(b => new { Inquiry = b, UserId = db.Accounts.Where(a => a.Id == b.AccountId).Select(a => a.UserId).First() })
+                .FirstOrDefaultAsync(cancellationToken)
+            : null;
+        if (found is null || found.Inquiry.InstitutionId != p.InstitutionId || found.Inquiry.Environment != p.Environment)
+        {
+            if (found is not null)
+            {
+                audit.Record(actor.Audit(AuditActions.AccessDenied, AuditOutcomes.Denied, found.Inquiry.ReceptionNumber, "other-institution"));
+                await audit.CommitAsync(cancellationToken);
+            }
+
+            return null;
+        }
+
+        return (found.Inquiry, Row(found.Inquiry, found.UserId));
     }
 
     private static BulkInquiryRow Row(BulkInquiry b, string userId) => new(b.ReceptionNumber, b.Status, b.SubmittedAt, b.CompletedAt, b.ExpiresAt, b.Total,
