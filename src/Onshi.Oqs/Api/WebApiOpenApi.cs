@@ -114,7 +114,8 @@ public static class WebApiOpenApi
             () => new JsonObject { ["userId"] = "SAMPLEAPI01", ["password"] = "（発行されたシークレット）" },
             () => new JsonObject
             {
-                ["status"] = "0", ["msg"] = "",
+                ["status"] = "0",
+                ["msg"] = "",
                 ["result"] = new JsonObject { ["accessToken"] = "q3Yc…（トークン）", ["idToken"] = "q3Yc…（トークン）", ["linkSysCharCd"] = "0", ["expiresIn"] = 3600 },
             },
             () => new JsonObject { ["status"] = "1", ["msg"] = WireErrors.CredentialsRejected.Message, ["errorCode"] = WireErrors.CredentialsRejected.Code }),

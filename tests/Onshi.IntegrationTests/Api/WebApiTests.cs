@@ -384,6 +384,55 @@ public sealed class WebApiTests
         });
     }
 
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesTheFourOperations_WithExamples_AndIsTheOneInDocs()
+    {
+        await using var server = await OqsServer.StartAsync(TestDatabase.Sqlite);
+        using var api = ApiClient.For(server.BaseAddress, server.CaCertificate, server.Demo.Terminal);
+        using var get = new HttpRequestMessage(HttpMethod.Get, WebApiOpenApi.DocumentPath);
+        var answer = await api.SendAsync(get);
+        answer.Status.ShouldBe(HttpStatusCode.OK, answer.Body);
+        var paths = answer.Json!["paths"]!.AsObject();
+        paths.Select(p => p.Key).Order(StringComparer.Ordinal).ShouldBe(
+            new[] { WebApi.AuthPath, WebApi.SearchPath, WebApi.BulkPath, WebApi.BulkResultPath }.Order(StringComparer.Ordinal));
+        foreach (var (path, item) in paths)
+        {
+            var post = item!["post"]!;
+            post["requestBody"]!["content"]!["application/json"]!["example"].ShouldNotBeNull(path);
+            post["responses"]!["200"]!["content"]!["application/json"]!["example"].ShouldNotBeNull(path);
+            ((string?)post["summary"]).ShouldNotBeNullOrEmpty(path);
+        }
+
+        answer.Body.ShouldContain("QualificationConfirmSearchInfo");
+        answer.Body.ShouldContain("BulkConfirmUnit");
+
+        // docs/webapi.openapi.json is this document (ONSHI_UPDATE_DOCS=1 rewrites it).
+        var file = Path.Combine(RepositoryRoot(), "docs", "webapi.openapi.json");
+        var served = answer.Json.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }).Replace(server.BaseAddress.ToString().TrimEnd('/'), "https://localhost:8443", StringComparison.Ordinal) + "\n";
+        if (Environment.GetEnvironmentVariable("ONSHI_UPDATE_DOCS") == "1")
+        {
+            await File.WriteAllTextAsync(file, served, TestContext.Current.CancellationToken);
+        }
+
+        (await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken)).ShouldBe(served,
+            "docs/webapi.openapi.json is out of date: run this test with ONSHI_UPDATE_DOCS=1");
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Onshi.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("The repository root was not found.");
+    }
+
     private static async Task<BackgroundJobRun?> ClaimAsync(OqsServer server, string owner, string kind = BulkInquiryService.JobKind, bool required = true)
     {
         await using var scope = server.App.Services.CreateAsyncScope();

@@ -138,6 +138,91 @@ public sealed class WireFormatTests
         JsonSerializer.Serialize(back, WireJson.Options).ShouldBe(original);
     }
 
+    public static TheoryData<string> MessageTypes => new(
+        nameof(QualificationRequestMessage), nameof(QualificationResultMessage), nameof(BulkRequestMessage), nameof(BulkResultMessage),
+        nameof(BulkResultRequestMessage));
+
+    /// <summary>Every element of every message of the family (each property set, each list of two), JSON → XML → JSON unchanged.</summary>
+    [Theory]
+    [MemberData(nameof(MessageTypes))]
+    public void EveryElementOfEveryMessage_RoundTripsThroughXml(string typeName)
+    {
+        var type = typeof(WireXml).Assembly.GetType("Onshi.Core.Features.Qualifications." + typeName)!;
+        var message = Filled(type, 0, "");
+        var json = JsonSerializer.Serialize(message, type, WireJson.Options);
+        json.ShouldNotContain("null");
+        var xml = (XDocument)typeof(WireXml).GetMethod(nameof(WireXml.Serialize))!.MakeGenericMethod(type).Invoke(null, [message])!;
+        var back = typeof(WireXml).GetMethod(nameof(WireXml.Deserialize))!.MakeGenericMethod(type).Invoke(null, [XDocument.Parse(xml.ToString()).Root!]);
+        JsonSerializer.Serialize(back, type, WireJson.Options).ShouldBe(json);
+        var names = xml.Root!.DescendantsAndSelf().Select(e => e.Name.LocalName).ToHashSet(StringComparer.Ordinal);
+        foreach (var property in Properties(type))
+        {
+            names.ShouldContain(property);
+        }
+    }
+
+    [Fact]
+    public void Bulk_RepeatsItsPatientsAndUnitsInMessageBody_AndOnePatientStaysAList()
+    {
+        var request = new BulkRequestMessage
+        {
+            MessageHeader = new RequestHeader { MedicalInstitutionCode = "1310000018" },
+            MessageBody = new BulkRequestBody { QualificationConfirmSearchInfo = [new() { InsurerNumber = "33120015" }, new() { InsurerNumber = "54016027" }] },
+        };
+        var xml = WireXml.Serialize(request);
+        xml.Root!.Element("MessageBody")!.Elements("QualificationConfirmSearchInfo").Count().ShouldBe(2);
+        var one = XElement.Parse("<XmlMsg><MessageBody><QualificationConfirmSearchInfo><InsurerNumber>33120015</InsurerNumber></QualificationConfirmSearchInfo></MessageBody></XmlMsg>");
+        WireXml.Deserialize<BulkRequestMessage>(one)!.MessageBody.QualificationConfirmSearchInfo!.Single().InsurerNumber.ShouldBe("33120015");
+        // A single request's QualificationConfirmSearchInfo stays one object.
+        WireXml.Deserialize<QualificationRequestMessage>(one)!.MessageBody.QualificationConfirmSearchInfo!.InsurerNumber.ShouldBe("33120015");
+        var deep = XElement.Parse("<XmlMsg>" + string.Concat(Enumerable.Repeat("<a>", 40)) + string.Concat(Enumerable.Repeat("</a>", 40)) + "</XmlMsg>");
+        Should.Throw<JsonException>(() => WireXml.Deserialize<QualificationRequestMessage>(deep));
+    }
+
+    private static IEnumerable<string> Properties(Type type)
+    {
+        foreach (var p in type.GetProperties())
+        {
+            yield return p.Name;
+            var t = p.PropertyType.IsGenericType ? p.PropertyType.GetGenericArguments()[0] : p.PropertyType;
+            if (t != typeof(string) && t.Namespace == type.Namespace)
+            {
+                foreach (var inner in Properties(t))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    /// <summary>An instance with every string set to a value naming its path and every list holding two items.</summary>
+    private static object Filled(Type type, int depth, string path)
+    {
+        var instance = Activator.CreateInstance(type)!;
+        foreach (var p in type.GetProperties())
+        {
+            var here = path + "/" + p.Name;
+            if (p.PropertyType == typeof(string))
+            {
+                p.SetValue(instance, "v" + here.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + "・" + p.Name);
+            }
+            else if (p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                var item = p.PropertyType.GetGenericArguments()[0];
+                var list = (System.Collections.IList)Activator.CreateInstance(p.PropertyType)!;
+                list.Add(Filled(item, depth + 1, here + "[0]"));
+                list.Add(Filled(item, depth + 1, here + "[1]"));
+                p.SetValue(instance, list);
+            }
+            else
+            {
+                p.SetValue(instance, Filled(p.PropertyType, depth + 1, here));
+            }
+        }
+
+        return instance;
+    }
+
     [Fact]
     public void WithoutConsent_NoCertificateInformation()
     {
