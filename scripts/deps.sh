@@ -27,7 +27,7 @@ run() {
 installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
 
 missing=()
-for pkg in chromium fonts-ipaexfont postgresql poppler-utils openssl nginx gettext-base; do
+for pkg in chromium fonts-ipaexfont postgresql poppler-utils openssl nginx gettext-base curl jq; do
   case $pkg in
     # Any nginx with the SSL module counts (Debian's nginx, nginx-light, …): deploy/scale-out-check.sh runs its own.
     nginx) [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null || missing+=("$pkg") ;;
@@ -35,6 +35,8 @@ for pkg in chromium fonts-ipaexfont postgresql poppler-utils openssl nginx gette
     gettext-base) command -v envsubst >/dev/null || missing+=("$pkg") ;;
     # Any PostgreSQL server version counts (scripts/pg.sh finds /usr/lib/postgresql/*/bin).
     postgresql) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || installed postgresql || missing+=("$pkg") ;;
+    # scripts/recekon.sh speaks to the Web API with curl and reads JSON with jq.
+    curl|jq) command -v "$pkg" >/dev/null || missing+=("$pkg") ;;
     *) installed "$pkg" || missing+=("$pkg") ;;
   esac
 done
