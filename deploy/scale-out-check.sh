@@ -9,6 +9,8 @@
 #   d  a forged X-Client-Cert sent straight to an instance from 127.0.0.2 (not a trusted proxy) is refused and audited
 #   e  instance A SIGKILLed while writers keep registering accounts through nginx: every registration answered with
 #      success is in the database, the load went on through B, `onshi audit verify` passes
+#   g  a 10,000-patient 一括照会 through the Web API on A, A SIGKILLed (in e) while its job worker answers it: B takes the
+#      job over after its lease and finishes it, every patient answered exactly once, the result fetched through nginx
 #   and the portal's server of the template answers through nginx
 # and this script adds: f  no password, passphrase or certificate PEM in any log.
 # Ends with "scale-out: N passed, M failed"; exit 1 on any FAIL or setup failure. Every process it starts is stopped by
@@ -131,10 +133,13 @@ serve() { # serve NAME OQS PORTAL CONSOLE: in the background, its PID in $!
 }
 t=$SECONDS
 # One after the other: the first start settles the server certificate and the key ring.
+# Short job leases, so that B takes A's 一括照会 over within seconds of the kill (check g); B looks for jobs every 3 s only,
+# so the 一括照会 sent to A is A's (A's worker is woken at once by its own enqueue).
+export Onshi__Jobs__LeaseDuration=00:00:06
 serve a "$a_oqs" "$a_portal" "$a_console"
 pid_a=$!
 wait_port "$a_console" "$pid_a" 90 || abort "instance A did not start: $(tail -n 5 "$work/instance-a.log")"
-serve b "$b_oqs" "$b_portal" "$b_console"
+Onshi__Jobs__MinPollInterval=00:00:03 Onshi__Jobs__MaxPollInterval=00:00:03 serve b "$b_oqs" "$b_portal" "$b_console"
 pid_b=$!
 wait_port "$b_console" "$pid_b" 90 || abort "instance B did not start: $(tail -n 5 "$work/instance-b.log")"
 say "instances A (pid $pid_a, OQS $a_oqs) and B (pid $pid_b, OQS $b_oqs) up in $((SECONDS - t)) s"

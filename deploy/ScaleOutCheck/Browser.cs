@@ -102,6 +102,18 @@ internal sealed partial class Browser : IDisposable
         return match.Success ? WebUtility.HtmlDecode(match.Groups["v"].Value) : null;
     }
 
+    /// <summary>A JSON POST of the Web API, with its <c>Authorization</c> token when given.</summary>
+    public async Task<Answer> PostJsonAsync(string path, string json, string? token = null, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", token);
+        }
+
+        return await SendAsync(request, ct);
+    }
+
     private async Task<Answer> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         using var response = await http.SendAsync(request, ct);

@@ -36,7 +36,12 @@ internal sealed record CheckConfig(
     int WriteSeconds);
 
 /// <summary>The parts of <c>demo.json</c> the checks use.</summary>
-internal sealed record DemoFile(string CaCert, DemoTerminal Terminal, List<DemoAccount> Accounts, DemoOther OtherInstitution, DemoAccount Operator);
+internal sealed record DemoFile(string CaCert, DemoTerminal Terminal, List<DemoAccount> Accounts, DemoOther OtherInstitution, DemoAccount Operator,
+    DemoInstitution Institution, List<DemoInsured> Insured);
+
+internal sealed record DemoInstitution(string Code);
+
+internal sealed record DemoInsured(string InsurerNumber, string Symbol, string Number, string? Branch, string Birthdate);
 
 internal sealed record DemoTerminal(string Pfx, string Passphrase, string CertPem, string Serial);
 
@@ -90,7 +95,9 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
         await CheckAsync("d-forged-header-refused", ForgedHeaderRefusedAsync);
         await CheckAsync("c-revocation-across-instances", RevocationAcrossInstancesAsync);
         await CheckAsync("c-nginx-crl-refuses-revoked", NginxCrlAsync);
+        await CheckAsync("g-bulk-job-started-on-a", BulkStartAsync);
         await CheckAsync("e-sigkill-no-committed-write-lost", SigkillAsync);
+        await CheckAsync("g-bulk-job-finished-by-b-once", BulkFinishAsync);
         await CheckAsync("e-audit-chain-verifies", AuditVerifyAsync);
         await CheckAsync("portal-through-nginx", PortalAsync);
         Console.WriteLine($"driver: {passed} passed, {failed} failed");
@@ -436,6 +443,97 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
             $"{config.Writers} writers, {all.Count} registrations in {watch.Elapsed.TotalSeconds:F1} s; A killed at {killedAt / 1000.0:F1} s after {committedBeforeKill} commits; " +
             $"{ok.Count} answered success ({afterKill} after the kill), all in the database with their audit row; {failedRequests.Count} cut off by the kill " +
             $"(answered 502 or no answer; {cutOffCommitted} of them committed anyway, as a write in flight may); {throughB} registrations through B in the access log");
+    }
+
+    private const int BulkPatients = 10_000;
+
+    private string? bulkReception;
+    private string? bulkToken;
+    private int bulkDoneBeforeKill;
+
+    /// <summary>
+    /// (g) A 10,000-patient 一括照会 through the Web API on A (pinned): accepted at once, and A's job worker is answering it
+    /// (A holds the job's lease and has committed a batch) when check e SIGKILLs A.
+    /// </summary>
+    private async Task<string> BulkStartAsync()
+    {
+        var api = demo.Accounts.Single(a => a.Kind == "webapi");
+        using var a = PinnedA(terminal, new CookieContainer());
+        var auth = await a.PostJsonAsync("/oqs-api-pro/MSA12020/ILI12020SV01/auth", JsonSerializer.Serialize(new { userId = api.UserId, password = api.Password }));
+        Expect(auth.Status == HttpStatusCode.OK, $"auth answered {auth}");
+        bulkToken = JsonDocument.Parse(auth.Body).RootElement.GetProperty("result").GetProperty("idToken").GetString();
+        var patients = Enumerable.Range(0, BulkPatients).Select(i => demo.Insured[i % demo.Insured.Count]).Select(p => new Dictionary<string, string?>
+        {
+            ["InsurerNumber"] = p.InsurerNumber, ["InsuredCardSymbol"] = p.Symbol.Length == 0 ? null : p.Symbol, ["InsuredIdentificationNumber"] = p.Number,
+            ["InsuredBranchNumber"] = p.Branch, ["Birthdate"] = p.Birthdate.Replace("-", "", StringComparison.Ordinal), ["LimitApplicationCertificateRelatedConsFlg"] = "0",
+        }.Where(kv => kv.Value is not null).ToDictionary()).ToList();
+        var body = JsonSerializer.Serialize(new { XmlMsg = new { MessageHeader = new { MedicalInstitutionCode = demo.Institution.Code }, MessageBody = new { QualificationConfirmSearchInfo = patients } } });
+        var watch = Stopwatch.StartNew();
+        var accepted = await a.PostJsonAsync("/oqs-api-pro/onshi/v1/bulk", body, bulkToken);
+        var acceptMs = watch.ElapsedMilliseconds;
+        Expect(accepted.Status == HttpStatusCode.OK, $"the 一括照会 answered {accepted}");
+        bulkReception = JsonDocument.Parse(accepted.Body).RootElement.GetProperty("XmlMsg").GetProperty("MessageBody").GetProperty("ReceptionNumber").GetString();
+
+        var owner = $":{config.InstanceAPid.ToString(CultureInfo.InvariantCulture)}:";
+        await using var db = Db();
+        while (true)
+        {
+            var state = await db.BulkInquiries.AsNoTracking().Where(b => b.ReceptionNumber == bulkReception)
+                .Select(b => new { b.Processed, b.Status, Lease = db.BackgroundJobs.Where(j => j.Id == b.JobId).Select(j => j.LeaseOwner).FirstOrDefault() })
+                .SingleAsync();
+            Expect(state.Status != BulkInquiryStatus.Completed, "A finished the 一括照会 before the kill: nothing to take over");
+            Expect(state.Lease is null || state.Lease.Contains(owner, StringComparison.Ordinal), $"instance B took the job ({state.Lease}), not A: the kill would not interrupt it");
+            if (state.Processed > 0)
+            {
+                bulkDoneBeforeKill = state.Processed;
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{BulkPatients} patients accepted in {acceptMs} ms (受付番号 issued); A holds the job and has answered {state.Processed} after {watch.Elapsed.TotalSeconds:F1} s");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// (g) After A's SIGKILL: the job's lease runs out, B claims it, resumes after A's last committed batch and finishes —
+    /// every patient answered exactly once (one item and one 資格確認結果 each), the result fetched through nginx.
+    /// </summary>
+    private async Task<string> BulkFinishAsync()
+    {
+        Expect(bulkReception is not null, "the 一括照会 was not started (check g-bulk-job-started-on-a failed)");
+        var watch = Stopwatch.StartNew();
+        await using var db = Db();
+        BulkInquiry inquiry;
+        while (true)
+        {
+            inquiry = await db.BulkInquiries.AsNoTracking().SingleAsync(b => b.ReceptionNumber == bulkReception);
+            if (inquiry.Status is BulkInquiryStatus.Completed or BulkInquiryStatus.Failed || watch.Elapsed > TimeSpan.FromSeconds(100))
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Expect(inquiry.Status == BulkInquiryStatus.Completed, $"the 一括照会 is {inquiry.Status} after {watch.Elapsed.TotalSeconds:F0} s ({inquiry.Processed} answered)");
+        var job = await db.BackgroundJobs.AsNoTracking().SingleAsync(j => j.Id == inquiry.JobId);
+        var items = await db.BulkInquiryItems.AsNoTracking().Where(i => i.BulkInquiryId == inquiry.Id).Select(i => new { i.Position, i.QualificationResultId }).ToListAsync();
+        Expect(items.Count == BulkPatients, $"{items.Count} items for {BulkPatients} patients");
+        Expect(items.Select(i => i.Position).Distinct().Count() == BulkPatients, "a patient was answered twice");
+        Expect(items.All(i => i.QualificationResultId is not null) && items.Select(i => i.QualificationResultId).Distinct().Count() == BulkPatients,
+            "not one 資格確認結果 per patient");
+        Expect(job.Attempts >= 2, $"the job ran {job.Attempts} time(s): it was not taken over");
+
+        using var nginx = Nginx(terminal);
+        var result = await nginx.PostJsonAsync("/oqs-api-pro/onshi/v1/bulk/result",
+            JsonSerializer.Serialize(new { XmlMsg = new { MessageHeader = new { MedicalInstitutionCode = demo.Institution.Code }, MessageBody = new { ReceptionNumber = bulkReception } } }),
+            bulkToken);
+        Expect(result.Status == HttpStatusCode.OK, $"the result answered {result}");
+        var header = JsonDocument.Parse(result.Body).RootElement.GetProperty("XmlMsg").GetProperty("MessageHeader");
+        Expect(header.GetProperty("NumberOfProcessingResult").GetString() == BulkPatients.ToString(CultureInfo.InvariantCulture), "the result's count is wrong");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"A answered {bulkDoneBeforeKill} before its kill; B took the job over (run {job.Attempts}) and completed it {watch.Elapsed.TotalSeconds:F1} s after the kill check; " +
+            $"{items.Count} patients, each answered once; the result ({BulkPatients} units) fetched through nginx with A's token");
     }
 
     /// <summary>The portal server of the template: plain TLS, our proxy certificate, B serving alone after A's kill.</summary>
