@@ -123,6 +123,19 @@ internal static class DemoCommand
         }
 
         w.WriteLine();
+        if (demo.Insured.Count > 0)
+        {
+            w.WriteLine("Patients to look up (資格情報照会 as 一般 or 管理者; also in demo.json `insured`):");
+            w.WriteLine("  保険者番号 / 記号 / 番号 / 枝番 / 生年月日 → 資格有効性");
+            foreach (var p in demo.Insured)
+            {
+                w.WriteLine($"  {p.InsurerNumber} / {(p.Symbol.Length == 0 ? "-" : p.Symbol)} / {p.Number} / {p.Branch ?? "-"} / {p.Birthdate} → {p.Validity}");
+            }
+
+            w.WriteLine("Reception software: `bash scripts/recekon.sh " + path + "` (the Web API with the webapi account, and `onshi link` with the app account).");
+            w.WriteLine();
+        }
+
         w.WriteLine($"Another institution, to try isolation: {demo.OtherInstitution.Code} {demo.OtherInstitution.Name}");
         w.WriteLine($"  PKCS#12: {demo.OtherInstitution.Terminal.Pfx}  passphrase: {demo.OtherInstitution.Terminal.Passphrase}");
         foreach (var a in demo.OtherInstitution.Accounts.Where(a => a.Kind is "master" or "admin"))
