@@ -69,20 +69,8 @@ public static class BenchHttp
     }
 
     /// <summary>CA pinning: the server certificate must chain to our CA alone (no system roots) and name 127.0.0.1.</summary>
-    private static bool IsIssuedByOurCa(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(leaf);
-    }
+    private static bool IsIssuedByOurCa(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca) =>
+        Onshi.Core.Features.Certificates.ServerCertificateTrust.IsTrusted(certificate, errors, ca);
 }
 
 /// <summary>The outcome of one request: status, body and redirect target.</summary>

@@ -122,20 +122,8 @@ internal sealed partial class Browser : IDisposable
     }
 
     /// <summary>Our CA only, and the name must match (no other policy error).</summary>
-    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
-    }
+    private static bool IsTrusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 ca) =>
+        Onshi.Core.Features.Certificates.ServerCertificateTrust.IsTrusted(certificate, errors, ca);
 
     [GeneratedRegex("<input[^>]*?name=\"__af\"[^>]*?value=\"(?<v>[^\"]*)\"|<input[^>]*?value=\"(?<v>[^\"]*)\"[^>]*?name=\"__af\"", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();

@@ -464,8 +464,12 @@ internal sealed partial class Checks(CheckConfig config, DemoFile demo) : IDispo
         bulkToken = JsonDocument.Parse(auth.Body).RootElement.GetProperty("result").GetProperty("idToken").GetString();
         var patients = Enumerable.Range(0, BulkPatients).Select(i => demo.Insured[i % demo.Insured.Count]).Select(p => new Dictionary<string, string?>
         {
-            ["InsurerNumber"] = p.InsurerNumber, ["InsuredCardSymbol"] = p.Symbol.Length == 0 ? null : p.Symbol, ["InsuredIdentificationNumber"] = p.Number,
-            ["InsuredBranchNumber"] = p.Branch, ["Birthdate"] = p.Birthdate.Replace("-", "", StringComparison.Ordinal), ["LimitApplicationCertificateRelatedConsFlg"] = "0",
+            ["InsurerNumber"] = p.InsurerNumber,
+            ["InsuredCardSymbol"] = p.Symbol.Length == 0 ? null : p.Symbol,
+            ["InsuredIdentificationNumber"] = p.Number,
+            ["InsuredBranchNumber"] = p.Branch,
+            ["Birthdate"] = p.Birthdate.Replace("-", "", StringComparison.Ordinal),
+            ["LimitApplicationCertificateRelatedConsFlg"] = "0",
         }.Where(kv => kv.Value is not null).ToDictionary()).ToList();
         var body = JsonSerializer.Serialize(new { XmlMsg = new { MessageHeader = new { MedicalInstitutionCode = demo.Institution.Code }, MessageBody = new { QualificationConfirmSearchInfo = patients } } });
         var watch = Stopwatch.StartNew();

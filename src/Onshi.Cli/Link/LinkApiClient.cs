@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Qualifications;
 using Onshi.Oqs.Api;
 
@@ -37,20 +38,7 @@ internal sealed class LinkApiClient : IDisposable
             {
                 ClientCertificates = [terminal],
                 LocalCertificateSelectionCallback = (_, _, _, _, _) => terminal,
-                RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                {
-                    if (cert is null)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    using var presented = X509CertificateLoader.LoadCertificate(cert.GetRawCertData());
-                    return chain.Build(presented);
-                },
+                RemoteCertificateValidationCallback = (_, cert, _, errors) => ServerCertificateTrust.IsTrusted(cert, errors, ca),
             },
         })
         { BaseAddress = baseAddress, Timeout = timeout };

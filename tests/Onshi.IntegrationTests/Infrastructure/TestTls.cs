@@ -18,19 +18,7 @@ public static class TestTls
         {
             ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
             LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
-            RemoteCertificateValidationCallback = (_, cert, _, _) =>
-            {
-                if (cert is null)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
-            },
+            RemoteCertificateValidationCallback = (_, cert, _, errors) => Onshi.Core.Features.Certificates.ServerCertificateTrust.IsTrusted(cert, errors, ca),
         },
     };
 
