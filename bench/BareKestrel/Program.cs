@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 // The baseline of the benchmarks: Kestrel and Razor Pages doing the least a form page needs (one page, one form with an
-// antiforgery token), over the same TLS as the OQS: our CA's server certificate, the client asked for its certificate
+// antiforgery token) and the least a JSON API needs (POST /api/echo: parse the body, answer JSON), over the same TLS as the OQS: our CA's server certificate, the client asked for its certificate
 // (AllowCertificate, any certificate accepted in the handshake, as OqsApp does). Loopback only.
 //   bare-kestrel --port P --pfx FILE [--client-certificates allow|none]   (the PKCS#12 password in BARE_PFX_PASSWORD)
 var port = int.Parse(Arg("--port") ?? throw new ArgumentException("--port is required"), System.Globalization.CultureInfo.InvariantCulture);
@@ -29,6 +29,15 @@ builder.WebHost.UseKestrel(k =>
 
 var app = builder.Build();
 app.MapRazorPages();
+
+// The Web API's baseline: read the JSON request, answer a JSON body of the size of Onshi's search answer (about 1.3 kB).
+var answer = System.Text.Encoding.UTF8.GetBytes("{\"XmlMsg\":{\"MessageHeader\":{\"SegmentOfResult\":\"1\"},\"MessageBody\":{\"Echo\":\"" + new string('x', 1200) + "\"}}}");
+app.MapPost("/api/echo", async (HttpContext context) =>
+{
+    using var request = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+    context.Response.ContentType = "application/json; charset=utf-8";
+    await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+});
 app.Run();
 
 string? Arg(string name)

@@ -211,6 +211,18 @@ public sealed partial class Orchestrator
                 {
                     await CellAsync(run, new OnshiLookupScenario(target, sample), c, server, ct2);
                 }
+
+                // The Web API (issue 16): the same lookups as JSON from a Web API用 account, then a 一括照会 of 10,000 patients.
+                await LoadRunner.RunCellAsync(run.Target, new OnshiApiLookupScenario(target, sample), 4, settle, server, ct2);
+                foreach (var c in Concurrencies(wide: false))
+                {
+                    await CellAsync(run, new OnshiApiLookupScenario(target, sample), c, server, ct2);
+                }
+
+                var bulk = await BulkTiming.RunAsync(target, sample, options.Quick ? 1_000 : 10_000, server, ct2) with { Target = run.Target };
+                run.Cells.Add(bulk);
+                Say($"  {bulk.Scenario,-17} {bulk.Operations} patients: accepted in {bulk.P50Ms:F0} ms, result after {bulk.Seconds:F1} s = {bulk.OpsPerSecond:F0} patients/s, server {bulk.ServerCpuPercent:F0} % of the cores"
+                    + (bulk.Errors > 0 ? $"  ERROR: {bulk.FirstError}" : ""));
             }, ct);
 
         if (run.Failure is not null)

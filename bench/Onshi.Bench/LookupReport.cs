@@ -93,6 +93,24 @@ public static class LookupReport
                     F($"{l.ServerCpuMsPerOp:F2} vs {s.ServerCpuMsPerOp:F2} ms = {ratio:F2}×"), ratio <= 1.5 && l.Errors == 0,
                     F($"one request each; the lookup writes two rows (its 資格確認結果 and its audit row) where the search only reads; the service alone (no HTTP) {run.Cell("lookup-service", 16)?.ServerCpuMsPerOp ?? 0:F2} ms per lookup")));
             }
+
+            // Issue 16: the Web API against bare Kestrel's JSON POST over the same mutual TLS, by CPU per request.
+            if (run.Cell("api-lookup", 16) is { } api && r.Run("bare")?.Cell("json-post", 16) is { } bare)
+            {
+                var ratio = bare.ServerCpuMsPerOp / api.ServerCpuMsPerOp;
+                rows.Add(new(F($"{Short(run)}: Web API lookups ≥ 40 % of bare Kestrel's JSON POST by CPU per request (16 clients)"),
+                    F($"{api.ServerCpuMsPerOp:F2} vs {bare.ServerCpuMsPerOp:F2} ms = {ratio:P0}; {api.RequestsPerSecond:F0} vs {bare.RequestsPerSecond:F0} req/s, p99 {api.P99Ms:F1} ms"),
+                    ratio >= 0.4 && api.Errors == 0,
+                    F($"the lookup behind the request: the service alone {run.Cell("lookup-service", 16)?.ServerCpuMsPerOp ?? 0:F2} ms (its index seek, the rules, the 資格確認結果 and audit row in one commit); the rest is the certificate's row, the token's session row and the JSON")));
+            }
+
+            if (run.Cells.FirstOrDefault(c => c.Scenario.StartsWith("bulk-", StringComparison.Ordinal)) is { } bulk)
+            {
+                var sqlite = run.Seed?.Provider == "sqlite";
+                rows.Add(new(F($"{Short(run)}: a 一括照会 of {bulk.Operations:N0} patients{(sqlite ? " ≥ 1,000 patients/s" : "")} (request to fetched result)"),
+                    F($"{bulk.Seconds:F1} s = {bulk.OpsPerSecond:F0} patients/s (accepted in {bulk.P50Ms:F0} ms)"), sqlite ? bulk.OpsPerSecond >= 1000 && bulk.Errors == 0 : null,
+                    F($"batches of 500 patients, each one commit of its 資格確認結果, items and one audit row; the server used {bulk.ServerCpuPercent:F0} % of the cores{(bulk.Errors > 0 ? "; ERROR " + bulk.FirstError : "")}")));
+            }
         }
 
         return rows;
@@ -122,7 +140,7 @@ public static class LookupReport
         L($"| cells | a discarded {(o.Quick ? "2" : "10")} s warm-up per scenario and process (the JIT's tiers settle on the whole path), then per cell warm-up {(o.Quick ? "0.5" : "2")} s (discarded) and {(o.Quick ? "1.5" : "8")} s measured or the request cap; the same load client, server process and TLS set-up as the section above |");
         L($"| duration | {(r.Finished - r.Started).TotalMinutes:F1} min |");
         L($"");
-        L($"*lookup* — 資格情報照会 on the screen as a receptionist: an 管理者 account of the 200-account institution at its terminal (mutual TLS, signed in) POSTs the form (保険者番号, 記号, 番号, 枝番, 生年月日; 確認日 = today) and reads the answer in the response (the browser's address becomes `/Qualifications?r=照会番号`): one request, one lookup, which writes its 資格確認結果 and audit row. Keys: `DATA/seed-insured-sample.json` (1,000 members spread evenly over the population by row id; worker w of N takes keys w, w+N, …). *lookup-service* — the same lookups through `QualificationLookupService` in a process of its own with the server stopped (no HTTP, TLS, session, Razor; one DI scope per lookup): its CPU is the process's own. *search* — アカウント管理（更新） as the マスタ of the same institution, the reference page of the same run.");
+        L($"*lookup* — 資格情報照会 on the screen as a receptionist: an 管理者 account of the 200-account institution at its terminal (mutual TLS, signed in) POSTs the form (保険者番号, 記号, 番号, 枝番, 生年月日; 確認日 = today) and reads the answer in the response (the browser's address becomes `/Qualifications?r=照会番号`): one request, one lookup, which writes its 資格確認結果 and audit row. Keys: `DATA/seed-insured-sample.json` (1,000 members spread evenly over the population by row id; worker w of N takes keys w, w+N, …). *lookup-service* — the same lookups through `QualificationLookupService` in a process of its own with the server stopped (no HTTP, TLS, session, Razor; one DI scope per lookup): its CPU is the process's own. *search* — アカウント管理（更新） as the マスタ of the same institution, the reference page of the same run. *api-lookup* — the same lookups through the Web API (issue 16): a Web API用 account of that institution authenticates once per worker at its terminal and POSTs `search` with one patient as JSON (§11.3); the rate limits are raised for the load. *json-post* (bare Kestrel) — the same JSON request over the same mutual TLS, parsed and answered with a JSON body of the answer's size. *bulk-10k* — one 一括照会 of 10,000 of the sample's patients through the Web API, from the request to the fetched result (polled every 50 ms).");
         L($"");
         L($"### Targets");
         L($"");

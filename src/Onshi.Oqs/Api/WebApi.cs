@@ -121,15 +121,21 @@ public static partial class WebApi
         if (!context.Response.HasStarted && context.Response.StatusCode >= 400 && context.Response.ContentLength is null or 0)
         {
             var status = context.Response.StatusCode;
+            // Routing's own refusals (a wrong method; a body that is not JSON, by the endpoints' Accepts metadata) are audited here.
             if (status == StatusCodes.Status405MethodNotAllowed)
             {
                 await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiUnknownPath);
+            }
+            else if (status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiMalformed);
             }
 
             await WriteErrorAsync(context, status, status switch
             {
                 StatusCodes.Status405MethodNotAllowed or StatusCodes.Status404NotFound => WireErrors.UnknownPath,
                 StatusCodes.Status413PayloadTooLarge => WireErrors.TooLarge,
+                StatusCodes.Status415UnsupportedMediaType => WireErrors.ContentType,
                 _ => WireErrors.HeaderInvalid,
             });
         }
