@@ -34,7 +34,8 @@ public sealed class LinkCorpusTests
         var app = server.Account("app");
         using var terminal = X509CertificateLoader.LoadPkcs12FromFile(server.Demo.Terminal.Pfx, server.Demo.Terminal.Passphrase);
         using var api = new LinkApiClient(server.BaseAddress, server.CaCertificate, terminal, app.UserId, app.Password, TimeSpan.FromSeconds(30));
-        var agent = new LinkAgent(new LinkSettings(req, res, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(2)), api, TextWriter.Null, TimeProvider.System);
+        var log = new StringWriter();
+        var agent = new LinkAgent(new LinkSettings(req, res, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(2)), api, log, TimeProvider.System);
         var code = server.Demo.Institution.Code;
         var secretPath = Path.Combine(root, "secret.txt");
         await File.WriteAllTextAsync(secretPath, "SECRET-CONTENT", TestContext.Current.CancellationToken);
@@ -73,7 +74,18 @@ public sealed class LinkCorpusTests
         }
 
         var lookups = await server.WithDbAsync(db => db.QualificationResults.CountAsync());
-        var outcomes = await agent.PassAsync(TestContext.Current.CancellationToken);
+        // A request the system could not answer at once (a connection cut, a 503) waits for the next pass, as on a terminal.
+        var outcomes = new List<LinkOutcome>();
+        for (var pass = 0; pass < 20 && outcomes.Count < files.Count; pass++)
+        {
+            outcomes.AddRange(await agent.PassAsync(TestContext.Current.CancellationToken));
+            if (outcomes.Count < files.Count)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+        }
+
+        outcomes.Select(o => o.RequestFile).Distinct().Count().ShouldBe(files.Count, log.ToString());
         outcomes.Count.ShouldBe(files.Count);
         foreach (var (id, _) in files)
         {
