@@ -263,7 +263,7 @@ internal sealed partial class LinkAgent(LinkSettings settings, LinkApiClient api
     private static XDocument Load(string path)
     {
         using var stream = File.OpenRead(path);
-        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 64_000_000 });
+        using var reader = XmlReader.Create(stream, WireXml.ReaderSettings(64_000_000));
         return XDocument.Load(reader);
     }
 

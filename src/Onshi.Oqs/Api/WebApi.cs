@@ -218,8 +218,6 @@ public static partial class WebApi
     /// <summary>The wire's options for reading a request: any string holding a control character or U+FFFD is refused (as forms are).</summary>
     private static readonly JsonSerializerOptions RequestJson = new(WireJson.Options) { Converters = { new CleanStringConverter() } };
 
-    private static readonly JsonSerializerOptions AuthJson = new(WireJson.Options) { PropertyNameCaseInsensitive = false, Converters = { new CleanStringConverter() } };
-
     /// <summary>Refuses a string value with a control character (NUL included) or U+FFFD (invalid UTF-8) — <c>forbidden-input</c>.</summary>
     private sealed class CleanStringConverter : JsonConverter<string>
     {
@@ -248,7 +246,7 @@ public static partial class WebApi
     private static async Task AuthAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var read = await ReadAsync<AuthRequest>(context, Options(context).MaxBodyBytes, AuthJson);
+        var read = await ReadAsync<AuthRequest>(context, Options(context).MaxBodyBytes, RequestJson);
         if (read.Error is { } error)
         {
             await WriteAuthAsync(context, read.Status, error);
@@ -267,7 +265,7 @@ public static partial class WebApi
                 await WriteJsonAsync(context, StatusCodes.Status200OK, new AuthResponse
                 {
                     Result = new AuthTokens { AccessToken = result.SessionKey!, IdToken = result.SessionKey!, ExpiresIn = seconds },
-                }, AuthJson);
+                }, WireJson.Options);
                 return;
             case LoginOutcome.Throttled:
                 context.Response.Headers.RetryAfter = "60";
@@ -283,7 +281,7 @@ public static partial class WebApi
     }
 
     private static Task WriteAuthAsync(HttpContext context, int status, OnshiError error) =>
-        WriteJsonAsync(context, status, new AuthResponse { Status = "1", Message = error.Message, ErrorCode = error.Code }, AuthJson);
+        WriteJsonAsync(context, status, new AuthResponse { Status = "1", Message = error.Message, ErrorCode = error.Code }, WireJson.Options);
 
     // ---- search ----------------------------------------------------------------------------------------------------------
 
@@ -306,8 +304,7 @@ public static partial class WebApi
         var search = message?.MessageBody?.QualificationConfirmSearchInfo;
         if (header is null || search is null)
         {
-            await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiMalformed);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, WireErrors.Malformed);
+            await RefuseMalformedAsync(context);
             return;
         }
 
@@ -316,17 +313,8 @@ public static partial class WebApi
             return;
         }
 
-        var consent = search.LimitApplicationCertificateRelatedConsFlg;
-        var input = new LookupInput(search.InsurerNumber, search.InsuredCardSymbol, search.InsuredIdentificationNumber, search.InsuredBranchNumber,
-            search.Birthdate, header.QualificationConfirmationDate, consent == "1")
-        { ArbitraryIdentifier = search.ArbitraryIdentifier };
+        var input = LookupInput.FromWire(search, header.QualificationConfirmationDate);
         var fileId = Echo(header.ArbitraryFileIdentifier);
-        if (consent is not (null or "" or "0" or "1"))
-        {
-            await WriteResultAsync(context, StatusCodes.Status400BadRequest, InputError(actor, header, fileId, [ConsentFlag], context));
-            return;
-        }
-
         var outcome = await context.RequestServices.GetRequiredService<QualificationLookupService>()
             .LookupAsync(actor, input, Channel(actor), context.RequestAborted);
         if (!outcome.Succeeded)
@@ -351,9 +339,6 @@ public static partial class WebApi
             MessageBody = o.Body,
         });
     }
-
-    private static readonly OnshiError ConsentFlag = new("qualification.consent",
-        "限度額適用認定証関連情報の提供への同意（LimitApplicationCertificateRelatedConsFlg）は「0」または「1」を指定してください。");
 
     /// <summary>A patient's keys refused: <c>SegmentOfResult</c> 9 with <see cref="WireErrors.InputInvalid"/>, the body saying the same.</summary>
     private static QualificationResultMessage InputError(ActorContext actor, RequestHeader header, string? fileId, IReadOnlyList<OnshiError> errors,
@@ -387,8 +372,7 @@ public static partial class WebApi
         var header = read.Value?.XmlMsg?.MessageHeader;
         if (header is null || read.Value!.XmlMsg!.MessageBody is not { } body)
         {
-            await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiMalformed);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, WireErrors.Malformed);
+            await RefuseMalformedAsync(context);
             return;
         }
 
@@ -429,8 +413,7 @@ public static partial class WebApi
         var message = read.Value?.XmlMsg;
         if (message?.MessageHeader is not { } header || string.IsNullOrWhiteSpace(message.MessageBody?.ReceptionNumber))
         {
-            await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiMalformed);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, WireErrors.Malformed);
+            await RefuseMalformedAsync(context);
             return;
         }
 
@@ -476,7 +459,7 @@ public static partial class WebApi
         }
 
         context.Features.Set(principal);
-        if (!services.GetRequiredService<WebApiLimiter>().AdmitToken(SessionKeys.Hash(token)))
+        if (!services.GetRequiredService<WebApiLimiter>().AdmitToken(principal.SessionId))
         {
             await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiRateLimited);
             context.Response.Headers.RetryAfter = "1";
@@ -485,6 +468,13 @@ public static partial class WebApi
         }
 
         return context.Actor();
+    }
+
+    /// <summary>A body that reads as JSON but is not the message it should be: 400 <c>EM0001</c>, audited.</summary>
+    private static async Task RefuseMalformedAsync(HttpContext context)
+    {
+        await RequestRefusals.RecordAsync(context, RequestRefusalReasons.ApiMalformed);
+        await WriteErrorAsync(context, StatusCodes.Status400BadRequest, WireErrors.Malformed);
     }
 
     /// <summary>The message's <c>MedicalInstitutionCode</c> must be the certificate's: another is refused (403) and audited.</summary>
@@ -560,9 +550,7 @@ public static partial class WebApi
     }
 
     /// <summary>A value of the request echoed in an answer only when it is plausible (≤ 100 characters, no control characters).</summary>
-    private static string? Echo(string? value) => value is { Length: > 0 and <= QualificationErrors.MaxArbitraryIdentifierLength } && !value.Any(TextInput.IsForbidden)
-        ? value
-        : null;
+    private static string? Echo(string? value) => value is { Length: > 0 } && QualificationErrors.IsAcceptableIdentifier(value) ? value : null;
 
     private static string? WireDate(string? value) => value is { Length: 8 } && value.All(char.IsAsciiDigit) ? value : null;
 

@@ -23,8 +23,8 @@ public sealed class WebApiLimiter : IDisposable
     /// <summary>Takes a request of the certificate <paramref name="thumbprint"/>; false when over its rate.</summary>
     public bool AdmitCertificate(string thumbprint) => Admit(certificates, thumbprint);
 
-    /// <summary>Takes a request of a token (by its hash, never the token itself); false when over its rate.</summary>
-    public bool AdmitToken(string tokenHash) => Admit(tokens, tokenHash);
+    /// <summary>Takes a request of a token (by its session, never the token itself); false when over its rate.</summary>
+    public bool AdmitToken(long sessionId) => Admit(tokens, sessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public void Dispose()
     {

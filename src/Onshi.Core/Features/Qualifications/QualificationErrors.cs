@@ -19,6 +19,10 @@ public static class QualificationErrors
     /// <summary>The longest <c>ArbitraryIdentifier</c> a client may send to have it echoed.</summary>
     public const int MaxArbitraryIdentifierLength = 100;
 
+    /// <summary>Whether a client's own identifier (<c>ArbitraryIdentifier</c>, <c>ArbitraryFileIdentifier</c>) may be kept and echoed: absent, or at most 100 characters without a control character.</summary>
+    public static bool IsAcceptableIdentifier(string? value) =>
+        value is null || (value.Length <= MaxArbitraryIdentifierLength && !value.Any(TextInput.IsForbidden));
+
     public static readonly OnshiError SymbolTooLong = new("qualification.symbol", $"記号は{MaxSymbolLength}文字以内で入力してください。", SymbolField);
     public static readonly OnshiError SymbolForbidden = new("qualification.symbol_chars", "記号に使用できない文字が含まれています。", SymbolField);
     public static readonly OnshiError NumberRequired = new("qualification.number_required", "番号を入力してください。", NumberField);
@@ -33,5 +37,7 @@ public static class QualificationErrors
     public static readonly OnshiError DateTooOld = new("qualification.date_old", "確認日は2000年以降の日付を入力してください。", DateField);
     public static readonly OnshiError ArbitraryIdentifier = new("qualification.arbitrary_identifier",
         $"任意識別子（ArbitraryIdentifier）は{MaxArbitraryIdentifierLength}文字以内で、制御文字を含まない文字列にしてください。", "ArbitraryIdentifier");
+    public static readonly OnshiError ConsentFlag = new("qualification.consent",
+        "限度額適用認定証関連情報の提供への同意（LimitApplicationCertificateRelatedConsFlg）は「0」または「1」を指定してください。");
     public static readonly OnshiError NotPermitted = new("qualification.not_permitted", "このアカウントの権限区分では資格確認を行えません。");
 }

@@ -16,6 +16,21 @@ public sealed record LookupInput(string? InsurerNumber, string? Symbol, string? 
 {
     /// <summary>The client's own identifier of the request (<c>ArbitraryIdentifier</c>), echoed in the answer; never looked at.</summary>
     public string? ArbitraryIdentifier { get; init; }
+
+    /// <summary>The wire's <c>LimitApplicationCertificateRelatedConsFlg</c> as sent (the Web API, 一括照会): anything but 0, 1 or empty is refused.</summary>
+    public string? WireConsentFlag { get; init; }
+
+    /// <summary>A patient's keys as the wire (§11.3) carries them, with the message's 確認日.</summary>
+    public static LookupInput FromWire(QualificationConfirmSearchInfo search, string? confirmationDate)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        return new(search.InsurerNumber, search.InsuredCardSymbol, search.InsuredIdentificationNumber, search.InsuredBranchNumber, search.Birthdate,
+            confirmationDate, search.LimitApplicationCertificateRelatedConsFlg == "1")
+        {
+            ArbitraryIdentifier = search.ArbitraryIdentifier,
+            WireConsentFlag = search.LimitApplicationCertificateRelatedConsFlg,
+        };
+    }
 }
 
 /// <summary>What the insurer's data says for one key (<see cref="QualificationLookupService.EvaluateAsync"/>).</summary>
@@ -127,22 +142,9 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
             }
         }
 
-        var date = today;
-        if (!string.IsNullOrWhiteSpace(input.ConfirmationDate))
+        if (ValidateConfirmationDate(input.ConfirmationDate, today, out var date) is { } dateError)
         {
-            if (!DateInput.TryParse(Normalize(input.ConfirmationDate), out date))
-            {
-                errors.Add(QualificationErrors.DateFormat);
-                date = today;
-            }
-            else if (date > today)
-            {
-                errors.Add(QualificationErrors.DateFuture);
-            }
-            else if (date.Year < 2000)
-            {
-                errors.Add(QualificationErrors.DateTooOld);
-            }
+            errors.Add(dateError);
         }
 
         DateOnly birth = default;
@@ -159,8 +161,12 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
             errors.Add(QualificationErrors.BirthdateRange);
         }
 
-        if (input.ArbitraryIdentifier is { } arbitrary && (arbitrary.Length > QualificationErrors.MaxArbitraryIdentifierLength
-            || arbitrary.Any(TextInput.IsForbidden)))
+        if (input.WireConsentFlag is not (null or "" or "0" or "1"))
+        {
+            errors.Add(QualificationErrors.ConsentFlag);
+        }
+
+        if (!QualificationErrors.IsAcceptableIdentifier(input.ArbitraryIdentifier))
         {
             errors.Add(QualificationErrors.ArbitraryIdentifier);
         }
@@ -168,6 +174,27 @@ public sealed class QualificationLookupService(OnshiDbContext db, AuditLog audit
         return errors.Count > 0
             ? OpResult<LookupKey>.Fail(errors)
             : OpResult<LookupKey>.Success(new LookupKey(insurer!, symbol, number, branch, birth, date, input.LimitConsent));
+    }
+
+    /// <summary>
+    /// 確認日 as typed or sent (empty: <paramref name="today"/>, JST): its error, or null with the date. One rule for a lookup and
+    /// a 一括照会's header.
+    /// </summary>
+    public static OnshiError? ValidateConfirmationDate(string? text, DateOnly today, out DateOnly date)
+    {
+        date = today;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!DateInput.TryParse(Normalize(text), out date))
+        {
+            date = today;
+            return QualificationErrors.DateFormat;
+        }
+
+        return date > today ? QualificationErrors.DateFuture : date.Year < 2000 ? QualificationErrors.DateTooOld : null;
     }
 
     public async Task<OpResult<LookupOutcome>> LookupAsync(ActorContext actor, LookupInput input, LookupChannel channel,

@@ -33,6 +33,19 @@ public static class WireXml
         [typeof(BulkResultMessage)] = new(StringComparer.Ordinal) { "MessageBody/BulkConfirmUnit" },
     };
 
+    /// <summary>
+    /// How every file of the message family is read (the 連携アプリ's requests, the 一括照会 upload): no DTD, no entity from
+    /// outside, no external resolution, at most <paramref name="maxCharacters"/> characters.
+    /// </summary>
+    public static System.Xml.XmlReaderSettings ReaderSettings(long maxCharacters) => new()
+    {
+        DtdProcessing = System.Xml.DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        MaxCharactersInDocument = maxCharacters,
+    };
+
     public static XDocument Serialize<T>(T message)
     {
         var node = JsonSerializer.SerializeToNode(message, WireJson.Options) as JsonObject

@@ -324,14 +324,7 @@ public static partial class BulkInquiryFile
             // The declaration's encoding was applied above (the text reader makes the parser ignore it); no DTD, no entities
             // from outside, no external resolution.
             using var text = MemberFileEncoding.Open(content, encoding);
-            using var xml = XmlReader.Create(text, new XmlReaderSettings
-            {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-                IgnoreComments = true,
-                IgnoreProcessingInstructions = true,
-                MaxCharactersInDocument = MaxFileBytes * 2,
-            });
+            using var xml = XmlReader.Create(text, WireXml.ReaderSettings(MaxFileBytes * 2));
             root = XDocument.Load(xml).Root!;
         }
         catch (XmlException e)

@@ -55,16 +55,8 @@ public sealed class BulkInquiryJob(OnshiDbContext db, QualificationLookupService
             for (var position = start; position < end; position++)
             {
                 var p = patients[position];
-                var consent = p.LimitApplicationCertificateRelatedConsFlg;
-                var validated = QualificationLookupService.Validate(new LookupInput(p.InsurerNumber, p.InsuredCardSymbol, p.InsuredIdentificationNumber,
-                    p.InsuredBranchNumber, p.Birthdate, date, consent == "1")
-                { ArbitraryIdentifier = p.ArbitraryIdentifier }, today);
-                var errors = validated.Errors.ToList();
-                if (consent is not (null or "" or "0" or "1"))
-                {
-                    errors.Add(ConsentFlag);
-                }
-
+                var validated = QualificationLookupService.Validate(LookupInput.FromWire(p, date), today);
+                var errors = validated.Errors;
                 if (errors.Count > 0)
                 {
                     refused.Add(new BulkInquiryItem
@@ -153,9 +145,6 @@ public sealed class BulkInquiryJob(OnshiDbContext db, QualificationLookupService
             return true;
         }, cancellationToken);
     }
-
-    private static readonly OnshiError ConsentFlag = new("qualification.consent",
-        "限度額適用認定証関連情報の提供への同意（LimitApplicationCertificateRelatedConsFlg）は「0」または「1」を指定してください。");
 
     private static string Clip(string message) => message.Length > 1000 ? message[..1000] : message;
 

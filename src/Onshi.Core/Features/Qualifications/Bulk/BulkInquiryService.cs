@@ -72,27 +72,12 @@ public sealed class BulkInquiryService(OnshiDbContext db, AuditLog audit, Backgr
             return OpResult<BulkInquiryRow>.Fail(WireErrors.BulkTooMany(opts.MaxPatients));
         }
 
-        var today = Jst.Today(time);
-        var date = today;
-        if (!string.IsNullOrWhiteSpace(header.ConfirmationDate))
+        if (QualificationLookupService.ValidateConfirmationDate(header.ConfirmationDate, Jst.Today(time), out var date) is { } dateError)
         {
-            if (!DateInput.TryParse(header.ConfirmationDate.Trim(), out date))
-            {
-                return OpResult<BulkInquiryRow>.Fail(QualificationErrors.DateFormat);
-            }
-
-            if (date > today)
-            {
-                return OpResult<BulkInquiryRow>.Fail(QualificationErrors.DateFuture);
-            }
-
-            if (date.Year < 2000)
-            {
-                return OpResult<BulkInquiryRow>.Fail(QualificationErrors.DateTooOld);
-            }
+            return OpResult<BulkInquiryRow>.Fail(dateError);
         }
 
-        if (header.ArbitraryFileIdentifier is { } fileId && (fileId.Length > QualificationErrors.MaxArbitraryIdentifierLength || fileId.Any(TextInput.IsForbidden)))
+        if (!QualificationErrors.IsAcceptableIdentifier(header.ArbitraryFileIdentifier))
         {
             return OpResult<BulkInquiryRow>.Fail(QualificationErrors.ArbitraryIdentifier);
         }
