@@ -125,10 +125,10 @@ onshi cert server --host-name "$host" --host-name "$portal_host" --out "$work/pr
 say "prepared PostgreSQL, data directory, proxy certificate and CRL in $((SECONDS - t)) s"
 
 # --- two instances ---------------------------------------------------------------------------------------------------
-pick_ports a_oqs a_portal a_console b_oqs b_portal b_console nginx_oqs nginx_portal pinned_a pinned_b
-serve() { # serve NAME OQS PORTAL CONSOLE: in the background, its PID in $!
+pick_ports a_oqs a_portal a_console b_oqs b_portal b_console nginx_oqs nginx_portal pinned_a pinned_b a_ops b_ops
+serve() { # serve NAME OQS PORTAL CONSOLE OPS: in the background, its PID in $!
   dotnet "$onshi_dll" serve --data "$data" --db postgres --connection "$cs" \
-    --oqs-port "$2" --portal-port "$3" --operator-port "$4" --bind 127.0.0.1 \
+    --oqs-port "$2" --portal-port "$3" --operator-port "$4" --ops-port "$5" --bind 127.0.0.1 \
     --host-name "$host" --host-name "$portal_host" --trusted-proxy 127.0.0.1 >"$work/instance-$1.log" 2>&1 </dev/null &
 }
 t=$SECONDS
@@ -136,10 +136,10 @@ t=$SECONDS
 # Short job leases, so that B takes A's 一括照会 over within seconds of the kill (check g); B looks for jobs every 3 s only,
 # so the 一括照会 sent to A is A's (A's worker is woken at once by its own enqueue).
 export Onshi__Jobs__LeaseDuration=00:00:06
-serve a "$a_oqs" "$a_portal" "$a_console"
+serve a "$a_oqs" "$a_portal" "$a_console" "$a_ops"
 pid_a=$!
 wait_port "$a_console" "$pid_a" 90 || abort "instance A did not start: $(tail -n 5 "$work/instance-a.log")"
-Onshi__Jobs__MinPollInterval=00:00:03 Onshi__Jobs__MaxPollInterval=00:00:03 serve b "$b_oqs" "$b_portal" "$b_console"
+Onshi__Jobs__MinPollInterval=00:00:03 Onshi__Jobs__MaxPollInterval=00:00:03 serve b "$b_oqs" "$b_portal" "$b_console" "$b_ops"
 pid_b=$!
 wait_port "$b_console" "$pid_b" 90 || abort "instance B did not start: $(tail -n 5 "$work/instance-b.log")"
 say "instances A (pid $pid_a, OQS $a_oqs) and B (pid $pid_b, OQS $b_oqs) up in $((SECONDS - t)) s"

@@ -188,7 +188,7 @@ public sealed partial class Orchestrator
         var sample = InsuredSample.Load(dir);
         var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
         List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
-            "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
+            "--operator-port", Inv(operatorPort), "--ops-port", "0", .. DatabaseArguments(plan)];
         await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
             async (server, ct2) =>
             {

@@ -471,7 +471,7 @@ public sealed partial class Orchestrator(BenchOptions options)
         var manifest = SeedManifest.Load(ManifestPath(plan));
         var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
         List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
-            "--operator-port", Inv(operatorPort), .. DatabaseArguments(plan)];
+            "--operator-port", Inv(operatorPort), "--ops-port", "0", .. DatabaseArguments(plan)];
         await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
             async (server, ct2) =>
             {

@@ -25,7 +25,14 @@ internal static class OnshiCommand
         };
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+
+                // serve's sites take the stop signals themselves: they drain first (DrainingLifetime, docs/operations.md).
+                ProcessTerminationTimeout = parsed.CommandResult.Command.Name == "serve" ? null : new InvocationConfiguration().ProcessTerminationTimeout,
+            });
         }
         catch (Exception ex) when (Onshi.Core.Features.Secrets.OnshiStartupException.Find(ex) is { } startup)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +9,7 @@ using Onshi.Operator.Hosting;
 using Onshi.Oqs.Hosting;
 using Onshi.Portal.Hosting;
 using Onshi.Web.Hosting;
+using Onshi.Web.Operations;
 
 namespace Onshi.Cli.Commands;
 
@@ -34,9 +36,28 @@ internal static class ServeCommand
                 + "X-Client-Verify, X-Forwarded-For, X-Forwarded-Proto; from any other address they are refused",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var sites = new Option<string[]>("--site")
+        {
+            Description = "起動するサイト (repeatable): oqs, portal, operator; default all three in one process. "
+                + "Run each in its own process with one --site each (docs/operations.md)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        sites.AcceptOnlyFromAmong(SiteNames);
+        var opsPort = new Option<int>("--ops-port")
+        {
+            Description = "運用エンドポイントのポート (plain HTTP: /health/live, /health/ready, /metrics); 0 picks a free one",
+            DefaultValueFactory = _ => OperationsEndpoint.DefaultPort,
+        };
+        var opsBind = new Option<string>("--ops-bind")
+        {
+            Description = "運用エンドポイントの待ち受けアドレス: loopback (default) or an internal address only, never a public one",
+            DefaultValueFactory = _ => "127.0.0.1",
+        };
+        var logFormat = new Option<string>("--log-format") { Description = "ログの形式: human (default) or json (JSON lines for a log pipeline)", DefaultValueFactory = _ => "human" };
+        logFormat.AcceptOnlyFromAmong("human", "json");
         var cmd = new Command("serve", "サイトを起動します (serve the OQS, the portal and the operator console)")
         {
-            oqsPort, portalPort, operatorPort, bind, outbox, hostNames, trustedProxies,
+            oqsPort, portalPort, operatorPort, bind, outbox, hostNames, trustedProxies, sites, opsPort, opsBind, logFormat,
         };
         common.AddTo(cmd);
         cmd.SetAction(async (r, ct) =>
@@ -54,37 +75,89 @@ internal static class ServeCommand
                 settings.TrustedProxies.Add(proxy);
             }
 
-            await RunAsync(settings, r.GetValue(portalPort), r.GetValue(operatorPort), r.GetValue(outbox), ct);
+            settings.LogFormat = r.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Human;
+            if (!IPAddress.TryParse(r.GetValue(opsBind), out var opsAddress))
+            {
+                Console.Error.WriteLine("--ops-bind には IP アドレスを指定してください。");
+                return 2;
+            }
+
+            var chosen = r.GetValue(sites) is { Length: > 0 } named ? named.Distinct(StringComparer.Ordinal).ToArray() : SiteNames;
+            await RunAsync(settings, new ServeSites(chosen, r.GetValue(portalPort), r.GetValue(operatorPort), r.GetValue(outbox), opsAddress, r.GetValue(opsPort)), ct);
             return 0;
         });
         return cmd;
     }
 
-    public static async Task RunAsync(OnshiSettings settings, int portalPort, int operatorPort, bool showOutbox, CancellationToken cancellationToken)
+    /// <summary>The site codes of <c>--site</c>, in start order.</summary>
+    public static readonly string[] SiteNames = ["oqs", "portal", "operator"];
+
+    public static async Task RunAsync(OnshiSettings settings, ServeSites sites, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sites);
         Directory.CreateDirectory(settings.DataDirectory);
-        await using var oqs = OqsApp.Create(settings);
-        await OnshiDatabase.MigrateAsync(oqs.Services, settings, cancellationToken);
 
-        // The shared key ring read (legacy key files imported) and its first key created now, under the ring's lock, so
-        // that instances starting together end with one key (docs/scaling.md).
-        OnshiDataProtection.EnsureKeyRing(oqs.Services);
+        // The operations endpoint first: while the database is migrated and the sites start, /health/ready says 503.
+        await using var ops = OperationsEndpoint.Create(settings.Readiness, settings.LogFormat, sites.OpsAddress, sites.OpsPort);
+        await ops.StartAsync(cancellationToken);
 
-        // One after the other: the first start creates the CA and the server certificate the others reuse.
-        await oqs.StartAsync(cancellationToken);
-        await using var portal = PortalApp.Create(settings, portalPort, showOutbox: showOutbox);
-        await portal.StartAsync(cancellationToken);
-        await using var console = OperatorApp.Create(settings, operatorPort);
-        await console.StartAsync(cancellationToken);
+        var apps = new List<(string Site, WebApplication App)>();
+        try
+        {
+            foreach (var site in SiteNames.Where(sites.Names.Contains))
+            {
+                var app = site switch
+                {
+                    "oqs" => OqsApp.Create(settings),
+                    "portal" => PortalApp.Create(settings, sites.PortalPort, showOutbox: sites.ShowOutbox),
+                    _ => OperatorApp.Create(settings, sites.OperatorPort),
+                };
+                apps.Add((site, app));
+                if (apps.Count == 1)
+                {
+                    await OnshiDatabase.MigrateAsync(app.Services, settings, cancellationToken);
 
-        var ca = oqs.Services.GetRequiredService<CertificateAuthority>();
-        Console.WriteLine($"オンライン資格確認等システム (OQS, mutual TLS): {string.Join(", ", oqs.Urls)}");
-        Console.WriteLine($"医療機関等向け総合ポータルサイト:               {string.Join(", ", portal.Urls)}{(showOutbox ? "   (mail: /Dev/Outbox)" : "")}");
-        Console.WriteLine($"運用者コンソール (loopback only):               {string.Join(", ", console.Urls)}");
-        Console.WriteLine($"  CA certificate: {ca.CertificatePath}");
-        Console.WriteLine($"  data: {settings.DataDirectory} ({settings.DatabaseProvider}, {(settings.Environment == Onshi.Core.Data.OqsEnvironment.Production ? "本番環境" : "接続確認環境")})");
-        Console.WriteLine("Ctrl+C で停止します (press Ctrl+C to stop).");
-        await Task.WhenAll(oqs.WaitForShutdownAsync(cancellationToken), portal.WaitForShutdownAsync(cancellationToken),
-            console.WaitForShutdownAsync(cancellationToken));
+                    // The shared key ring read (legacy key files imported) and its first key created now, under the ring's lock, so
+                    // that instances starting together end with one key (docs/scaling.md).
+                    OnshiDataProtection.EnsureKeyRing(app.Services);
+                }
+
+                // One after the other: the first start creates the CA and the server certificate the others reuse.
+                await app.StartAsync(cancellationToken);
+                settings.Readiness.SiteStarted(site, app.Services);
+            }
+
+            settings.Readiness.MarkStarted();
+            var ca = apps[0].App.Services.GetRequiredService<CertificateAuthority>();
+            foreach (var (site, app) in apps)
+            {
+                Console.WriteLine(site switch
+                {
+                    "oqs" => $"オンライン資格確認等システム (OQS, mutual TLS): {string.Join(", ", app.Urls)}",
+                    "portal" => $"医療機関等向け総合ポータルサイト:               {string.Join(", ", app.Urls)}{(sites.ShowOutbox ? "   (mail: /Dev/Outbox)" : "")}",
+                    _ => $"運用者コンソール (loopback only):               {string.Join(", ", app.Urls)}",
+                });
+            }
+
+            Console.WriteLine($"運用エンドポイント (health, metrics; HTTP):      {string.Join(", ", ops.Urls)}");
+            Console.WriteLine($"  CA certificate: {ca.CertificatePath}");
+            Console.WriteLine($"  data: {settings.DataDirectory} ({settings.DatabaseProvider}, {(settings.Environment == Onshi.Core.Data.OqsEnvironment.Production ? "本番環境" : "接続確認環境")})");
+            Console.WriteLine("Ctrl+C で停止します (press Ctrl+C to stop).");
+            await Task.WhenAll(apps.Select(a => a.App.WaitForShutdownAsync(cancellationToken)));
+        }
+        finally
+        {
+            settings.Readiness.BeginDrain();
+            foreach (var (_, app) in apps)
+            {
+                await app.DisposeAsync();
+            }
+
+            await ops.StopAsync(CancellationToken.None);
+        }
     }
 }
+
+/// <summary>What <c>onshi serve</c> runs: the sites (<c>--site</c>), their ports, and the operations endpoint's address.</summary>
+public sealed record ServeSites(IReadOnlyCollection<string> Names, int PortalPort, int OperatorPort, bool ShowOutbox, IPAddress OpsAddress, int OpsPort);

@@ -38,7 +38,7 @@ public static class OperatorApp
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OperatorApp).Assembly, SiteName, "Operator", "onshi-op"), o =>
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OperatorApp).Assembly, SiteName, "Operator", "onshi-op", "operator"), o =>
         {
             o.Conventions.AuthorizeFolder("/", OperatorPolicies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Login");
@@ -63,6 +63,7 @@ public static class OperatorApp
         OnshiSite.Listen(builder, settings, IPAddress.Loopback, port);
 
         var app = builder.Build();
+        app.UseSiteMetricsTag();
         app.UseOnshiSiteDefaults();
         app.UseRouting();
         app.UseAuthentication();

@@ -60,6 +60,7 @@ public static partial class WebApi
         {
             api.Use(Boundary);
             api.UseOnshiSecurityHeaders();
+            api.UseReadinessGate(context => WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WireErrors.Unavailable));
             api.UseMiddleware<ForwardedHeadersGate>();
             api.UseMiddleware<HostNameFilter>();
             api.Use(CertificateGate);

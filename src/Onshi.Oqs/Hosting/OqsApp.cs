@@ -30,7 +30,7 @@ public static class OqsApp
         Action<ILoggingBuilder>? configureLogging = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OqsApp).Assembly, SiteName, "OQS", "onshi-oqs"), o =>
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(OqsApp).Assembly, SiteName, "OQS", "onshi-oqs", "oqs"), o =>
         {
             o.Conventions.AuthorizeFolder("/", OqsPolicies.SignedIn);
             o.Conventions.AllowAnonymousToPage("/Index");
@@ -70,6 +70,7 @@ public static class OqsApp
         });
 
         var app = builder.Build();
+        app.UseSiteMetricsTag();
 
         // The Web API (SPEC §12): a JSON pipeline of its own, before the pages' HTML error pages.
         app.UseOqsWebApi();

@@ -41,7 +41,7 @@ public static class PortalApp
         Action<ILoggingBuilder>? configureLogging = null, bool showOutbox = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(PortalApp).Assembly, SiteName, "Portal", "onshi-portal"), o =>
+        var builder = OnshiSite.CreateBuilder(settings, new OnshiSiteDefinition(typeof(PortalApp).Assembly, SiteName, "Portal", "onshi-portal", "portal"), o =>
         {
             o.Conventions.AuthorizeFolder("/", PortalPolicies.SignedIn);
             o.Conventions.AllowAnonymousToFolder("/Account");
@@ -75,6 +75,7 @@ public static class PortalApp
         OnshiSite.Listen(builder, settings, IPAddress.Parse(settings.BindAddress), port);
 
         var app = builder.Build();
+        app.UseSiteMetricsTag();
         app.UseOnshiSiteDefaults();
         app.UseRouting();
         app.UseAuthentication();

@@ -38,6 +38,15 @@ public sealed class OnshiSettings
     /// </summary>
     public IList<string> TrustedProxies { get; } = [];
 
+    /// <summary>How the logs are written: <see cref="LogFormat.Human"/> lines (default) or JSON lines for a log pipeline.</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Human;
+
+    /// <summary>
+    /// The readiness of this process, shared by its sites and its operations endpoint (<see cref="Operations.OperationsEndpoint"/>):
+    /// state, not a setting, kept here because every site of one process is built from the same settings.
+    /// </summary>
+    public Operations.OnshiReadiness Readiness { get; } = new();
+
     public string ResolveConnectionString() =>
         ConnectionString ?? $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "onshi.db")};Foreign Keys=True;Pooling=True";
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Secrets;
 using Onshi.Core.Hosting;
+using Onshi.Web.Operations;
 
 namespace Onshi.Web.Hosting;
 
@@ -21,7 +23,11 @@ namespace Onshi.Web.Hosting;
 /// <param name="SiteName">The name in the header and titles.</param>
 /// <param name="ShortName">A short name for the chrome.</param>
 /// <param name="CookiePrefix">The site's cookie names start with <c>__Host-</c> and this (e.g. <c>onshi-oqs</c>).</param>
-public sealed record OnshiSiteDefinition(Assembly SiteAssembly, string SiteName, string ShortName, string CookiePrefix);
+/// <param name="Code">The site's code in metrics, readiness and <c>onshi serve --site</c>: <c>oqs</c>, <c>portal</c> or <c>operator</c>.</param>
+public sealed record OnshiSiteDefinition(Assembly SiteAssembly, string SiteName, string ShortName, string CookiePrefix, string Code);
+
+/// <summary>The code of the site a container serves (<see cref="OnshiSiteDefinition.Code"/>).</summary>
+public sealed record SiteCode(string Value);
 
 /// <summary>
 /// The hosting every site shares (the OQS, the portal, the operator console): one web application per site with the
@@ -43,15 +49,7 @@ public static class OnshiSite
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        builder.Logging.ClearProviders();
-        if (configureLogging is null)
-        {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        }
-        else
-        {
-            configureLogging(builder.Logging);
-        }
+        OnshiLogging.Configure(builder.Logging, settings.LogFormat, configureLogging);
 
         var dataDirectory = Path.GetFullPath(settings.DataDirectory);
 
@@ -63,6 +61,12 @@ public static class OnshiSite
         // One key ring and application name for every site, so one deployment's sites share keys and database; each
         // key's secret encrypted under the master key (plain keys of older data directories are encrypted here).
         builder.Services.AddOnshiDataProtection(dataDirectory, masterKey);
+
+        // Readiness and draining (docs/operations.md): a stop signal makes the process answer 503 before it stops.
+        builder.Services.AddSingleton(settings.Readiness);
+        builder.Services.AddOptions<OperationsOptions>().BindConfiguration(OperationsOptions.SectionName);
+        builder.Services.AddSingleton<IHostLifetime, DrainingLifetime>();
+        builder.Services.AddSingleton(new SiteCode(site.Code));
 
         // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
         builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
@@ -156,11 +160,55 @@ public static class OnshiSite
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseOnshiSecurityHeaders();
 
+        // A draining process answers new requests 503 (the error page says to try again), so nginx sends them elsewhere.
+        app.UseReadinessGate(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        });
+
         // Parsed now: a wrong --trusted-proxy stops the start (OnshiStartupException), not the first request.
         _ = app.Services.GetRequiredService<TrustedProxySet>();
         app.UseMiddleware<ForwardedHeadersGate>();
         app.UseMiddleware<HostNameFilter>();
         return app;
+    }
+}
+
+/// <summary>The start of every site's pipelines: its requests' metrics carry the site, and a draining process refuses new ones.</summary>
+public static class SiteOperations
+{
+    /// <summary>The request metrics (<c>http.server.request.duration</c>, …) of this site carry <c>onshi.site</c>; first in the pipeline.</summary>
+    public static IApplicationBuilder UseSiteMetricsTag(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var site = new KeyValuePair<string, object?>("onshi.site", app.ApplicationServices.GetRequiredService<SiteCode>().Value);
+        return app.Use((context, next) =>
+        {
+            context.Features.Get<IHttpMetricsTagsFeature>()?.Tags.Add(site);
+            return next(context);
+        });
+    }
+
+    /// <summary>
+    /// While the process drains (<see cref="OnshiReadiness.IsDraining"/>), a new request is answered by <paramref name="refuse"/>
+    /// with <c>Retry-After</c> and nothing else runs; the error page of a re-executed request passes.
+    /// </summary>
+    public static IApplicationBuilder UseReadinessGate(this IApplicationBuilder app, Func<HttpContext, Task> refuse)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(refuse);
+        var readiness = app.ApplicationServices.GetRequiredService<OnshiReadiness>();
+        return app.Use((context, next) =>
+        {
+            if (!readiness.IsDraining || RequestRefusals.IsReExecution(context))
+            {
+                return next(context);
+            }
+
+            context.Response.Headers.RetryAfter = "5";
+            return refuse(context);
+        });
     }
 }
 

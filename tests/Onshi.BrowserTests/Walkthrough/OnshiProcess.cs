@@ -54,7 +54,7 @@ public sealed partial class OnshiProcess : IAsyncDisposable
     public static async Task<OnshiProcess> ServeAsync(string dataDirectory, string logPath)
     {
         var process = Process.Start(StartInfo(dataDirectory,
-            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0", "--show-outbox"]))!;
+            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0", "--ops-port", "0", "--show-outbox"]))!;
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var banner = new StringBuilder();

@@ -63,7 +63,7 @@ public sealed partial class OnshiChildProcess : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var process = Process.Start(StartInfo(settings,
-            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0"], environment))!;
+            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0", "--ops-port", "0"], environment))!;
         var log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var banner = new StringBuilder();

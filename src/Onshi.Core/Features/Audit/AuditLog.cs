@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Operations;
 
 namespace Onshi.Core.Features.Audit;
 
@@ -134,6 +136,12 @@ public sealed record AuditRecord(string Action, string Outcome)
 
     /// <summary>When it happened, if not now (a session the sweeper ends at its real idle or absolute end).</summary>
     public DateTimeOffset? OccurredAt { get; init; }
+
+    /// <summary>
+    /// Already counted in <see cref="Operations.OnshiMetrics"/>: the <see cref="RefusalAuditGate"/> counts every refusal it is
+    /// shown, written or summarised, so the rows it lets through are not counted again when committed.
+    /// </summary>
+    internal bool Counted { get; init; }
 }
 
 /// <summary>How many hash chains the audit log is written in (<c>Onshi:Audit:Chains</c>).</summary>
@@ -185,6 +193,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
 
     private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, AuditOptions.MaxChains).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly List<AuditEntry> pending = [];
+    private readonly HashSet<AuditEntry> counted = [];
 
     /// <summary>The chains this deployment writes (see <see cref="AuditOptions.Chains"/>).</summary>
     public int ChainCount => Math.Clamp(options.Value.Chains ?? (db.Database.IsPostgres() ? AuditOptions.DefaultPostgresChains : 1), 1, AuditOptions.MaxChains);
@@ -203,7 +212,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     public void Record(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        pending.Add(new AuditEntry
+        var entry = new AuditEntry
         {
             OccurredAt = StoredTime((record.OccurredAt ?? time.GetUtcNow()).UtcDateTime),
             Environment = record.Environment,
@@ -219,7 +228,12 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
             ClientAddress = Clip(record.ClientAddress, 64),
             PreviousHash = "",
             Hash = "",
-        });
+        };
+        pending.Add(entry);
+        if (record.Counted)
+        {
+            counted.Add(entry);
+        }
     }
 
     /// <summary>Saves the context's pending changes and the queued audit rows in one transaction.</summary>
@@ -235,11 +249,12 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
     {
         var chain = ChainOf(pending.FirstOrDefault(e => e.InstitutionId is not null)?.InstitutionId, ChainCount);
         var gate = Gates[chain];
+        var started = Stopwatch.GetTimestamp();
         await gate.WaitAsync(cancellationToken);
         try
         {
             var strategy = db.Database.CreateExecutionStrategy();
-            return await strategy.ExecuteAsync(async ct =>
+            var committed = await strategy.ExecuteAsync(async ct =>
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 if (db.Database.IsPostgres())
@@ -292,11 +307,23 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
                 await tx.CommitAsync(ct);
                 return true;
             }, cancellationToken);
+            if (committed)
+            {
+                // Counted once written (docs/operations.md): a failed or dropped commit counts nothing.
+                OnshiMetrics.AuditCommitted(OnshiMetrics.Since(started));
+                foreach (var entry in pending.Where(e => !counted.Contains(e)))
+                {
+                    OnshiMetrics.Audited(entry.Action, entry.Outcome, entry.Detail);
+                }
+            }
+
+            return committed;
         }
         finally
         {
             // Written or failed: either way these records are done with; a retry records anew.
             pending.Clear();
+            counted.Clear();
             gate.Release();
         }
     }

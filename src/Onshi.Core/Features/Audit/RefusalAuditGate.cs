@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 
+using Onshi.Core.Features.Operations;
+
 namespace Onshi.Core.Features.Audit;
 
 /// <summary>How often a refusal of one kind from one address is written to the 操作ログ. Bound from <c>Onshi:RefusalAudit</c>.</summary>
@@ -45,6 +47,10 @@ public sealed class RefusalAuditGate(TimeProvider time, IOptions<RefusalAuditOpt
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(record);
+
+        // Every refusal counts in the metrics, written now or folded into a later summary row (which then counts no more).
+        OnshiMetrics.Audited(record.Action, record.Outcome, record.Detail);
+        record = record with { Counted = true };
         var interval = options.Value.Interval;
         if (interval <= TimeSpan.Zero)
         {
