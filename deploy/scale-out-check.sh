@@ -37,7 +37,7 @@ say() { printf '%s\n' "$*"; }
 pass() { passed=$((passed + 1)); say "PASS $1 ($2 s): $3"; }
 fail() { failed=$((failed + 1)); say "FAIL $1 ($2 s): $3"; }
 
-work= pg= pid_a= pid_b= pid_nginx=
+work= pg= pid_a= pid_b= pid_b_portal= pid_b_console= pid_nginx=
 # stop PID: SIGTERM, up to 10 s, then SIGKILL; only our own children, by PID.
 stop() {
   local pid=$1 i
@@ -55,6 +55,8 @@ cleanup() {
   stop "$pid_nginx"
   stop "$pid_a"
   stop "$pid_b"
+  stop "$pid_b_portal"
+  stop "$pid_b_console"
   [[ -n $pg ]] && bash scripts/pg.sh stop "$pg" >/dev/null 2>&1
   if [[ -n $work ]]; then
     if [[ -n ${SCALE_OUT_LOGS:-} ]]; then
@@ -125,11 +127,13 @@ onshi cert server --host-name "$host" --host-name "$portal_host" --out "$work/pr
 say "prepared PostgreSQL, data directory, proxy certificate and CRL in $((SECONDS - t)) s"
 
 # --- two instances ---------------------------------------------------------------------------------------------------
-pick_ports a_oqs a_portal a_console b_oqs b_portal b_console nginx_oqs nginx_portal pinned_a pinned_b a_ops b_ops
-serve() { # serve NAME OQS PORTAL CONSOLE OPS: in the background, its PID in $!
+pick_ports a_oqs a_portal a_console b_oqs b_portal b_console nginx_oqs nginx_portal pinned_a pinned_b a_ops b_ops b_portal_ops b_console_ops
+serve() { # serve NAME OQS PORTAL CONSOLE OPS [ARG...]: in the background, its PID in $!
+  local name=$1
+  shift
   dotnet "$onshi_dll" serve --data "$data" --db postgres --connection "$cs" \
-    --oqs-port "$2" --portal-port "$3" --operator-port "$4" --ops-port "$5" --bind 127.0.0.1 \
-    --host-name "$host" --host-name "$portal_host" --trusted-proxy 127.0.0.1 >"$work/instance-$1.log" 2>&1 </dev/null &
+    --oqs-port "$1" --portal-port "$2" --operator-port "$3" --ops-port "$4" "${@:5}" --bind 127.0.0.1 \
+    --host-name "$host" --host-name "$portal_host" --trusted-proxy 127.0.0.1 >"$work/instance-$name.log" 2>&1 </dev/null &
 }
 t=$SECONDS
 # One after the other: the first start settles the server certificate and the key ring.
@@ -139,10 +143,21 @@ export Onshi__Jobs__LeaseDuration=00:00:06
 serve a "$a_oqs" "$a_portal" "$a_console" "$a_ops"
 pid_a=$!
 wait_port "$a_console" "$pid_a" 90 || abort "instance A did not start: $(tail -n 5 "$work/instance-a.log")"
-Onshi__Jobs__MinPollInterval=00:00:03 Onshi__Jobs__MaxPollInterval=00:00:03 serve b "$b_oqs" "$b_portal" "$b_console" "$b_ops"
+# A serves its three sites in one process (the default); B runs each site in a process of its own (onshi serve --site).
+Onshi__Jobs__MinPollInterval=00:00:03 Onshi__Jobs__MaxPollInterval=00:00:03 serve b "$b_oqs" "$b_portal" "$b_console" "$b_ops" --site oqs
 pid_b=$!
-wait_port "$b_console" "$pid_b" 90 || abort "instance B did not start: $(tail -n 5 "$work/instance-b.log")"
-say "instances A (pid $pid_a, OQS $a_oqs) and B (pid $pid_b, OQS $b_oqs) up in $((SECONDS - t)) s"
+wait_port "$b_oqs" "$pid_b" 90 || abort "instance B's OQS did not start: $(tail -n 5 "$work/instance-b.log")"
+# B's portal drains for 3 s after a stop signal (check r: a rolling restart through nginx).
+serve_b_portal() {
+  Onshi__Operations__DrainDelay=00:00:03 serve b-portal "$b_oqs" "$b_portal" "$b_console" "$b_portal_ops" --site portal
+  pid_b_portal=$!
+}
+serve_b_portal
+wait_port "$b_portal" "$pid_b_portal" 90 || abort "instance B's portal did not start: $(tail -n 5 "$work/instance-b-portal.log")"
+serve b-console "$b_oqs" "$b_portal" "$b_console" "$b_console_ops" --site operator
+pid_b_console=$!
+wait_port "$b_console" "$pid_b_console" 90 || abort "instance B's console did not start: $(tail -n 5 "$work/instance-b-console.log")"
+say "instances A (pid $pid_a, OQS $a_oqs) and B (OQS pid $pid_b port $b_oqs, portal pid $pid_b_portal, console pid $pid_b_console) up in $((SECONDS - t)) s"
 
 # --- nginx: the production templates rendered into a temp prefix, plus one pinned server per instance ---------------
 prefix=$work/nginx
@@ -209,6 +224,54 @@ pid_nginx=$!
 wait_port "$nginx_oqs" "$pid_nginx" 20 && wait_port "$nginx_portal" "$pid_nginx" 5 && wait_port "$pinned_a" "$pid_nginx" 5 &&
   wait_port "$pinned_b" "$pid_nginx" 5 || abort "nginx did not start: $(tail -n 5 "$prefix/logs/error.log")"
 say "nginx (pid $pid_nginx) on OQS $nginx_oqs, portal $nginx_portal, pinned A $pinned_a, pinned B $pinned_b"
+
+# --- h: every process says it is ready on its operations endpoint (plain HTTP, no certificate) ----------------------
+t=$SECONDS
+ready_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$1/health/ready"; }
+codes=() notready=()
+for p in "$a_ops" "$b_ops" "$b_portal_ops" "$b_console_ops"; do
+  c=$(ready_code "$p")
+  codes+=("$p=$c")
+  [[ $c == 200 ]] || notready+=("$p=$c")
+done
+metrics=$(curl -s --max-time 5 "http://127.0.0.1:$a_ops/metrics")
+if ((${#notready[@]})); then
+  fail h-ready-endpoints $((SECONDS - t)) "not ready: ${notready[*]}"
+elif ! grep -q '^onshi_bulk_queue' <<<"$metrics" || ! grep -q '^dotnet_gc_collections_total' <<<"$metrics"; then
+  fail h-ready-endpoints $((SECONDS - t)) "A's /metrics lacks onshi_bulk_queue or the runtime metrics: $(head -c 300 <<<"$metrics")"
+else
+  pass h-ready-endpoints $((SECONDS - t)) "/health/ready 200 from A and B's three site processes (${codes[*]}); A's /metrics in Prometheus text"
+fi
+
+# --- r: a rolling restart of B's portal through nginx: it drains (503, nginx routes away), stops, starts again --------
+t=$SECONDS
+portal_get() {
+  curl -sk -o /dev/null -w '%{http_code}' --max-time 5 --resolve "$portal_host:$nginx_portal:127.0.0.1" "https://$portal_host:$nginx_portal/Account/Login"
+}
+kill -TERM "$pid_b_portal"
+gets=0 bad=() drain_503=0
+while kill -0 "$pid_b_portal" 2>/dev/null && ((SECONDS - t < 20)); do
+  c=$(portal_get)
+  gets=$((gets + 1))
+  [[ $c == 200 ]] || bad+=("$c")
+  [[ $(ready_code "$b_portal_ops") == 503 ]] && drain_503=$((drain_503 + 1))
+done
+{ wait "$pid_b_portal"; } 2>/dev/null
+stopped=$((SECONDS - t))
+serve_b_portal
+wait_port "$b_portal" "$pid_b_portal" 60 || abort "instance B's portal did not start again: $(tail -n 5 "$work/instance-b-portal.log")"
+for ((i = 0; i < 50; i++)); do [[ $(ready_code "$b_portal_ops") == 200 ]] && break; sleep 0.2; done
+after=$(ready_code "$b_portal_ops")
+for ((i = 0; i < 10; i++)); do c=$(portal_get); gets=$((gets + 1)); [[ $c == 200 ]] || bad+=("$c"); done
+routed=$(grep -cF "upstream=127.0.0.1:$b_portal, 127.0.0.1:$a_portal/503, 200/" \
+  "$prefix/logs/portal-access.log" || true)
+if ((${#bad[@]})); then
+  fail r-rolling-restart $((SECONDS - t)) "$gets GETs through nginx, answered ${bad[*]} besides 200"
+elif ((drain_503 == 0)) || [[ $after != 200 ]]; then
+  fail r-rolling-restart $((SECONDS - t)) "B's portal: /health/ready 503 seen $drain_503 times while draining; after the restart $after"
+else
+  pass r-rolling-restart $((SECONDS - t)) "$gets GETs through nginx all 200 while B's portal drained (ready 503 x$drain_503, stopped after ${stopped} s) and started again (ready $after); $routed sent on from B's 503 to A"
+fi
 
 # --- the driver ---------------------------------------------------------------------------------------------------
 reload=$(printf '"%s",' "${ngx[@]}")

@@ -17,22 +17,34 @@ public sealed partial class OnshiChildProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StreamWriter log;
 
-    private OnshiChildProcess(Process process, StreamWriter log, Uri oqs, Uri portal, Uri console)
+    private readonly Uri? oqs;
+    private readonly Uri? portal;
+    private readonly Uri? console;
+
+    private OnshiChildProcess(Process process, StreamWriter log, Uri? oqs, Uri? portal, Uri? console, Uri operations, string banner)
     {
         this.process = process;
         this.log = log;
-        Oqs = oqs;
-        Portal = portal;
-        Console = console;
+        this.oqs = oqs;
+        this.portal = portal;
+        this.console = console;
+        Operations = operations;
+        Banner = banner;
     }
 
     public int Pid => process.Id;
 
-    public Uri Oqs { get; }
+    public Uri Oqs => oqs ?? throw new InvalidOperationException("This process does not serve the OQS (--site).");
 
-    public Uri Portal { get; }
+    public Uri Portal => portal ?? throw new InvalidOperationException("This process does not serve the portal (--site).");
 
-    public Uri Console { get; }
+    public Uri Console => console ?? throw new InvalidOperationException("This process does not serve the console (--site).");
+
+    /// <summary>The operations endpoint (health, metrics; plain HTTP).</summary>
+    public Uri Operations { get; }
+
+    /// <summary>What the process printed up to its "Ctrl+C" line.</summary>
+    public string Banner { get; }
 
     /// <summary>The exit code once the process has ended (137 = killed by SIGKILL).</summary>
     public int ExitCode => process.ExitCode;
@@ -58,12 +70,15 @@ public sealed partial class OnshiChildProcess : IAsyncDisposable
         return (p.ExitCode, await output + await error);
     }
 
-    /// <summary>Starts <c>onshi serve</c> and waits until the three sites listen (their banner lines are printed).</summary>
+    /// <summary>
+    /// Starts <c>onshi serve</c> (with <paramref name="arguments"/>, e.g. <c>--site oqs</c>) and waits until its sites listen
+    /// (their banner lines are printed).
+    /// </summary>
     public static async Task<OnshiChildProcess> ServeAsync(OnshiSettings settings, string logPath, IReadOnlyDictionary<string, string>? environment,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, params string[] arguments)
     {
         var process = Process.Start(StartInfo(settings,
-            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0", "--ops-port", "0"], environment))!;
+            ["serve", "--oqs-port", "0", "--portal-port", "0", "--operator-port", "0", "--ops-port", "0", .. arguments], environment))!;
         var log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var banner = new StringBuilder();
@@ -112,8 +127,11 @@ public sealed partial class OnshiChildProcess : IAsyncDisposable
             throw;
         }
 
-        Uri Url(string site) => new(Address().Match(text.Split('\n').First(l => l.StartsWith(site, StringComparison.Ordinal))).Value + "/");
-        return new OnshiChildProcess(process, log, Url("オンライン資格確認等システム"), Url("医療機関等向け総合ポータルサイト"), Url("運用者コンソール"));
+        Uri? Url(string site) => text.Split('\n').FirstOrDefault(l => l.StartsWith(site, StringComparison.Ordinal)) is { } line
+            ? new Uri(Address().Match(line).Value + "/")
+            : null;
+        return new OnshiChildProcess(process, log, Url("オンライン資格確認等システム"), Url("医療機関等向け総合ポータルサイト"), Url("運用者コンソール"),
+            Url("運用エンドポイント") ?? throw new InvalidOperationException("onshi serve printed no operations endpoint"), text);
     }
 
     /// <summary>SIGKILL (signal 9) to the process, and waits until it is gone.</summary>
@@ -198,6 +216,6 @@ public sealed partial class OnshiChildProcess : IAsyncDisposable
         return psi;
     }
 
-    [GeneratedRegex(@"https://127\.0\.0\.1:\d+")]
+    [GeneratedRegex(@"https?://127\.0\.0\.1:\d+")]
     private static partial Regex Address();
 }
