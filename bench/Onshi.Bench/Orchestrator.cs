@@ -139,9 +139,63 @@ public sealed class ServerRun(string target, string description)
 
     public string? Failure { get; set; }
 
+    /// <summary>Scrapes of the server's <c>/metrics</c> (issue 17) after its start and after each cell, outside the measured phases.</summary>
+    public List<MetricsScrape> Scrapes { get; init; } = [];
+
     public CellResult? Cell(string scenario, int concurrency) => Cells.FirstOrDefault(c => c.Scenario == scenario && c.Concurrency == concurrency);
 
     public CellResult? Best(string scenario) => Cells.Where(c => c.Scenario == scenario && c.Errors == 0).MaxBy(c => c.OpsPerSecond);
+}
+
+/// <summary>
+/// One scrape of an Onshi server's operations endpoint: <paramref name="After"/> names the moment (start, or a cell), and
+/// <paramref name="Values"/> holds the sums of the series <see cref="MetricsScrape.Series"/> names.
+/// </summary>
+public sealed record MetricsScrape(string After, Dictionary<string, double> Values)
+{
+    /// <summary>The columns: a name and the metric plus the labels a sample must carry to count.</summary>
+    public static readonly (string Name, string Metric, string[] Labels)[] Series =
+    [
+        ("logins ok", "onshi_logins_total", ["outcome=\"success\""]),
+        ("initializations", "onshi_password_initializations_total", []),
+        ("lookups", "onshi_lookups_total", []),
+        ("audit commits", "onshi_audit_commit_duration_seconds_count", []),
+        ("OQS requests", "http_server_request_duration_seconds_count", ["onshi_site=\"oqs\""]),
+        ("portal requests", "http_server_request_duration_seconds_count", ["onshi_site=\"portal\""]),
+    ];
+
+    /// <summary>Fetches <c>/metrics</c> over plain HTTP and sums the <see cref="Series"/>.</summary>
+    public static async Task<MetricsScrape> FetchAsync(string after, int port, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"), ct);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, metric, labels) in Series)
+        {
+            values[name] = 0;
+        }
+
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var space = line.LastIndexOf(' ');
+            var key = line[..space];
+            foreach (var (name, metric, labels) in Series)
+            {
+                if ((key == metric || key.StartsWith(metric + "{", StringComparison.Ordinal)) && labels.All(l => key.Contains(l, StringComparison.Ordinal))
+                    && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                {
+                    values[name] += v;
+                }
+            }
+        }
+
+        return new MetricsScrape(after, values);
+    }
 }
 
 /// <summary>Everything one run measured.</summary>
@@ -188,7 +242,9 @@ public sealed partial class Orchestrator(BenchOptions options)
             ? [new("sqlite-tiny", "sqlite", 20, 1, 4), new("postgres-tiny", "postgres", 20, 1, 4)]
             : [new("sqlite-1k", "sqlite", 100, 1, 16), new("sqlite-2.5M", "sqlite", 250_000, 10, 16),
                new("postgres-1k", "postgres", 100, 1, 16), new("postgres-2.5M", "postgres", 250_000, 10, 16)];
-        return [.. plans.Where(p => (p.Provider != "postgres" || options.PostgresUrl is not null) && (options.Only is null || options.Only.Contains(p.Name)))];
+        // oqs-alone runs on the first SQLite database: --only oqs-alone alone still prepares that one.
+        return [.. plans.Where(p => (p.Provider != "postgres" || options.PostgresUrl is not null)
+            && (options.Only is null || options.Only.Contains(p.Name) || (options.Only.Contains("oqs-alone") && p == plans.First(x => x.Provider == "sqlite"))))];
     }
 
     public async Task<BenchResults> RunAsync(CancellationToken ct)
@@ -204,6 +260,7 @@ public sealed partial class Orchestrator(BenchOptions options)
         }
 
         var first = true;
+        var oqsAloneDone = false;
         foreach (var plan in Databases())
         {
             var seed = await SeedAsync(plan, ct);
@@ -233,7 +290,16 @@ public sealed partial class Orchestrator(BenchOptions options)
             }
             else
             {
-                await RunOnshiAsync(plan, seed, ct);
+                if (options.Only is null || options.Only.Contains(plan.Name))
+                {
+                    await RunOnshiAsync(plan, seed, ct);
+                }
+
+                if (!oqsAloneDone && plan.Provider == "sqlite" && (options.Only is null || options.Only.Contains("oqs-alone")))
+                {
+                    oqsAloneDone = true;
+                    await RunOqsAloneAsync(plan, seed, ct);
+                }
             }
         }
 
@@ -466,12 +532,12 @@ public sealed partial class Orchestrator(BenchOptions options)
     private async Task RunOnshiAsync(DatabasePlan plan, SeedInfo seed, CancellationToken ct)
     {
         var dir = DataDirectory(plan);
-        var (oqsPort, portalPort, operatorPort) = (FreePort(), FreePort(), FreePort());
+        var (oqsPort, portalPort, operatorPort, opsPort) = (FreePort(), FreePort(), FreePort(), FreePort());
         var run = new ServerRun("onshi " + plan.Name, $"`onshi serve`, {plan.Provider}, {seed.Institutions:N0} institutions, {seed.Accounts:N0} accounts") { Seed = seed };
         var manifest = SeedManifest.Load(ManifestPath(plan));
         var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri($"https://127.0.0.1:{portalPort}/"), manifest);
         List<string> args = [options.OnshiDll, "serve", "--data", dir, "--oqs-port", Inv(oqsPort), "--portal-port", Inv(portalPort),
-            "--operator-port", Inv(operatorPort), "--ops-port", "0", .. DatabaseArguments(plan)];
+            "--operator-port", Inv(operatorPort), "--ops-port", Inv(opsPort), .. DatabaseArguments(plan)];
         await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("onshi-" + plan.Name), options.Work),
             async (server, ct2) =>
             {
@@ -487,26 +553,27 @@ public sealed partial class Orchestrator(BenchOptions options)
                     return (await u.GetAsync("/Account/Login", c)).Status == 200;
                 }, TimeSpan.FromSeconds(120), ct2);
                 run.RssAfterStartMb = server.VmRssKb() / 1024.0;
+                run.Scrapes.Add(await MetricsScrape.FetchAsync("start", opsPort, ct2));
                 foreach (var c in Concurrencies(wide: false))
                 {
-                    await CellAsync(run, new OnshiLoginScenario(target), c, server, ct2);
+                    await CellAsync(run, new OnshiLoginScenario(target), c, server, ct2, opsPort);
                 }
 
                 foreach (var c in Concurrencies(wide: true))
                 {
-                    await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), c, server, ct2);
+                    await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), c, server, ct2, opsPort);
                 }
 
-                await CellAsync(run, new OnshiSearchScenario(target, 4, "search-kind"), 16, server, ct2);
+                await CellAsync(run, new OnshiSearchScenario(target, 4, "search-kind"), 16, server, ct2, opsPort);
                 var init = new OnshiInitializeScenario(target);
                 foreach (var c in Concurrencies(wide: false))
                 {
-                    await CellAsync(run, init, c, server, ct2);
+                    await CellAsync(run, init, c, server, ct2, opsPort);
                 }
 
                 foreach (var c in Concurrencies(wide: false))
                 {
-                    await CellAsync(run, new PortalDocumentsScenario(target), c, server, ct2);
+                    await CellAsync(run, new PortalDocumentsScenario(target), c, server, ct2, opsPort);
                 }
 
                 if (options.TraceTool is not null)
@@ -514,6 +581,35 @@ public sealed partial class Orchestrator(BenchOptions options)
                     await TraceAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2);
                     await TraceAsync(run, new OnshiLoginScenario(target), Math.Min(16, manifest.RealCertificateInstitutions.Count * 2), server, ct2);
                 }
+            }, ct);
+    }
+
+    /// <summary>
+    /// The OQS alone (<c>onshi serve --site oqs</c>, issue 17) on the first database: first response, memory after start and
+    /// after load (logins and the signed-in search at 16 users), next to bare Kestrel's in the same run.
+    /// </summary>
+    private async Task RunOqsAloneAsync(DatabasePlan plan, SeedInfo seed, CancellationToken ct)
+    {
+        var dir = DataDirectory(plan);
+        var (oqsPort, opsPort) = (FreePort(), FreePort());
+        var run = new ServerRun("oqs-alone " + plan.Name, $"`onshi serve --site oqs`, {plan.Provider}, {seed.Institutions:N0} institutions, {seed.Accounts:N0} accounts") { Seed = seed };
+        var manifest = SeedManifest.Load(ManifestPath(plan));
+        var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri("https://127.0.0.1:1/"), manifest);
+        List<string> args = [options.OnshiDll, "serve", "--site", "oqs", "--data", dir, "--oqs-port", Inv(oqsPort), "--ops-port", Inv(opsPort),
+            .. DatabaseArguments(plan)];
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("oqs-alone-" + plan.Name), options.Work),
+            async (server, ct2) =>
+            {
+                var institution = manifest.RealCertificateInstitutions[0];
+                run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
+                {
+                    using var u = target.UserAt(institution, 0);
+                    return (await u.GetAsync("/Login", c)).Status == 200;
+                }, TimeSpan.FromSeconds(120), ct2);
+                run.RssAfterStartMb = server.VmRssKb() / 1024.0;
+                run.Scrapes.Add(await MetricsScrape.FetchAsync("start", opsPort, ct2));
+                await CellAsync(run, new OnshiLoginScenario(target), 16, server, ct2, opsPort);
+                await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2, opsPort);
             }, ct);
     }
 
@@ -577,10 +673,16 @@ public sealed partial class Orchestrator(BenchOptions options)
         }
     }
 
-    private async Task CellAsync(ServerRun run, IScenario scenario, int concurrency, ServerProcess server, CancellationToken ct)
+    private async Task CellAsync(ServerRun run, IScenario scenario, int concurrency, ServerProcess server, CancellationToken ct, int? opsPort = null)
     {
         var cell = await LoadRunner.RunCellAsync(run.Target, scenario, concurrency, Limits, server, ct);
         run.Cells.Add(cell);
+        if (opsPort is { } port)
+        {
+            // After the measured phase: the scrape itself is not in the cell's figures.
+            run.Scrapes.Add(await MetricsScrape.FetchAsync($"{scenario.Name} c={concurrency}", port, ct));
+        }
+
         Say($"  {scenario.Name,-17} c={concurrency,-3} {cell.OpsPerSecond,9:F1} ops/s {cell.RequestsPerSecond,9:F1} req/s  p50 {cell.P50Ms,7:F1} ms  p99 {cell.P99Ms,7:F1} ms  "
             + $"server {cell.ServerCpuPercent,3:F0} % client {cell.ClientCpuPercent,3:F0} % other {cell.OtherCpuPercent,3:F0} %  RSS {cell.ServerRssMb,4:F0} MB"
             + (cell.Errors > 0 ? $"  ERRORS {cell.Errors}: {cell.FirstError}" : ""));
