@@ -127,6 +127,9 @@ public sealed class ServerRun(string target, string description)
 
     public double RssAfterLoadMb { get; set; }
 
+    /// <summary>RSS after load split into anonymous, file-backed and shared memory (MB), for the analysis.</summary>
+    public string RssAfterLoadDetail { get; set; } = "";
+
     public double PeakRssMb { get; set; }
 
     public string LoadBefore { get; set; } = "";
@@ -655,8 +658,9 @@ public sealed partial class Orchestrator(BenchOptions options)
             // RSS after load: the server idle for 2 s after its last cell, nothing forced (no GC call from outside).
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
             run.RssAfterLoadMb = server.VmRssKb() / 1024.0;
+            run.RssAfterLoadDetail = server.RssBreakdown();
             run.PeakRssMb = server.PeakRssKb / 1024.0;
-            Say($"  RSS after load {run.RssAfterLoadMb:F0} MB, peak {run.PeakRssMb:F0} MB");
+            Say($"  RSS after load {run.RssAfterLoadMb:F0} MB ({run.RssAfterLoadDetail}), peak {run.PeakRssMb:F0} MB");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -191,7 +191,7 @@ public static class Report
         L($"|---|---|---|---|---|---|---|");
         foreach (var run in r.Runs)
         {
-            L($"| {run.Target} | {run.Description}{(run.Failure is null ? "" : " — **failed: " + run.Failure + "**")} | {run.FirstResponseSeconds:F2} s | {(run.RssAfterStartMb > 0 ? run.RssAfterStartMb.ToString("F0", Inv) + " MB" : "–")} | {run.PeakRssMb:F0} MB | {run.RssAfterLoadMb:F0} MB | {run.LoadBefore} → {run.LoadAfter} |");
+            L($"| {run.Target} | {run.Description}{(run.Failure is null ? "" : " — **failed: " + run.Failure + "**")} | {run.FirstResponseSeconds:F2} s | {(run.RssAfterStartMb > 0 ? run.RssAfterStartMb.ToString("F0", Inv) + " MB" : "–")} | {run.PeakRssMb:F0} MB | {run.RssAfterLoadMb:F0} MB{(run.RssAfterLoadDetail.Length == 0 ? "" : " (" + run.RssAfterLoadDetail + ")")} | {run.LoadBefore} → {run.LoadAfter} |");
         }
 
         L($"");

@@ -109,6 +109,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public long VmRssKb() => ProcStat.StatusKb(Pid, "VmRSS");
 
+    /// <summary>What the resident memory is made of (/proc/PID/status): anonymous (GC heap, native), file-backed (mapped assemblies and libraries), shared (the JIT's double-mapped code and loader heaps).</summary>
+    public string RssBreakdown() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"anon {ProcStat.StatusKb(Pid, "RssAnon") / 1024}, file {ProcStat.StatusKb(Pid, "RssFile") / 1024}, shmem {ProcStat.StatusKb(Pid, "RssShmem") / 1024}");
+
     public long CpuTicks() => ProcStat.ProcessTicks(Pid);
 
     private async Task SampleAsync()
