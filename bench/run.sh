@@ -17,8 +17,8 @@
 #     --onshi-env K=V  an environment variable for the Onshi servers (repeatable; e.g. DOTNET_TieredPGO=0), stated in the report
 #     --ready-to-run   measure onshi published ReadyToRun (dotnet publish -r linux-x64 --self-contained false
 #                 -p:PublishReadyToRun=true into WORK/onshi-r2r: our assemblies, EF Core and Npgsql precompiled), stated in the report
-#     --only      comma list of hash,bare,peer,sqlite-1k,sqlite-2.5M,postgres-1k,postgres-2.5M,oqs-alone (sqlite-tiny,postgres-tiny with --quick;
-#                 oqs-alone: `onshi serve --site oqs` on the first SQLite database, issue 17)
+#     --only      comma list of hash,bare,peer,sqlite-1k,sqlite-2.5M,postgres-1k,postgres-2.5M,oqs-alone,portal-alone,operator-alone
+#                 (sqlite-tiny,postgres-tiny with --quick; X-alone: `onshi serve --site X` on the first SQLite database, issue 17)
 # Work directory (databases kept between runs, ~4 GB for a full run; logs): $ONSHI_BENCH_WORK, default /tmp/onshi-bench.
 # --quick writes artifacts/performance-quick.md, --only artifacts/performance-only.md, instead of docs/performance.md.
 # Servers run on 127.0.0.1 only and are stopped by PID on exit, Ctrl+C or failure; so is the PostgreSQL cluster.

@@ -225,6 +225,8 @@ public sealed partial class Orchestrator(BenchOptions options)
     private const string PeerEmail = "bench@peer.invalid";
     private const string PeerPassword = "Synthetic-Load-2026!";
 
+    private static readonly string[] Sites = ["oqs", "portal", "operator"];
+
     private readonly BenchResults _results = new();
 
     private CellLimits Limits => options.Quick
@@ -245,9 +247,10 @@ public sealed partial class Orchestrator(BenchOptions options)
             ? [new("sqlite-tiny", "sqlite", 20, 1, 4), new("postgres-tiny", "postgres", 20, 1, 4)]
             : [new("sqlite-1k", "sqlite", 100, 1, 16), new("sqlite-2.5M", "sqlite", 250_000, 10, 16),
                new("postgres-1k", "postgres", 100, 1, 16), new("postgres-2.5M", "postgres", 250_000, 10, 16)];
-        // oqs-alone runs on the first SQLite database: --only oqs-alone alone still prepares that one.
+        // The sites alone run on the first SQLite database: --only oqs-alone (portal-alone, operator-alone) still prepares that one.
         return [.. plans.Where(p => (p.Provider != "postgres" || options.PostgresUrl is not null)
-            && (options.Only is null || options.Only.Contains(p.Name) || (options.Only.Contains("oqs-alone") && p == plans.First(x => x.Provider == "sqlite"))))];
+            && (options.Only is null || options.Only.Contains(p.Name)
+                || (options.Only.Any(o => o.EndsWith("-alone", StringComparison.Ordinal)) && p == plans.First(x => x.Provider == "sqlite"))))];
     }
 
     public async Task<BenchResults> RunAsync(CancellationToken ct)
@@ -263,7 +266,7 @@ public sealed partial class Orchestrator(BenchOptions options)
         }
 
         var first = true;
-        var oqsAloneDone = false;
+        var aloneDone = false;
         foreach (var plan in Databases())
         {
             var seed = await SeedAsync(plan, ct);
@@ -298,10 +301,13 @@ public sealed partial class Orchestrator(BenchOptions options)
                     await RunOnshiAsync(plan, seed, ct);
                 }
 
-                if (!oqsAloneDone && plan.Provider == "sqlite" && (options.Only is null || options.Only.Contains("oqs-alone")))
+                if (!aloneDone && plan.Provider == "sqlite")
                 {
-                    oqsAloneDone = true;
-                    await RunOqsAloneAsync(plan, seed, ct);
+                    aloneDone = true;
+                    foreach (var site in Sites.Where(x => options.Only is null || options.Only.Contains(x + "-alone")))
+                    {
+                        await RunSiteAloneAsync(site, plan, seed, ct);
+                    }
                 }
             }
         }
@@ -588,31 +594,41 @@ public sealed partial class Orchestrator(BenchOptions options)
     }
 
     /// <summary>
-    /// The OQS alone (<c>onshi serve --site oqs</c>, issue 17) on the first database: first response, memory after start and
-    /// after load (logins and the signed-in search at 16 users), next to bare Kestrel's in the same run.
+    /// Each site alone (<c>onshi serve --site S</c>, issue 17) on the first SQLite database: first response, memory after
+    /// start and after load, next to bare Kestrel's in the same run. The OQS: logins and the signed-in search at 16 users;
+    /// the portal: its document list at 16 users; the console (no scenario of its own): its login page only.
     /// </summary>
-    private async Task RunOqsAloneAsync(DatabasePlan plan, SeedInfo seed, CancellationToken ct)
+    private async Task RunSiteAloneAsync(string site, DatabasePlan plan, SeedInfo seed, CancellationToken ct)
     {
         var dir = DataDirectory(plan);
-        var (oqsPort, opsPort) = (FreePort(), FreePort());
-        var run = new ServerRun("oqs-alone " + plan.Name, $"`onshi serve --site oqs`, {plan.Provider}, {seed.Institutions:N0} institutions, {seed.Accounts:N0} accounts") { Seed = seed };
+        var (port, opsPort) = (FreePort(), FreePort());
+        var run = new ServerRun($"{site}-alone {plan.Name}", $"`onshi serve --site {site}`, {plan.Provider}, {seed.Institutions:N0} institutions, {seed.Accounts:N0} accounts") { Seed = seed };
         var manifest = SeedManifest.Load(ManifestPath(plan));
-        var target = new OnshiTarget(new Uri($"https://127.0.0.1:{oqsPort}/"), new Uri("https://127.0.0.1:1/"), manifest);
-        List<string> args = [options.OnshiDll, "serve", "--site", "oqs", "--data", dir, "--oqs-port", Inv(oqsPort), "--ops-port", Inv(opsPort),
+        var siteUri = new Uri($"https://127.0.0.1:{port}/");
+        var target = new OnshiTarget(siteUri, siteUri, manifest);
+        var portArgument = site switch { "oqs" => "--oqs-port", "portal" => "--portal-port", _ => "--operator-port" };
+        List<string> args = [options.OnshiDll, "serve", "--site", site, "--data", dir, portArgument, Inv(port), "--ops-port", Inv(opsPort),
             .. DatabaseArguments(plan)];
-        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log("oqs-alone-" + plan.Name), options.Work),
+        await WithServerAsync(run, ServerProcess.Start("onshi", Environment.ProcessPath!, args, OnshiEnvironment(), Log($"{site}-alone-" + plan.Name), options.Work),
             async (server, ct2) =>
             {
                 var institution = manifest.RealCertificateInstitutions[0];
                 run.FirstResponseSeconds = await server.WaitForFirstResponseAsync(async c =>
                 {
-                    using var u = target.UserAt(institution, 0);
-                    return (await u.GetAsync("/Login", c)).Status == 200;
+                    using var u = site == "oqs" ? target.UserAt(institution, 0) : new BenchUser(BenchHttp.CreateClient(siteUri, target.Ca, null));
+                    return (await u.GetAsync(site == "portal" ? "/Account/Login" : "/Login", c)).Status == 200;
                 }, TimeSpan.FromSeconds(120), ct2);
                 run.RssAfterStartMb = server.VmRssKb() / 1024.0;
                 run.Scrapes.Add(await MetricsScrape.FetchAsync("start", opsPort, ct2));
-                await CellAsync(run, new OnshiLoginScenario(target), 16, server, ct2, opsPort);
-                await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2, opsPort);
+                if (site == "oqs")
+                {
+                    await CellAsync(run, new OnshiLoginScenario(target), 16, server, ct2, opsPort);
+                    await CellAsync(run, new OnshiSearchScenario(target, 0, "search"), 16, server, ct2, opsPort);
+                }
+                else if (site == "portal")
+                {
+                    await CellAsync(run, new PortalDocumentsScenario(target), 16, server, ct2, opsPort);
+                }
             }, ct);
     }
 

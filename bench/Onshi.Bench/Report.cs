@@ -97,7 +97,7 @@ public static class Report
             }
         }
 
-        // Issue 17: the OQS alone (onshi serve --site oqs) next to bare Kestrel in the same run.
+        // Issue 17: the OQS alone (onshi serve --site oqs) next to bare Kestrel in the same run (the portal and the console alone are in the servers' table).
         if (r.Runs.FirstOrDefault(x => x.Target.StartsWith("oqs-alone ", StringComparison.Ordinal)) is { Failure: null } alone)
         {
             if (bare is { Failure: null, RssAfterLoadMb: > 0 })
