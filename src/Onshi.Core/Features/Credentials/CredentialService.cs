@@ -295,7 +295,8 @@ public sealed partial class CredentialService(
     {
         var max = lockout.MaxFailedAccessAttempts;
         var id = holder.Id;
-        var taken = await store.Holders(db)
+        // The attempt counter: no cached read carries it (Caching.CacheKeys.NeutralWrite).
+        var taken = await store.Holders(db).TagWith(Caching.CacheKeys.NeutralWrite)
             .Where(a => a.Id == id && (a.LockoutEnd == null || a.LockoutEnd <= now) && a.AccessFailedCount < max)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, a => a.AccessFailedCount + 1), cancellationToken);
         if (taken != 1)
@@ -319,6 +320,12 @@ public sealed partial class CredentialService(
         var untilUnlocked = store.LocksUntilUnlocked(holder);
         var until = untilUnlocked ? DateTime.MaxValue : now + lockout.LockoutDuration;
         var stamp = rotateStampOnLock ? NewStamp() : null;
+        if (Caching.CacheKeys.For(typeof(T), id) is { } lockedKey)
+        {
+            // The stamp may rotate: the holder's cached sessions go.
+            db.InvalidateOnCommit(lockedKey);
+        }
+
         var locked = await store.Holders(db)
             .Where(a => a.Id == id && a.AccessFailedCount >= max && (a.LockoutEnd == null || a.LockoutEnd <= now))
             .ExecuteUpdateAsync(s => s
@@ -335,7 +342,8 @@ public sealed partial class CredentialService(
     {
         var id = holder.Id;
         var stamp = holder.SecurityStamp;
-        var updated = await store.Holders(db)
+        // The counter, the lock, the last login and a re-hash: no cached read carries them (Caching.CacheKeys.NeutralWrite).
+        var updated = await store.Holders(db).TagWith(Caching.CacheKeys.NeutralWrite)
             .Where(a => a.Id == id && a.SecurityStamp == stamp && (a.LockoutEnd == null || a.LockoutEnd <= now))
             .Where(store.MaySignIn)
             .ExecuteUpdateAsync(s => s

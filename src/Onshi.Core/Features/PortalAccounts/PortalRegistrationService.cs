@@ -165,7 +165,8 @@ public sealed class PortalRegistrationService(
         await audit.CommitAsync(async ct =>
         {
             // Still unverified at the delete (a link followed meanwhile keeps its user).
-            deleted = await db.PortalUsers.Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
+            // Never confirmed: no session of theirs was ever accepted, so nothing cached depends on them (Caching.CacheKeys.NeutralWrite).
+            deleted = await db.PortalUsers.TagWith(Caching.CacheKeys.NeutralWrite).Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
             if (deleted == 0)
             {
                 return false;
@@ -193,6 +194,7 @@ public sealed class PortalRegistrationService(
         if (!user.EmailConfirmed)
         {
             var stamp = user.SecurityStamp;
+            db.InvalidateOnCommit(Caching.CacheKeys.PortalUser(user.Id));
             var updated = await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == stamp)
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true), cancellationToken);
             if (updated == 0)
