@@ -79,6 +79,13 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
     /// </summary>
     public void InvalidateOnCommit(string key) => Invalidations.Declare(key);
 
+    /// <summary>
+    /// Declares that the next write to <paramref name="entity"/>'s table (a watched one, <see cref="Features.Caching.CacheKeys"/>)
+    /// changes nothing a cached read carries — the touch of <c>LastSeenAt</c> (each entry keeps its own), a failed-attempt
+    /// counter — so it invalidates nothing. Call it right before the write.
+    /// </summary>
+    public void DeclareNeutralWrite(Type entity) => Invalidations.DeclareNeutral(entity);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.

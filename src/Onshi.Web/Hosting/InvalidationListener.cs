@@ -43,7 +43,7 @@ public sealed partial class InvalidationListener(IServiceScopeFactory scopes, Au
             postgres = db.Database.IsPostgres();
         }
 
-        using var subscription = InvalidationBus.Subscribe(InvalidationBus.DatabaseIdentity(connectionString, postgres), cache);
+        using var subscription = opts.InProcessInvalidation ? InvalidationBus.Subscribe(InvalidationBus.DatabaseIdentity(connectionString, postgres), cache) : null;
         var delay = opts.MinReconnectDelay;
         while (!stoppingToken.IsCancellationRequested)
         {

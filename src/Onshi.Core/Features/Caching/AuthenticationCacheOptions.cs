@@ -40,6 +40,14 @@ public sealed class AuthenticationCacheOptions
     /// </summary>
     public TimeSpan LivenessTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Whether this site hears of this process's own commits at once (<see cref="InvalidationBus"/>). Defaults to true; false
+    /// leaves it only the channel, as if it ran in a process of its own — the tests measure the channel with two instances in
+    /// one process this way. Never set it false in a deployment: a change would then reach the site that made it only through
+    /// the channel, within a second instead of at once.
+    /// </summary>
+    public bool InProcessInvalidation { get; set; } = true;
+
     /// <summary>The first wait before reconnecting a lost channel; doubled after each failure up to <see cref="MaxReconnectDelay"/>. Defaults to 200 ms.</summary>
     public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -16,7 +16,7 @@ namespace Onshi.Core.Features.Caching;
 /// (<see cref="CacheKeys.WatchedEntities"/>), and takes the keys declared by <see cref="OnshiDbContext.InvalidateOnCommit"/>
 /// before an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c>;</item>
 /// <item>checks every command's text: a write (UPDATE, DELETE, REPLACE, MERGE, TRUNCATE) to a watched table that neither
-/// SaveChanges nor a declaration covers, and is not tagged <see cref="CacheKeys.NeutralWrite"/>, publishes
+/// SaveChanges nor a declaration (<see cref="OnshiDbContext.InvalidateOnCommit"/>, <see cref="OnshiDbContext.DeclareNeutralWrite"/>) covers publishes
 /// <see cref="CacheKeys.All"/> and logs a warning — a forgotten declaration costs reads, never a stale entry;</item>
 /// <item>publishes the keys once the write is committed: inside the committing transaction to the other processes
 /// (PostgreSQL <c>pg_notify</c>, delivered only if it commits; the SQLite signal table, in the same commit) and, right after
@@ -314,7 +314,7 @@ public sealed partial class CacheInvalidationInterceptor(ILogger<CacheInvalidati
         }
 
         var pending = db.Invalidations;
-        if (!pending.Covers(written) && !sql.Contains("-- " + CacheKeys.NeutralWrite, StringComparison.Ordinal))
+        if (!pending.Covers(written))
         {
             pending.Escalate();
             Interlocked.Increment(ref escalations);
@@ -469,7 +469,7 @@ public sealed partial class CacheInvalidationInterceptor(ILogger<CacheInvalidati
     private static partial Regex WriteStatement();
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
-        Message = "A write to {Tables} declared no cache invalidation key: the whole authentication cache was dropped (declare the key with InvalidateOnCommit, or tag a neutral write)")]
+        Message = "A write to {Tables} declared no cache invalidation key: the whole authentication cache was dropped (declare the key with InvalidateOnCommit, or DeclareNeutralWrite)")]
     private static partial void UndeclaredWrite(ILogger logger, string tables);
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Warning,

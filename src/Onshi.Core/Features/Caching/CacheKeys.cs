@@ -13,13 +13,6 @@ public static class CacheKeys
     /// <summary>Drops every entry (a change whose rows are not known, a payload too large, a missed notification).</summary>
     public const string All = "all";
 
-    /// <summary>
-    /// The tag (<c>TagWith</c>) of a write to a watched table that changes nothing a cached read carries: the touch of
-    /// <c>LastSeenAt</c> (each entry keeps its own) and the failed-attempt counter. Without it (or a declared key) such a write
-    /// drops the whole cache (<see cref="CacheInvalidationInterceptor"/>).
-    /// </summary>
-    public const string NeutralWrite = "onshi:cache-neutral";
-
     /// <summary>The key of a row of <paramref name="entityType"/> with primary key <paramref name="id"/>, or null when no cached read depends on that table.</summary>
     public static string? For(Type entityType, long id) =>
         entityType == typeof(LoginSession) ? OqsSession(id)

@@ -36,6 +36,9 @@ internal sealed class PendingInvalidations
         }
     }
 
+    /// <summary>The next write to <paramref name="entity"/>'s table changes nothing a cached read carries (a touch, a counter).</summary>
+    public void DeclareNeutral(Type entity) => declared.Add(entity);
+
     /// <summary>SaveChanges starts: it declares its own rows (<see cref="Saving"/>); an earlier declaration is not for its commands.</summary>
     public void SaveStarting()
     {

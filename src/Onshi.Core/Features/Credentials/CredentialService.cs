@@ -295,8 +295,9 @@ public sealed partial class CredentialService(
     {
         var max = lockout.MaxFailedAccessAttempts;
         var id = holder.Id;
-        // The attempt counter: no cached read carries it (Caching.CacheKeys.NeutralWrite).
-        var taken = await store.Holders(db).TagWith(Caching.CacheKeys.NeutralWrite)
+        // The attempt counter: no cached read carries it.
+        db.DeclareNeutralWrite(typeof(T));
+        var taken = await store.Holders(db)
             .Where(a => a.Id == id && (a.LockoutEnd == null || a.LockoutEnd <= now) && a.AccessFailedCount < max)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, a => a.AccessFailedCount + 1), cancellationToken);
         if (taken != 1)
@@ -342,8 +343,9 @@ public sealed partial class CredentialService(
     {
         var id = holder.Id;
         var stamp = holder.SecurityStamp;
-        // The counter, the lock, the last login and a re-hash: no cached read carries them (Caching.CacheKeys.NeutralWrite).
-        var updated = await store.Holders(db).TagWith(Caching.CacheKeys.NeutralWrite)
+        // The counter, the lock, the last login and a re-hash: no cached read carries them.
+        db.DeclareNeutralWrite(typeof(T));
+        var updated = await store.Holders(db)
             .Where(a => a.Id == id && a.SecurityStamp == stamp && (a.LockoutEnd == null || a.LockoutEnd <= now))
             .Where(store.MaySignIn)
             .ExecuteUpdateAsync(s => s

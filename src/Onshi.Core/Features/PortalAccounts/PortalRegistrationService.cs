@@ -165,8 +165,9 @@ public sealed class PortalRegistrationService(
         await audit.CommitAsync(async ct =>
         {
             // Still unverified at the delete (a link followed meanwhile keeps its user).
-            // Never confirmed: no session of theirs was ever accepted, so nothing cached depends on them (Caching.CacheKeys.NeutralWrite).
-            deleted = await db.PortalUsers.TagWith(Caching.CacheKeys.NeutralWrite).Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
+            // Never confirmed: no session of theirs was ever accepted, so nothing cached depends on them.
+            db.DeclareNeutralWrite(typeof(PortalUser));
+            deleted = await db.PortalUsers.Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
             if (deleted == 0)
             {
                 return false;

@@ -179,9 +179,11 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             row.InstitutionName, row.Environment, row.MustChangePassword, row.PasswordExpiresAt is { } exp && exp <= now, row.CreatedAt);
 
     /// <summary>Writes <c>LastSeenAt</c> (at most once per <see cref="SessionOptions.TouchInterval"/>); cached entries keep their own, so it invalidates nothing.</summary>
-    private Task<int> TouchAsync(long sessionId, DateTime now, CancellationToken cancellationToken) =>
-        db.LoginSessions.TagWith(CacheKeys.NeutralWrite).Where(s => s.Id == sessionId)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+    private Task<int> TouchAsync(long sessionId, DateTime now, CancellationToken cancellationToken)
+    {
+        db.DeclareNeutralWrite(typeof(LoginSession));
+        return db.LoginSessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+    }
 
     /// <summary>
     /// 前回ログイン: the account's successful login before the session <paramref name="currentSessionId"/> (every successful login

@@ -136,8 +136,11 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     private static SiteSessionInfo Info(SiteSession s, string key) => new(s.Id, key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt);
 
     /// <summary>Writes <c>LastSeenAt</c> (at most once per <see cref="SessionOptions.TouchInterval"/>); cached entries keep their own, so it invalidates nothing.</summary>
-    private Task<int> TouchAsync(long id, DateTime now, CancellationToken cancellationToken) =>
-        db.SiteSessions.TagWith(CacheKeys.NeutralWrite).Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+    private Task<int> TouchAsync(long id, DateTime now, CancellationToken cancellationToken)
+    {
+        db.DeclareNeutralWrite(typeof(SiteSession));
+        return db.SiteSessions.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+    }
 
     /// <summary>
     /// Ends the session with <paramref name="key"/>; returns its subject, or null when there was none.
