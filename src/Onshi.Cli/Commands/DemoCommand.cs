@@ -10,6 +10,7 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Institutions;
@@ -280,11 +281,12 @@ internal static class DemoCommand
         var hash = s.GetRequiredService<Argon2idPasswordHasher>().Hash(password);
         var db = s.GetRequiredService<OnshiDbContext>();
         var normalized = userId.ToUpperInvariant();
-        await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized)
+        var operatorId = await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized).Select(o => o.Id).SingleAsync(ct);
+        db.InvalidateOnCommit(CacheKeys.Operator(operatorId));
+        await db.OperatorAccounts.Where(o => o.Id == operatorId)
             .ExecuteUpdateAsync(u => u.SetProperty(o => o.PasswordHash, hash).SetProperty(o => o.MustChangePassword, false)
                 .SetProperty(o => o.PasswordExpiresAt, (DateTime?)null), ct);
-        var id = await db.OperatorAccounts.Where(o => o.NormalizedUserId == normalized).Select(o => o.Id).SingleAsync(ct);
-        return (new DemoOperator(userId, password), id);
+        return (new DemoOperator(userId, password), operatorId);
     }
 
     /// <summary>What one demo institution is made of, as demo.json describes it.</summary>
@@ -313,7 +315,9 @@ internal static class DemoCommand
             institutionId = Succeeded(provisioned).Institution.Id;
             if (applicant is not null)
             {
-                await s.GetRequiredService<OnshiDbContext>().Institutions.Where(i => i.Id == institutionId)
+                var db = s.GetRequiredService<OnshiDbContext>();
+                db.InvalidateOnCommit(CacheKeys.Institution(institutionId));
+                await db.Institutions.Where(i => i.Id == institutionId)
                     .ExecuteUpdateAsync(u => u.SetProperty(i => i.ContactPortalUserId, applicant.ContactId), ct);
             }
         }

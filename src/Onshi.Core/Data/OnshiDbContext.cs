@@ -66,6 +66,26 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
 
     public DbSet<MemberImportFile> MemberImportFiles => Set<MemberImportFile>();
 
+    public DbSet<CacheSignal> CacheSignals => Set<CacheSignal>();
+
+    /// <summary>This context's cache invalidations not yet published (<see cref="Features.Caching.CacheInvalidationInterceptor"/>).</summary>
+    internal Features.Caching.PendingInvalidations Invalidations { get; } = new();
+
+    /// <summary>
+    /// Declares that the next write to a watched table (an <c>ExecuteUpdate</c> or <c>ExecuteDelete</c>; SaveChanges declares its
+    /// own rows) changes the row of <paramref name="key"/> (<see cref="Features.Caching.CacheKeys"/>): the key is published when
+    /// that write commits, and the entries read from the row are dropped in every instance. Call it right before the write,
+    /// inside its transaction. A write to a watched table nothing declared drops the whole cache.
+    /// </summary>
+    public void InvalidateOnCommit(string key) => Invalidations.Declare(key);
+
+    /// <summary>
+    /// Declares that the next write to <paramref name="entity"/>'s table (a watched one, <see cref="Features.Caching.CacheKeys"/>)
+    /// changes nothing a cached read carries — the touch of <c>LastSeenAt</c> (each entry keeps its own), a failed-attempt
+    /// counter — so it invalidates nothing. Call it right before the write.
+    /// </summary>
+    public void DeclareNeutralWrite(Type entity) => Invalidations.DeclareNeutral(entity);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every instant is stored as UTC; SQLite hands DateTime back as Unspecified, so mark it on the way in.
@@ -400,6 +420,12 @@ public sealed class OnshiDbContext(DbContextOptions<OnshiDbContext> options) : D
             e.Property(x => x.KeyHash).HasMaxLength(64);
             e.HasIndex(x => new { x.KeyHash, x.AttemptedAt });
             e.HasIndex(x => x.AttemptedAt);
+        });
+
+        modelBuilder.Entity<CacheSignal>(e =>
+        {
+            e.Property(x => x.Keys).HasMaxLength(8000);
+            e.HasIndex(x => x.At);
         });
     }
 

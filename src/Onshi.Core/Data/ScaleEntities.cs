@@ -29,3 +29,19 @@ public sealed class ThrottleAttempt
 
     public DateTime AttemptedAt { get; set; }
 }
+
+/// <summary>
+/// One committed cache invalidation on SQLite, for the other processes on the same file (e.g. <c>onshi cert revoke</c> while
+/// <c>onshi serve</c> runs): written in the committing transaction by <see cref="Features.Caching.CacheInvalidationInterceptor"/>,
+/// polled by each site's listener, deleted after <see cref="Features.Caching.AuthenticationCacheOptions.SignalRetention"/> by the
+/// session sweep. PostgreSQL uses <c>NOTIFY</c> instead and leaves the table empty.
+/// </summary>
+public sealed class CacheSignal
+{
+    public long Id { get; set; }
+
+    public DateTime At { get; set; }
+
+    /// <summary>The invalidation keys, space-separated (<see cref="Features.Caching.CacheKeys"/>).</summary>
+    public string Keys { get; set; } = "";
+}

@@ -4,6 +4,7 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.AccountManagement;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Certificates;
 using Onshi.Core.Features.Documents;
 using Onshi.Core.Features.Jobs;
@@ -21,8 +22,21 @@ public static class OnshiCoreServiceCollectionExtensions
     {
         // Pooled: every request of every site resolves a context, and a pooled one is reset instead of built again
         // (its options, services and model are resolved once). The context holds no state of its own beyond EF Core's.
-        services.AddDbContextPool<OnshiDbContext>(configureDatabase);
+        // Every context publishes the cache invalidations of its commits (Features.Caching; docs/security.md).
+        services.AddSingleton<CacheInvalidationInterceptor>();
+        services.AddDbContextPool<OnshiDbContext>((sp, o) =>
+        {
+            configureDatabase(o);
+            o.AddInterceptors(sp.GetRequiredService<CacheInvalidationInterceptor>());
+        });
         services.AddSingleton(TimeProvider.System);
+        // The per-request certificate and session reads, from memory while a site's invalidation channel is up.
+        services.AddOptions<AuthenticationCacheOptions>().BindConfiguration(AuthenticationCacheOptions.SectionName)
+            .Validate(o => o.MaxEntries >= 2 && o.TimeToLive > TimeSpan.Zero && o.HeartbeatInterval > TimeSpan.Zero && o.LivenessTimeout > o.HeartbeatInterval
+                && o.MinReconnectDelay > TimeSpan.Zero && o.MaxReconnectDelay >= o.MinReconnectDelay && o.SignalRetention > TimeSpan.Zero,
+                "Onshi:Cache: MaxEntries at least 2; TimeToLive, HeartbeatInterval, MinReconnectDelay and SignalRetention above zero; LivenessTimeout above HeartbeatInterval; MaxReconnectDelay at least MinReconnectDelay.")
+            .ValidateOnStart();
+        services.AddSingleton<AuthenticationCache>();
         services.AddOnshiPasswords();
         services.AddOnshiCertificates(dataDirectory);
         services.AddOnshiDocuments();

@@ -384,6 +384,29 @@ namespace Onshi.Migrations.Postgres.Migrations
                     b.ToTable("BulkInquiryItems");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.CacheSignal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("CacheSignals");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.CallCenterContact", b =>
                 {
                     b.Property<long>("Id")

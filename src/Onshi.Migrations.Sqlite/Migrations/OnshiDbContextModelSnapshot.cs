@@ -369,6 +369,27 @@ namespace Onshi.Migrations.Sqlite.Migrations
                     b.ToTable("BulkInquiryItems");
                 });
 
+            modelBuilder.Entity("Onshi.Core.Data.CacheSignal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("CacheSignals");
+                });
+
             modelBuilder.Entity("Onshi.Core.Data.CallCenterContact", b =>
                 {
                     b.Property<long>("Id")

@@ -70,6 +70,8 @@ public static class OnshiSite
 
         // Ends expired sessions whose cookie never comes back (safe with several sites or instances on one database).
         builder.Services.AddHostedService<Onshi.Core.Features.Sessions.SessionSweeper>();
+        // The authentication cache serves only while this site's invalidation channel is up (docs/security.md).
+        builder.Services.AddHostedService<InvalidationListener>();
         builder.Services.AddSingleton(new SiteChrome(site.SiteName, site.ShortName, "/", settings.Environment));
         // Refused requests are audited (summarised per reason and address: RefusalAuditGate, in the core) and only the configured host names are answered.
         builder.Services.AddOptions<SiteHostOptions>().Configure(o => o.AddDefaults(settings));

@@ -5,6 +5,7 @@ using Onshi.Core.Common;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Passwords;
 using Onshi.Core.Features.Sessions;
@@ -415,7 +416,10 @@ public sealed partial class AccountAdministration(
 
         // One conditional UPDATE: a rotation, initialization or change that got there first wins, and this one writes nothing
         // (otherwise one of two secrets shown at the same moment would be dead on arrival).
-        var rotated = await audit.CommitAsync(async ct => await db.Accounts
+        var rotated = await audit.CommitAsync(async ct =>
+        {
+            db.InvalidateOnCommit(CacheKeys.Account(id));
+            return await db.Accounts
             .Where(a => a.Id == id && a.PasswordHash == hash && a.SecurityStamp == stamp)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.PasswordHash, account.PasswordHash)
@@ -425,7 +429,8 @@ public sealed partial class AccountAdministration(
                 .SetProperty(a => a.MustChangePassword, false)
                 .SetProperty(a => a.PasswordExpiresAt, (DateTime?)null)
                 .SetProperty(a => a.UpdatedAt, now)
-                .SetProperty(a => a.UpdatedBy, by), ct) == 1, cancellationToken);
+                .SetProperty(a => a.UpdatedBy, by), ct) == 1;
+        }, cancellationToken);
         if (!rotated)
         {
             db.ChangeTracker.Clear();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 
 using Onshi.Core.Common;
 using Onshi.Core.Data;
+using Onshi.Core.Features.Caching;
 
 namespace Onshi.Core.Features.Certificates;
 
@@ -25,14 +26,15 @@ public sealed class TerminalCertificateService(
     CertificateAuthority authority,
     Audit.AuditLog audit,
     TimeProvider time,
-    ILogger<TerminalCertificateService> logger)
+    ILogger<TerminalCertificateService> logger,
+    AuthenticationCache cache)
 {
     /// <summary>Maximum length of a terminal name (the column's length).</summary>
     public const int TerminalNameMaxLength = 32;
 
     /// <summary>
-    /// The certificate row with its institution by SHA-256 thumbprint: read on every request of the OQS (revocation
-    /// takes effect at once), so compiled once per model (<see cref="CompiledQuery{TQuery}"/>) instead of translated and looked up in EF Core's query cache each time.
+    /// The certificate row with its institution by SHA-256 thumbprint: read on every request of the OQS the cache does not
+    /// serve, so compiled once per model (<see cref="CompiledQuery{TQuery}"/>) instead of translated and looked up in EF Core's query cache each time.
     /// </summary>
     private static readonly CompiledQuery<Func<OnshiDbContext, string, CancellationToken, Task<TerminalCertificate?>>> ByThumbprint = new(() =>
         EF.CompileAsyncQuery((OnshiDbContext db, string thumbprint, CancellationToken ct) => db.TerminalCertificates.AsNoTracking()
@@ -138,7 +140,8 @@ public sealed class TerminalCertificateService(
 
     /// <summary>
     /// Revokes the certificate with serial <paramref name="serialNumber"/> (hex, any case, colons and spaces ignored).
-    /// Takes effect on the terminal's next request, since <see cref="CheckAsync"/> reads the database every time.
+    /// Takes effect on the terminal's next request: the commit drops the cached row in every instance (at once in this process,
+    /// within a second elsewhere; docs/security.md).
     /// The revocation and its <c>certificate.revoke</c> audit row are one commit.
     /// </summary>
     public async Task<OpResult> RevokeAsync(string serialNumber, string revokedBy, CancellationToken cancellationToken)
@@ -215,7 +218,7 @@ public sealed class TerminalCertificateService(
         }
 
         string thumbprint = presented!.GetCertHashString(HashAlgorithmName.SHA256);
-        TerminalCertificate? row = await ByThumbprint.For(db)(db, thumbprint, cancellationToken);
+        TerminalCertificate? row = await FindAsync(thumbprint, cancellationToken);
 
         CertificateCheck check = row switch
         {
@@ -229,6 +232,64 @@ public sealed class TerminalCertificateService(
         }
 
         return check;
+    }
+
+    /// <summary>
+    /// The certificate row (with its institution) by thumbprint: from the <see cref="AuthenticationCache"/> while it serves
+    /// (dropped by any change to the row or the institution), else from the database. Only a recorded, unrevoked row is
+    /// cached; each call gets its own copy.
+    /// </summary>
+    private async Task<TerminalCertificate?> FindAsync(string thumbprint, CancellationToken cancellationToken)
+    {
+        string cacheKey = "certificate|" + thumbprint;
+        if (cache.TryGet<CachedCertificate>(cacheKey, out var cached))
+        {
+            return cached!.Copy();
+        }
+
+        long generation = cache.Generation;
+        TerminalCertificate? row = await ByThumbprint.For(db)(db, thumbprint, cancellationToken);
+        if (row is { RevokedAt: null, Institution: not null })
+        {
+            cache.Set(cacheKey, new CachedCertificate(row), [CacheKeys.Certificate(row.Thumbprint), CacheKeys.Institution(row.InstitutionId)], generation);
+            return new CachedCertificate(row).Copy();
+        }
+
+        return row;
+    }
+
+    /// <summary>A certificate row and its institution as read (never handed out: <see cref="Copy"/> makes each caller's own).</summary>
+    private sealed class CachedCertificate(TerminalCertificate row)
+    {
+        private readonly TerminalCertificate certificate = Clone(row, row.Institution!);
+
+        public TerminalCertificate Copy() => Clone(certificate, certificate.Institution!);
+
+        private static TerminalCertificate Clone(TerminalCertificate c, Institution i) => new()
+        {
+            Id = c.Id,
+            InstitutionId = c.InstitutionId,
+            Institution = new Institution
+            {
+                Id = i.Id,
+                Code = i.Code,
+                Name = i.Name,
+                Address = i.Address,
+                Phone = i.Phone,
+                ContactPortalUserId = i.ContactPortalUserId,
+                CreatedAt = i.CreatedAt,
+            },
+            TerminalName = c.TerminalName,
+            SerialNumber = c.SerialNumber,
+            Thumbprint = c.Thumbprint,
+            CertificatePem = c.CertificatePem,
+            NotBefore = c.NotBefore,
+            NotAfter = c.NotAfter,
+            IssuedAt = c.IssuedAt,
+            IssuedBy = c.IssuedBy,
+            RevokedAt = c.RevokedAt,
+            RevokedBy = c.RevokedBy,
+        };
     }
 
     /// <summary>Terminal name rule: 1–32 characters of A–Z, a–z, 0–9, "_" and "-".</summary>

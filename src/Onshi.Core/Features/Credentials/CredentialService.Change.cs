@@ -104,7 +104,9 @@ public sealed partial class CredentialService
 
         // The current password was right: give the attempt slot back whatever happens next.
         var id = holder.Id;
-        await store.Holders(db).Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, 0), cancellationToken);
+        db.DeclareNeutralWrite(typeof(T));
+        await store.Holders(db).Where(a => a.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, 0), cancellationToken);
         if (string.Equals(current, newPassword, StringComparison.Ordinal))
         {
             return OpResult<int>.Fail(messages.SameAsCurrent);

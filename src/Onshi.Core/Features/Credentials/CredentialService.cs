@@ -295,6 +295,8 @@ public sealed partial class CredentialService(
     {
         var max = lockout.MaxFailedAccessAttempts;
         var id = holder.Id;
+        // The attempt counter: no cached read carries it.
+        db.DeclareNeutralWrite(typeof(T));
         var taken = await store.Holders(db)
             .Where(a => a.Id == id && (a.LockoutEnd == null || a.LockoutEnd <= now) && a.AccessFailedCount < max)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.AccessFailedCount, a => a.AccessFailedCount + 1), cancellationToken);
@@ -319,6 +321,12 @@ public sealed partial class CredentialService(
         var untilUnlocked = store.LocksUntilUnlocked(holder);
         var until = untilUnlocked ? DateTime.MaxValue : now + lockout.LockoutDuration;
         var stamp = rotateStampOnLock ? NewStamp() : null;
+        if (Caching.CacheKeys.For(typeof(T), id) is { } lockedKey)
+        {
+            // The stamp may rotate: the holder's cached sessions go.
+            db.InvalidateOnCommit(lockedKey);
+        }
+
         var locked = await store.Holders(db)
             .Where(a => a.Id == id && a.AccessFailedCount >= max && (a.LockoutEnd == null || a.LockoutEnd <= now))
             .ExecuteUpdateAsync(s => s
@@ -335,6 +343,8 @@ public sealed partial class CredentialService(
     {
         var id = holder.Id;
         var stamp = holder.SecurityStamp;
+        // The counter, the lock, the last login and a re-hash: no cached read carries them.
+        db.DeclareNeutralWrite(typeof(T));
         var updated = await store.Holders(db)
             .Where(a => a.Id == id && a.SecurityStamp == stamp && (a.LockoutEnd == null || a.LockoutEnd <= now))
             .Where(store.MaySignIn)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Sessions;
@@ -11,7 +12,11 @@ namespace Onshi.Core.Features.Operators;
 /// <summary>The result of <see cref="OperatorLoginService.LoginAsync"/>; <see cref="LoginOutcome"/> as in the OQS.</summary>
 public sealed record OperatorLoginResult(LoginOutcome Outcome, string? SessionKey = null);
 
-/// <summary>The signed-in operator as every page sees it, read fresh on every request.</summary>
+/// <summary>What an operator session needs of its account (held with the session by the authentication cache).</summary>
+internal sealed record OperatorSessionSubject(long Id, string UserId, string DisplayName, OperatorRole Role, bool Disabled, string SecurityStamp,
+    bool MustChangePassword, DateTime? PasswordExpiresAt);
+
+/// <summary>The signed-in operator as every page sees it, validated on every request.</summary>
 public sealed record OperatorPrincipal(
     long SessionId,
     string SessionKey,
@@ -105,18 +110,18 @@ public sealed class OperatorLoginService(
             return null;
         }
 
-        OperatorAccount? account = null;
-        var (session, _) = await sessions.ValidateAsync(Sites.Operator, key, async (id, ct) =>
-        {
-            account = await db.OperatorAccounts.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct);
-            return account is { Disabled: false } ? account.SecurityStamp : null;
-        }, endReason => account is null ? null : SessionEndRecord(account.UserId, endReason, clientAddress), cancellationToken);
-        if (session is null)
+        var (session, a, _) = await sessions.ValidateAsync(Sites.Operator, key,
+            (id, ct) => db.OperatorAccounts.AsNoTracking().Where(o => o.Id == id)
+                .Select(o => new OperatorSessionSubject(o.Id, o.UserId, o.DisplayName, o.Role, o.Disabled, o.SecurityStamp, o.MustChangePassword,
+                    o.PasswordExpiresAt))
+                .FirstOrDefaultAsync(ct),
+            o => o.Disabled ? null : o.SecurityStamp, CacheKeys.Operator,
+            (o, endReason) => o is null ? null : SessionEndRecord(o.UserId, endReason, clientAddress), cancellationToken);
+        if (session is null || a is null)
         {
             return null;
         }
 
-        var a = account!;
         var now = time.GetUtcNow().UtcDateTime;
         return new OperatorPrincipal(session.SessionId, session.Key, a.Id, a.UserId, a.DisplayName, a.Role, a.MustChangePassword,
             !a.MustChangePassword && a.PasswordExpiresAt is { } e && e <= now);

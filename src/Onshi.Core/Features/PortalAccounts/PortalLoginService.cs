@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Credentials;
 using Onshi.Core.Features.Login;
 using Onshi.Core.Features.Sessions;
@@ -32,6 +33,9 @@ public sealed record PortalLoginResult(PortalLoginOutcome Outcome, string? Sessi
         _ => null,
     };
 }
+
+/// <summary>What a portal session needs of its user (held with the session by the authentication cache).</summary>
+internal sealed record PortalSessionSubject(long Id, string Email, string DisplayName, bool EmailConfirmed, string SecurityStamp);
 
 /// <summary>The signed-in portal user, as every page sees it (read on every request).</summary>
 public sealed record PortalPrincipal(long SessionId, long UserId, string Email, string DisplayName) : ISessionPrincipal
@@ -103,12 +107,11 @@ public sealed class PortalLoginService(
     /// </summary>
     public async Task<PortalPrincipal?> ValidateSessionAsync(string key, CancellationToken cancellationToken = default)
     {
-        PortalUser? user = null;
-        var (session, _) = await sessions.ValidateAsync(Sites.Portal, key, async (id, ct) =>
-        {
-            user = await db.PortalUsers.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-            return user is { EmailConfirmed: true } ? user.SecurityStamp : null;
-        }, endReason => user is null ? null : SessionEndRecord(user.Id, endReason), cancellationToken);
+        var (session, user, _) = await sessions.ValidateAsync(Sites.Portal, key,
+            (id, ct) => db.PortalUsers.AsNoTracking().Where(u => u.Id == id)
+                .Select(u => new PortalSessionSubject(u.Id, u.Email, u.DisplayName, u.EmailConfirmed, u.SecurityStamp)).FirstOrDefaultAsync(ct),
+            u => u.EmailConfirmed ? u.SecurityStamp : null, CacheKeys.PortalUser,
+            (u, endReason) => u is null ? null : SessionEndRecord(u.Id, endReason), cancellationToken);
 
         return session is null || user is null ? null : new PortalPrincipal(session.SessionId, user.Id, user.Email, user.DisplayName);
     }

@@ -165,6 +165,8 @@ public sealed class PortalRegistrationService(
         await audit.CommitAsync(async ct =>
         {
             // Still unverified at the delete (a link followed meanwhile keeps its user).
+            // Never confirmed: no session of theirs was ever accepted, so nothing cached depends on them.
+            db.DeclareNeutralWrite(typeof(PortalUser));
             deleted = await db.PortalUsers.Where(u => ids.Contains(u.Id) && !u.EmailConfirmed).ExecuteDeleteAsync(ct);
             if (deleted == 0)
             {
@@ -193,6 +195,7 @@ public sealed class PortalRegistrationService(
         if (!user.EmailConfirmed)
         {
             var stamp = user.SecurityStamp;
+            db.InvalidateOnCommit(Caching.CacheKeys.PortalUser(user.Id));
             var updated = await db.PortalUsers.Where(u => u.Id == user.Id && u.SecurityStamp == stamp)
                 .ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true), cancellationToken);
             if (updated == 0)

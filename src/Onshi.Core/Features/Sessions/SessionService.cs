@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Credentials;
 
 namespace Onshi.Core.Features.Sessions;
@@ -43,7 +44,8 @@ public sealed record SessionPrincipal(
 public sealed record PreviousLogin(DateTime At, string? TerminalName, string ClientAddress);
 
 /// <summary>Server-side login sessions: created at login, checked on every request, ended by logout or by the system.</summary>
-public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options) : IHolderSessions
+public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options, AuthenticationCache cache)
+    : IHolderSessions
 {
     private readonly SessionOptions opts = options.Value;
 
@@ -104,6 +106,9 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     /// <summary>
     /// Validates the session behind a cookie: not ended, not idle, within the absolute limit, the account still active
     /// with the same security stamp, and presented from the same terminal certificate. Ends it (audited) otherwise.
+    /// The session, account and institution columns come from the <see cref="AuthenticationCache"/> while it serves (dropped by
+    /// any change to the three rows); the limits are checked against the clock on every request, and a session the cached
+    /// columns would refuse is decided again from the database.
     /// </summary>
     public async Task<SessionPrincipal?> ValidateAsync(string key, string certificateThumbprint, OqsEnvironment environment,
         CancellationToken cancellationToken = default)
@@ -115,6 +120,25 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
 
         var now = time.GetUtcNow().UtcDateTime;
         var hash = SessionKeys.Hash(key);
+        var cacheKey = "oqs-session|" + hash;
+        if (cache.TryGet<CachedSession>(cacheKey, out var cached))
+        {
+            if (EndReason(cached!.Row, cached.LastSeenAt, certificateThumbprint, environment, now) is null)
+            {
+                if (now - cached.LastSeenAt > opts.TouchInterval)
+                {
+                    await TouchAsync(cached.Row.SessionId, now, cancellationToken);
+                    cached.LastSeenAt = now;
+                }
+
+                return Principal(cached.Row, key, now);
+            }
+
+            // Refused by what this instance holds: decided from the database (another instance may have touched it since).
+            cache.Remove(cacheKey);
+        }
+
+        var generation = cache.Generation;
         var row = await OpenSessionByKeyHash.For(db)(db, hash, cancellationToken);
         if (row is null)
         {
@@ -122,27 +146,43 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         }
 
         var expiry = opts.Expiry(row.CreatedAt, row.LastSeenAt, now, Accounts.AccountKinds.IsMachine(row.Kind));
-        string? endReason =
-            expiry is { } expired ? expired.Reason
-            : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
-            : row.AccountStamp != row.SecurityStamp ? SessionEndReasons.StampChanged
-            : !string.Equals(row.CertificateThumbprint, certificateThumbprint, StringComparison.Ordinal) ? SessionEndReasons.CertificateChanged
-            : row.Environment != environment ? SessionEndReasons.OtherEnvironment
-            : null;
-        if (endReason is not null)
+        if (EndReason(row, row.LastSeenAt, certificateThumbprint, environment, now) is { } endReason)
         {
             await EndAsync(row.SessionId, endReason, row.UserId, row.Kind, row.InstitutionId, row.Code, row.Environment, row.ClientAddress, cancellationToken,
                 expiry?.EndedAt);
             return null;
         }
 
-        if (now - row.LastSeenAt > opts.TouchInterval)
+        var lastSeen = row.LastSeenAt;
+        if (now - lastSeen > opts.TouchInterval)
         {
-            await db.LoginSessions.Where(s => s.Id == row.SessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+            await TouchAsync(row.SessionId, now, cancellationToken);
+            lastSeen = now;
         }
 
-        return new SessionPrincipal(row.SessionId, key, row.AccountId, row.UserId, row.DisplayName, row.Kind, row.InstitutionId, row.Code,
+        cache.Set(cacheKey, new CachedSession(row, lastSeen),
+            [CacheKeys.OqsSession(row.SessionId), CacheKeys.Account(row.AccountId), CacheKeys.Institution(row.InstitutionId)], generation);
+        return Principal(row, key, now);
+    }
+
+    /// <summary>Why the session must end now, or null: the limits against the clock, then the account, the stamp, the certificate and the environment.</summary>
+    private string? EndReason(SessionRow row, DateTime lastSeenAt, string certificateThumbprint, OqsEnvironment environment, DateTime now) =>
+        opts.Expiry(row.CreatedAt, lastSeenAt, now, Accounts.AccountKinds.IsMachine(row.Kind)) is { } expired ? expired.Reason
+        : row.Status != AccountStatus.Active ? SessionEndReasons.Disabled
+        : row.AccountStamp != row.SecurityStamp ? SessionEndReasons.StampChanged
+        : !string.Equals(row.CertificateThumbprint, certificateThumbprint, StringComparison.Ordinal) ? SessionEndReasons.CertificateChanged
+        : row.Environment != environment ? SessionEndReasons.OtherEnvironment
+        : null;
+
+    private static SessionPrincipal Principal(SessionRow row, string key, DateTime now) =>
+        new(row.SessionId, key, row.AccountId, row.UserId, row.DisplayName, row.Kind, row.InstitutionId, row.Code,
             row.InstitutionName, row.Environment, row.MustChangePassword, row.PasswordExpiresAt is { } exp && exp <= now, row.CreatedAt);
+
+    /// <summary>Writes <c>LastSeenAt</c> (at most once per <see cref="SessionOptions.TouchInterval"/>); cached entries keep their own, so it invalidates nothing.</summary>
+    private Task<int> TouchAsync(long sessionId, DateTime now, CancellationToken cancellationToken)
+    {
+        db.DeclareNeutralWrite(typeof(LoginSession));
+        return db.LoginSessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
     }
 
     /// <summary>
@@ -263,6 +303,7 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
         var ended = 0;
         foreach (var s in open)
         {
+            db.InvalidateOnCommit(CacheKeys.OqsSession(s.Id));
             if (await db.LoginSessions.Where(x => x.Id == s.Id && x.EndedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, at).SetProperty(x => x.EndReason, reason), cancellationToken) == 1)
             {
@@ -284,8 +325,12 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
     {
         var at = endedAt ?? time.GetUtcNow().UtcDateTime;
         audit.Record(EndRecord(reason, userId, kind, institutionId, institutionCode, environment, clientAddress, at));
-        return await audit.CommitAsync(async ct => await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, at).SetProperty(s => s.EndReason, reason), ct) == 1, cancellationToken);
+        return await audit.CommitAsync(async ct =>
+        {
+            db.InvalidateOnCommit(CacheKeys.OqsSession(sessionId));
+            return await db.LoginSessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.EndedAt, at).SetProperty(s => s.EndReason, reason), ct) == 1;
+        }, cancellationToken);
     }
 
     private static AuditRecord EndRecord(string reason, string userId, AccountKind kind, long institutionId, string institutionCode,
@@ -302,6 +347,21 @@ public sealed class SessionService(OnshiDbContext db, AuditLog audit, TimeProvid
             ClientAddress = clientAddress,
             OccurredAt = new DateTimeOffset(at, TimeSpan.Zero),
         };
+}
+
+/// <summary>A session's columns held by the <see cref="AuthenticationCache"/>, with the last touch this instance knows of.</summary>
+internal sealed class CachedSession(SessionRow row, DateTime lastSeenAt)
+{
+    private long lastSeenTicks = lastSeenAt.Ticks;
+
+    public SessionRow Row { get; } = row;
+
+    /// <summary>When <c>LastSeenAt</c> was last written (by this instance; another's touch is read when this one would refuse).</summary>
+    public DateTime LastSeenAt
+    {
+        get => new(Interlocked.Read(ref lastSeenTicks), DateTimeKind.Utc);
+        set => Interlocked.Exchange(ref lastSeenTicks, value.Ticks);
+    }
 }
 
 /// <summary>The columns <see cref="SessionService.ValidateAsync"/> reads: the session, its account and institution.</summary>

@@ -18,7 +18,7 @@ namespace Onshi.Core.Features.Sessions;
 /// </summary>
 public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, SiteSessionService siteSessions, AuditLog audit,
     RefusalAuditGate refusals, TimeProvider time,
-    IOptions<SessionOptions> options, IOptions<Login.LoginOptions> login, IOptions<PortalAccountOptions> portal)
+    IOptions<SessionOptions> options, IOptions<Login.LoginOptions> login, IOptions<PortalAccountOptions> portal, IOptions<Caching.AuthenticationCacheOptions> cache)
 {
     /// <summary>Sessions handled per kind and sweep; the next sweep takes the rest.</summary>
     public const int BatchSize = 500;
@@ -32,6 +32,13 @@ public sealed class SessionSweep(OnshiDbContext db, SessionService oqsSessions, 
 
         // The shared login throttle's attempts past its window count no more (Login.DbLoginThrottle).
         await Login.DbLoginThrottle.SweepAsync(db, now, login.Value.ThrottleWindow, cancellationToken);
+
+        // The SQLite cache signals every process has long read (Caching.CacheInvalidationInterceptor); PostgreSQL writes none.
+        if (!db.Database.IsPostgres())
+        {
+            var signalsBefore = now - cache.Value.SignalRetention;
+            await db.CacheSignals.Where(s => s.At < signalsBefore).ExecuteDeleteAsync(cancellationToken);
+        }
 
         // 新規登録 never verified, once their link has expired (issue 14, 15).
         await PortalRegistrationService.PurgeUnverifiedAsync(db, audit, now, portal.Value.VerificationLinkLifetime, BatchSize, cancellationToken);

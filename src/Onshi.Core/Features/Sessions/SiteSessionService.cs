@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Onshi.Core.Data;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.Credentials;
 
 namespace Onshi.Core.Features.Sessions;
@@ -21,7 +22,7 @@ public sealed record SiteSessionInfo(long SessionId, string Key, string Site, lo
 /// (<see cref="SessionOptions"/>): idle, absolute, and the subject's security stamp. The caller supplies the subject's
 /// current stamp, so this service knows nothing of portal users or operators.
 /// </summary>
-public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options)
+public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimeProvider time, IOptions<SessionOptions> options, AuthenticationCache cache)
 {
     private readonly OnshiDbContext db = db;
     private readonly SessionOptions opts = options.Value;
@@ -54,50 +55,91 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
     }
 
     /// <summary>
-    /// The open session with <paramref name="key"/> of <paramref name="site"/>, if within the idle and absolute limits and
-    /// <paramref name="currentStamp"/> (read by the caller for the session's subject) still matches; ends it otherwise.
-    /// Also returns the end reason when it ended now. <paramref name="endRecord"/> makes the audit row of a session ended
-    /// now (given the reason), written in the same transaction as the end and only by the request that ended it.
+    /// The open session with <paramref name="key"/> of <paramref name="site"/> and its subject (loaded by
+    /// <paramref name="loadSubject"/>: a small immutable snapshot, e.g. a record), if within the idle and absolute limits and the
+    /// subject's current stamp (<paramref name="stampOf"/>; null = may not be signed in) still matches; ends it otherwise. Also
+    /// returns the end reason when it ended now. <paramref name="endRecord"/> makes the audit row of a session ended now (given
+    /// the subject, if found, and the reason), written in the same transaction as the end and only by the request that ended it.
+    /// The session and the subject come from the <see cref="AuthenticationCache"/> while it serves, dropped by any change to the
+    /// session's row or the subject's (<paramref name="subjectKey"/>, a <see cref="CacheKeys"/> key); the limits are checked
+    /// against the clock on every request, and a session the cached columns would refuse is decided again from the database.
     /// </summary>
-    public async Task<(SiteSessionInfo? Session, string? EndReason)> ValidateAsync(string site, string key,
-        Func<long, CancellationToken, Task<string?>> currentStamp, Func<string, AuditRecord?>? endRecord = null,
-        CancellationToken cancellationToken = default)
+    public async Task<(SiteSessionInfo? Session, TSubject? Subject, string? EndReason)> ValidateAsync<TSubject>(string site, string key,
+        Func<long, CancellationToken, Task<TSubject?>> loadSubject, Func<TSubject, string?> stampOf, Func<long, string> subjectKey,
+        Func<TSubject?, string, AuditRecord?>? endRecord = null, CancellationToken cancellationToken = default)
+        where TSubject : class
     {
-        ArgumentNullException.ThrowIfNull(currentStamp);
+        ArgumentNullException.ThrowIfNull(loadSubject);
+        ArgumentNullException.ThrowIfNull(stampOf);
+        ArgumentNullException.ThrowIfNull(subjectKey);
         if (!SessionKeys.IsPlausible(key))
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         var hash = SessionKeys.Hash(key);
+        var now = time.GetUtcNow().UtcDateTime;
+        var cacheKey = "site-session|" + site + "|" + hash;
+        if (cache.TryGet<CachedSiteSession<TSubject>>(cacheKey, out var cached))
+        {
+            var lastSeen = cached!.LastSeenAt;
+            if (EndReason(cached.Session.CreatedAt, lastSeen, now, stampOf(cached.Subject), cached.Session.SecurityStamp) is null)
+            {
+                if (now - lastSeen > opts.TouchInterval)
+                {
+                    await TouchAsync(cached.Session.Id, now, cancellationToken);
+                    cached.LastSeenAt = now;
+                }
+
+                return (Info(cached.Session, key), cached.Subject, null);
+            }
+
+            // Refused by what this instance holds: decided from the database (another instance may have touched it since).
+            cache.Remove(cacheKey);
+        }
+
+        var generation = cache.Generation;
         var s = await OpenSession.For(db)(db, hash, site, cancellationToken);
         if (s is null)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var stamp = await currentStamp(s.SubjectId, cancellationToken);
+        var subject = await loadSubject(s.SubjectId, cancellationToken);
         var expiry = opts.Expiry(s.CreatedAt, s.LastSeenAt, now);
-        var reason =
-            expiry is { } expired ? expired.Reason
-            : stamp is null ? SessionEndReasons.Disabled
-            : !string.Equals(stamp, s.SecurityStamp, StringComparison.Ordinal) ? SessionEndReasons.StampChanged
-            : null;
-        if (reason is not null)
+        if (EndReason(s.CreatedAt, s.LastSeenAt, now, subject is null ? null : stampOf(subject), s.SecurityStamp) is { } reason)
         {
             var at = expiry?.EndedAt ?? now;
-            var record = endRecord?.Invoke(reason);
-            return (null, await EndAsync(s.Id, reason, at, record is null ? null : record with { OccurredAt = new DateTimeOffset(at, TimeSpan.Zero) }, cancellationToken)
+            var record = endRecord?.Invoke(subject, reason);
+            return (null, subject, await EndAsync(s.Id, reason, at, record is null ? null : record with { OccurredAt = new DateTimeOffset(at, TimeSpan.Zero) }, cancellationToken)
                 ? reason : null);
         }
 
-        if (now - s.LastSeenAt > opts.TouchInterval)
+        var seen = s.LastSeenAt;
+        if (now - seen > opts.TouchInterval)
         {
-            await db.SiteSessions.Where(x => x.Id == s.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
+            await TouchAsync(s.Id, now, cancellationToken);
+            seen = now;
         }
 
-        return (new SiteSessionInfo(s.Id, key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt), null);
+        cache.Set(cacheKey, new CachedSiteSession<TSubject>(s, subject!, seen), [CacheKeys.SiteSession(s.Id), subjectKey(s.SubjectId)], generation);
+        return (Info(s, key), subject, null);
+    }
+
+    /// <summary>Why the session must end now, or null: the limits against the clock, then the subject's stamp (null: may not sign in).</summary>
+    private string? EndReason(DateTime createdAt, DateTime lastSeenAt, DateTime now, string? currentStamp, string sessionStamp) =>
+        opts.Expiry(createdAt, lastSeenAt, now) is { } expired ? expired.Reason
+        : currentStamp is null ? SessionEndReasons.Disabled
+        : !string.Equals(currentStamp, sessionStamp, StringComparison.Ordinal) ? SessionEndReasons.StampChanged
+        : null;
+
+    private static SiteSessionInfo Info(SiteSession s, string key) => new(s.Id, key, s.Site, s.SubjectId, s.SecurityStamp, s.CreatedAt);
+
+    /// <summary>Writes <c>LastSeenAt</c> (at most once per <see cref="SessionOptions.TouchInterval"/>); cached entries keep their own, so it invalidates nothing.</summary>
+    private Task<int> TouchAsync(long id, DateTime now, CancellationToken cancellationToken)
+    {
+        db.DeclareNeutralWrite(typeof(SiteSession));
+        return db.SiteSessions.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastSeenAt, now), cancellationToken);
     }
 
     /// <summary>
@@ -169,6 +211,7 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
         var ended = 0;
         foreach (var s in open)
         {
+            db.InvalidateOnCommit(CacheKeys.SiteSession(s.Id));
             if (await db.SiteSessions.Where(x => x.Id == s.Id && x.EndedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, now).SetProperty(x => x.EndReason, reason), cancellationToken) == 1)
             {
@@ -195,7 +238,29 @@ public sealed class SiteSessionService(OnshiDbContext db, AuditLog audit, TimePr
             audit.Record(record);
         }
 
-        return await audit.CommitAsync(async ct => await db.SiteSessions.Where(x => x.Id == id && x.EndedAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, endedAt).SetProperty(x => x.EndReason, reason), ct) == 1, cancellationToken);
+        return await audit.CommitAsync(async ct =>
+        {
+            db.InvalidateOnCommit(CacheKeys.SiteSession(id));
+            return await db.SiteSessions.Where(x => x.Id == id && x.EndedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.EndedAt, endedAt).SetProperty(x => x.EndReason, reason), ct) == 1;
+        }, cancellationToken);
+    }
+}
+
+/// <summary>A site session and its subject held by the <see cref="AuthenticationCache"/>, with the last touch this instance knows of.</summary>
+internal sealed class CachedSiteSession<TSubject>(SiteSession session, TSubject subject, DateTime lastSeenAt)
+{
+    private long lastSeenTicks = lastSeenAt.Ticks;
+
+    /// <summary>The row as read (never changed: the entry is dropped when the row changes).</summary>
+    public SiteSession Session { get; } = session;
+
+    public TSubject Subject { get; } = subject;
+
+    /// <summary>When <c>LastSeenAt</c> was last written (by this instance; another's touch is read when this one would refuse).</summary>
+    public DateTime LastSeenAt
+    {
+        get => new(Interlocked.Read(ref lastSeenTicks), DateTimeKind.Utc);
+        set => Interlocked.Exchange(ref lastSeenTicks, value.Ticks);
     }
 }

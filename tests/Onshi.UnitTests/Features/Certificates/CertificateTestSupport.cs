@@ -79,7 +79,8 @@ internal sealed class CertificateServiceHarness : IDisposable
         InstitutionId = institution.Id;
         OtherInstitutionId = other.Id;
 
-        Service = new TerminalCertificateService(Db, Ca.Authority, new Onshi.Core.Features.Audit.AuditLog(Db, Ca.Time, Microsoft.Extensions.Options.Options.Create(new Onshi.Core.Features.Audit.AuditOptions())), Ca.Time, NullLogger<TerminalCertificateService>.Instance);
+        Service = new TerminalCertificateService(Db, Ca.Authority, new Onshi.Core.Features.Audit.AuditLog(Db, Ca.Time, Microsoft.Extensions.Options.Options.Create(new Onshi.Core.Features.Audit.AuditOptions())), Ca.Time, NullLogger<TerminalCertificateService>.Instance,
+            new Onshi.Core.Features.Caching.AuthenticationCache(Microsoft.Extensions.Options.Options.Create(new Onshi.Core.Features.Caching.AuthenticationCacheOptions()), Ca.Time));
     }
 
     public TestCa Ca { get; } = new();
