@@ -69,7 +69,8 @@ public static class OperationsEndpoint
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(OnshiMetrics.MeterName)
-                .AddPrometheusExporter());
+                // Every scrape reads the meters now (the exporter's default reuses an answer for 300 ms): scrapers ask every few seconds.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
