@@ -18,8 +18,10 @@ public sealed record NewAuditRow(long Id, string Action, string Outcome, string?
 
 /// <summary>
 /// Every table of the model (row count + SHA-256 of its contents), except the append-only audit table, whose rows after
-/// <see cref="AuditMaxId"/> are read back instead. A session's <c>LastSeenAt</c> is bookkeeping the site writes at most
-/// every 30 s on any request (<c>TouchInterval</c>), not a change made by the input, and is left out of the hash.
+/// <see cref="AuditMaxId"/> are read back instead, and the authentication cache's signal table (<see cref="CacheSignal"/>:
+/// the invalidation channel's transport on SQLite, a row for every commit that changed a watched table — that change shows
+/// in its own table). A session's <c>LastSeenAt</c> is bookkeeping the site writes at most every 30 s on any request
+/// (<c>TouchInterval</c>), not a change made by the input, and is left out of the hash.
 /// </summary>
 public sealed class DbSnapshot
 {
@@ -46,10 +48,11 @@ public sealed class DbSnapshot
         {
             var tables = new Dictionary<string, TableState>(StringComparer.Ordinal);
             var auditTable = db.Model.FindEntityType(typeof(AuditEntry))!.GetTableName();
+            var signalTable = db.Model.FindEntityType(typeof(CacheSignal))!.GetTableName();
             foreach (var entity in db.Model.GetEntityTypes())
             {
                 var table = entity.GetTableName();
-                if (table is null || table == auditTable || tables.ContainsKey(table))
+                if (table is null || table == auditTable || table == signalTable || tables.ContainsKey(table))
                 {
                     continue;
                 }
