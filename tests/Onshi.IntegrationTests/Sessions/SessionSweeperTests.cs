@@ -131,15 +131,7 @@ public abstract class SessionSweeperTests(string provider) : IAsyncLifetime
     private Task<int> OpenAsync() => harness.Db(async db =>
         await db.LoginSessions.CountAsync(s => s.EndedAt == null) + await db.SiteSessions.CountAsync(s => s.EndedAt == null));
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, "the sweeper did not run");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Infrastructure.Eventually.UntilAsync(condition, "the sweeper did not run");
 }
 
 public sealed class SessionSweeperTestsSqlite() : SessionSweeperTests(Infrastructure.TestDatabase.Sqlite);
