@@ -172,11 +172,7 @@ public sealed record MetricsScrape(string After, Dictionary<string, double> Valu
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"), ct);
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, metric, labels) in Series)
-        {
-            values[name] = 0;
-        }
+        var values = Series.ToDictionary(x => x.Name, _ => 0.0, StringComparer.Ordinal);
 
         foreach (var line in text.Split('\n'))
         {

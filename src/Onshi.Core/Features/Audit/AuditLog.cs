@@ -310,7 +310,7 @@ public sealed class AuditLog(OnshiDbContext db, TimeProvider time, Microsoft.Ext
             if (committed)
             {
                 // Counted once written (docs/operations.md): a failed or dropped commit counts nothing.
-                OnshiMetrics.AuditCommitted(OnshiMetrics.Since(started));
+                OnshiMetrics.AuditCommitted(Stopwatch.GetElapsedTime(started));
                 foreach (var entry in pending.Where(e => !counted.Contains(e)))
                 {
                     OnshiMetrics.Audited(entry.Action, entry.Outcome, entry.Detail);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Onshi.Core.Features.Audit;
 using Onshi.Core.Features.Certificates;
@@ -119,9 +118,6 @@ public static class OnshiMetrics
 
     /// <summary>Records the time of one audited commit.</summary>
     public static void AuditCommitted(TimeSpan elapsed) => AuditCommit.Record(elapsed.TotalSeconds);
-
-    /// <summary>The elapsed time since <paramref name="started"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
-    public static TimeSpan Since(long started) => Stopwatch.GetElapsedTime(started);
 
     private static KeyValuePair<string, object?> Site(string site) => new("site", site);
 
