@@ -194,7 +194,8 @@ public static class SiteOperations
 
     /// <summary>
     /// While the process drains (<see cref="OnshiReadiness.IsDraining"/>), a new request is answered by <paramref name="refuse"/>
-    /// with <c>Retry-After</c> and nothing else runs; the error page of a re-executed request passes.
+    /// with <c>Retry-After</c> and nothing else runs; the error page of a re-executed request passes, and so do the static
+    /// assets (from memory, no state), so that the 503 page keeps its look.
     /// </summary>
     public static IApplicationBuilder UseReadinessGate(this IApplicationBuilder app, Func<HttpContext, Task> refuse)
     {
@@ -203,7 +204,7 @@ public static class SiteOperations
         var readiness = app.ApplicationServices.GetRequiredService<OnshiReadiness>();
         return app.Use((context, next) =>
         {
-            if (!readiness.IsDraining || RequestRefusals.IsReExecution(context))
+            if (!readiness.IsDraining || RequestRefusals.IsReExecution(context) || AssetEndpoints.IsAssetPath(context.Request.Path))
             {
                 return next(context);
             }

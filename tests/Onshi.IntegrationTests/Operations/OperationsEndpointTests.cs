@@ -101,6 +101,7 @@ public sealed class OperationsEndpointTests
         var page = await browser.GetAsync("/Login");
         page.Status.ShouldBe(HttpStatusCode.ServiceUnavailable);
         page.H1.ShouldBe("ただいま切り替え中です");
+        (await browser.Http.GetAsync(new Uri("/assets/site.css", UriKind.Relative), ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "the 503 page keeps its look");
         var refused = await api.SearchAsync(code, server.Demo.Insured[0].InsurerNumber, server.Demo.Insured[0].Symbol, server.Demo.Insured[0].Number,
             server.Demo.Insured[0].Branch, server.Demo.Insured[0].Birthdate);
         refused.Status.ShouldBe(HttpStatusCode.ServiceUnavailable);
