@@ -162,10 +162,10 @@ public sealed partial class InvalidationListener(IServiceScopeFactory scopes, Au
         return keys.Length == 0 ? [CacheKeys.All] : keys;
     }
 
-    [LoggerMessage(EventId = 7203, Level = LogLevel.Information, Message = "Cache invalidation channel up ({Provider}): the authentication cache serves")]
+    [LoggerMessage(EventId = 7303, Level = LogLevel.Information, Message = "Cache invalidation channel up ({Provider}): the authentication cache serves")]
     private static partial void ChannelUp(ILogger logger, string provider);
 
-    [LoggerMessage(EventId = 7204, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 7304, Level = LogLevel.Warning,
         Message = "Cache invalidation channel down ({ExceptionType}): the authentication cache is cleared and bypassed; reconnecting in {DelayMs} ms")]
     private static partial void ChannelDown(ILogger logger, string exceptionType, int delayMs);
 }

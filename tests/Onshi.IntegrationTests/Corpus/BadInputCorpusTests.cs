@@ -9,6 +9,7 @@ using Onshi.Core.Data;
 using Onshi.Core.Features.Accounts;
 using Onshi.Core.Features.Applications;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.Core.Features.CallCenterDesk;
 using Onshi.Core.Features.Operators;
 using Onshi.IntegrationTests.Infrastructure;
@@ -74,9 +75,12 @@ public abstract class BadInputCorpusTests(string provider)
 
         // A locked account, so that its detail offers ロック解除.
         var locked = server.Account("medical").UserId.ToUpperInvariant();
-        await server.WithDbAsync(db => db.Accounts.Where(a => a.NormalizedUserId == locked)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.UtcNow.AddDays(1))));
         var lockedId = await server.WithDbAsync(db => db.Accounts.Where(a => a.NormalizedUserId == locked).Select(a => a.Id).SingleAsync());
+        await server.WithDbAsync(db =>
+        {
+            db.InvalidateOnCommit(CacheKeys.Account(lockedId));
+            return db.Accounts.Where(a => a.Id == lockedId).ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.UtcNow.AddDays(1)));
+        });
         var otherIds = await server.WithDbAsync(db => db.Accounts.Where(a => a.Institution!.Code == server.Demo.OtherInstitution.Code).Select(a => a.Id).ToListAsync());
         // A completed 一括照会 of the institution, so that its detail and both downloads are crawled (by 管理者 and 一般: the master
         // may not look up); it completes before the crawl, so its job changes no row while the corpus runs.
@@ -169,6 +173,7 @@ public abstract class BadInputCorpusTests(string provider)
             (await server.WithDbAsync(db => db.Accounts.CountAsync(a => a.NormalizedUserId == "REPLAY01"))).ShouldBe(1);
             await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Post, "/Accounts/Register") { Content = new FormUrlEncodedContent(fields) }, true, false);
         });
+        NoUndeclaredWrite(server.App);
         Report(runner, summary);
     }
 
@@ -304,6 +309,7 @@ public abstract class BadInputCorpusTests(string provider)
                 (await server.WithDbAsync(db => db.UsageApplications.CountAsync(a => a.InstitutionCode == "1510000019"))).ShouldBe(1);
             }
         });
+        NoUndeclaredWrite(server.App);
         Report(runner, summary);
     }
 
@@ -320,8 +326,13 @@ public abstract class BadInputCorpusTests(string provider)
         var userId = await server.WithDbAsync(db => db.PortalUsers.Select(u => u.Id).SingleAsync());
         var institutionId = await server.WithDbAsync(db => db.Institutions.Where(i => i.Code == server.Demo.Institution.Code).Select(i => i.Id).SingleAsync());
         await PendingStateAsync(server.App, userId, institutionId);
-        await server.WithDbAsync(db => db.Accounts.Where(a => a.InstitutionId == institutionId && a.Kind == AccountKind.MasterReset)
-            .ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.MaxValue)));
+        var masterResetId = await server.WithDbAsync(db => db.Accounts.Where(a => a.InstitutionId == institutionId && a.Kind == AccountKind.MasterReset)
+            .Select(a => a.Id).SingleAsync());
+        await server.WithDbAsync(db =>
+        {
+            db.InvalidateOnCommit(CacheKeys.Account(masterResetId));
+            return db.Accounts.Where(a => a.Id == masterResetId).ExecuteUpdateAsync(u => u.SetProperty(a => a.LockoutEnd, DateTime.MaxValue));
+        });
 
         async Task<OqsClient> SignInAsync()
         {
@@ -437,12 +448,20 @@ public abstract class BadInputCorpusTests(string provider)
             var pdf = await r.CaseAsync("replay", client, () => new HttpRequestMessage(HttpMethod.Get, notice), false, true);
             pdf.ShouldNotBeNull().Status.ShouldBe(HttpStatusCode.OK);
         });
+        NoUndeclaredWrite(server.App);
         Report(runner, summary);
     }
 
     /// <summary>Every refusal gets its row (no one-a-minute limit), so the corpus can check each case left one.</summary>
     private static void EveryRefusalAudited(IServiceCollection services) =>
         services.Configure<RefusalAuditOptions>(o => o.Interval = TimeSpan.Zero);
+
+    /// <summary>
+    /// No product path the corpus reached wrote a cached table without saying which rows (docs/security.md "The authentication
+    /// cache"): such a write drops every instance's whole cache, and the next requests go to the database.
+    /// </summary>
+    private static void NoUndeclaredWrite(WebApplication app) =>
+        app.Services.GetRequiredService<CacheInvalidationInterceptor>().Escalations.ShouldBe(0, "a write to a cached table declared no key (warning 7301)");
 
     private static void Report(CorpusRunner runner, string summary)
     {

@@ -468,11 +468,11 @@ public sealed partial class CacheInvalidationInterceptor(ILogger<CacheInvalidati
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex WriteStatement();
 
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Warning,
         Message = "A write to {Tables} declared no cache invalidation key: the whole authentication cache was dropped (declare the key with InvalidateOnCommit, or DeclareNeutralWrite)")]
     private static partial void UndeclaredWrite(ILogger logger, string tables);
 
-    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 7302, Level = LogLevel.Warning,
         Message = "A committed invalidation could not be sent to the other processes ({ExceptionType}); their entries live until their time to live")]
     private static partial void PublishFailed(ILogger logger, string exceptionType);
 }
