@@ -215,7 +215,7 @@ public sealed partial class OnshiInitializeScenario(OnshiTarget target) : IScena
         return found;
     }
 
-    [GeneratedRegex("<tr data-user-id=\"([^\"]+)\">.*?href=\"/Accounts/Detail/(\\d+)\"", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex("<tr data-user-id=\"([^\"]+)\">.*?href=\"/Accounts/Detail/(\\d+)[?\"]", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex Row();
 }
 

@@ -64,7 +64,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher<Account>
         ArgumentNullException.ThrowIfNull(secret);
         byte[] salt = RandomNumberGenerator.GetBytes(SaltSize);
         byte[] hash = new byte[HashSize];
-        Derive(_algorithm, secret, salt, hash);
+        Derive(_algorithm, secret, salt, hash, _memoryKiB, _iterations, _parallelism);
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{Prefix}m={_memoryKiB},t={_iterations},p={_parallelism}${ToBase64NoPadding(salt)}${ToBase64NoPadding(hash)}");
@@ -89,7 +89,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher<Account>
             : CreateAlgorithm(parsed.MemoryKiB, parsed.Iterations, parsed.Parallelism);
 
         byte[] actual = new byte[parsed.Hash.Length];
-        Derive(algorithm, secret, parsed.Salt, actual);
+        Derive(algorithm, secret, parsed.Salt, actual, parsed.MemoryKiB, parsed.Iterations, parsed.Parallelism);
         bool equal = CryptographicOperations.FixedTimeEquals(actual, parsed.Hash);
         CryptographicOperations.ZeroMemory(actual);
         if (!equal)
@@ -114,7 +114,7 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher<Account>
         if (TryParse(_dummyHash.Value, out PhcHash parsed))
         {
             byte[] actual = new byte[parsed.Hash.Length];
-            Derive(_algorithm, secret, parsed.Salt, actual);
+            Derive(_algorithm, secret, parsed.Salt, actual, _memoryKiB, _iterations, _parallelism);
             _ = CryptographicOperations.FixedTimeEquals(actual, parsed.Hash);
         }
     }
@@ -186,13 +186,29 @@ public sealed class Argon2idPasswordHasher : IPasswordHasher<Account>
     /// </summary>
     private static readonly SemaphoreSlim Gate = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
-    private static void Derive(Argon2id algorithm, string secret, byte[] salt, byte[] output)
+    private static void Derive(Argon2id algorithm, string secret, byte[] salt, byte[] output, int memoryKiB, int iterations, int parallelism)
     {
         byte[] secretBytes = Encoding.UTF8.GetBytes(secret);
         Gate.Wait();
         try
         {
-            algorithm.DeriveBytes(secretBytes, salt, output);
+            if (Argon2idAvx2.IsSupported && Argon2idAvx2.SupportsTagLength(output.Length))
+            {
+                // The same Argon2id over memory kept between hashes (Argon2idAvx2: libsodium maps and unmaps it each time).
+                long words = (long)Argon2idAvx2.BlockCount(memoryKiB, parallelism) * Argon2idAvx2.BlockWords;
+                Argon2Workspace.Use(words, (memory, length) =>
+                {
+                    unsafe
+                    {
+                        Argon2idAvx2.Derive(secretBytes, salt, [], [], memoryKiB, iterations, parallelism, output,
+                            new Span<ulong>((void*)memory, checked((int)length)));
+                    }
+                });
+            }
+            else
+            {
+                algorithm.DeriveBytes(secretBytes, salt, output);
+            }
         }
         finally
         {
