@@ -243,10 +243,12 @@ public sealed partial class Orchestrator(BenchOptions options)
             ? [new("sqlite-tiny", "sqlite", 20, 1, 4), new("postgres-tiny", "postgres", 20, 1, 4)]
             : [new("sqlite-1k", "sqlite", 100, 1, 16), new("sqlite-2.5M", "sqlite", 250_000, 10, 16),
                new("postgres-1k", "postgres", 100, 1, 16), new("postgres-2.5M", "postgres", 250_000, 10, 16)];
-        // The sites alone run on the first SQLite database: --only oqs-alone (portal-alone, operator-alone) still prepares that one.
+        // The sites alone and the references (bare, peer) run on the first SQLite database's certificates: --only oqs-alone (or
+        // bare, peer) still prepares that one.
         return [.. plans.Where(p => (p.Provider != "postgres" || options.PostgresUrl is not null)
             && (options.Only is null || options.Only.Contains(p.Name)
-                || (options.Only.Any(o => o.EndsWith("-alone", StringComparison.Ordinal)) && p == plans.First(x => x.Provider == "sqlite"))))];
+                || (options.Only.Any(o => o.EndsWith("-alone", StringComparison.Ordinal) || o is "bare" or "peer")
+                    && p == plans.First(x => x.Provider == "sqlite"))))];
     }
 
     public async Task<BenchResults> RunAsync(CancellationToken ct)

@@ -50,6 +50,24 @@ public sealed class ServeSitesTests : IDisposable
     }
 
     [Fact]
+    public async Task APortTaken_EndsTheStart_WithWhatToDo_NotAStackTrace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var settings = new OnshiSettings { DataDirectory = directory, DatabaseProvider = "sqlite" };
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // The operations endpoint starts beside the site, on another core: its failure still ends the start, with the port named.
+        var (exitCode, output) = await OnshiChildProcess.RunAsync(settings, ["serve", "--site", "oqs", "--oqs-port", "0", "--ops-port", port], ct);
+
+        exitCode.ShouldBe(3);
+        output.ShouldContain("ポートが他のプロセスで使用中です");
+        output.ShouldContain($"127.0.0.1:{port}");
+        output.ShouldNotContain("   at Onshi.");
+    }
+
+    [Fact]
     public async Task JsonLogs_AreOneObjectPerLine_WithEventIdsAndTraceIds()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -93,8 +93,10 @@ public sealed partial class AccountAdministration(
             .Where(k => PermissionMatrix.Decide(actor.Ref, new AccountRef(-1, p.InstitutionId, p.Environment, k), AccountAction.View) == PermissionDecision.Allowed
                 || (k == p.Kind && PermissionMatrix.Decide(actor.Ref, actor.Ref, AccountAction.View) == PermissionDecision.Allowed))
             .ToList();
+        // The visible kinds as constants (IN (…) in the SQL): a handful of sets, one per actor kind, each a cached query; as a
+        // parameter list the SQL was rebuilt for every execution.
         var query = db.Accounts.AsNoTracking()
-            .Where(a => a.InstitutionId == p.InstitutionId && a.Environment == p.Environment && visible.Contains(a.Kind));
+            .Where(a => a.InstitutionId == p.InstitutionId && a.Environment == p.Environment && EF.Constant(visible).Contains(a.Kind));
 
         if (search.Kind != KindFilter.All)
         {

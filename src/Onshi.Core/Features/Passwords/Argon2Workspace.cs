@@ -7,12 +7,17 @@ namespace Onshi.Core.Features.Passwords;
 /// unmapped for each (<see cref="Argon2idAvx2"/>). At most one region per core exists, because at most one derivation per
 /// core runs (the hasher's gate). A region is cleared as soon as its derivation ends, so between logins it holds zeros,
 /// not password-derived blocks; the regions are given back to the operating system after <see cref="IdleRelease"/>
-/// without a derivation, so a quiet server does not hold them.
+/// without a derivation, so a quiet server does not hold them. On Linux a region is its own anonymous mapping (unmapped
+/// when given back: from the C heap, glibc would keep a freed 19 MiB block for the next allocation and the process would
+/// hold it anyway).
 /// </summary>
-internal static unsafe class Argon2Workspace
+internal static unsafe partial class Argon2Workspace
 {
     /// <summary>How long regions are kept without a derivation.</summary>
     internal static readonly TimeSpan IdleRelease = TimeSpan.FromSeconds(5);
+
+    private const int ProtReadWrite = 0x1 | 0x2;
+    private const int MapPrivateAnonymous = 0x02 | 0x20;
 
     private static readonly Lock Gate = new();
     private static readonly Stack<Region> Free = new();
@@ -45,9 +50,11 @@ internal static unsafe class Argon2Workspace
         List<Region> released = [];
         lock (Gate)
         {
-            if (idleOnly && Environment.TickCount64 - lastUse < (long)IdleRelease.TotalMilliseconds)
+            var idle = Environment.TickCount64 - lastUse;
+            if (idleOnly && idle < (long)IdleRelease.TotalMilliseconds)
             {
-                Arm();
+                // Used meanwhile: look again when it will have been idle long enough.
+                Trimmer.Change(TimeSpan.FromMilliseconds((long)IdleRelease.TotalMilliseconds - idle), Timeout.InfiniteTimeSpan);
                 return;
             }
 
@@ -62,7 +69,7 @@ internal static unsafe class Argon2Workspace
 
         foreach (var region in released)
         {
-            NativeMemory.AlignedFree(region.Pointer);
+            Release(region);
         }
     }
 
@@ -89,11 +96,46 @@ internal static unsafe class Argon2Workspace
 
         if (stale is { } old)
         {
-            NativeMemory.AlignedFree(old.Pointer);
+            Release(old);
         }
 
-        return new Region((ulong*)NativeMemory.AlignedAlloc((nuint)(words * sizeof(ulong)), 64), words);
+        return Allocate(words);
     }
+
+    private static Region Allocate(long words)
+    {
+        var bytes = (nuint)(words * sizeof(ulong));
+        if (OperatingSystem.IsLinux())
+        {
+            var mapped = Mmap(0, bytes, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+            if (mapped == -1)
+            {
+                throw new InvalidOperationException($"The Argon2id memory ({bytes} bytes) could not be mapped (errno {Marshal.GetLastPInvokeError()}).");
+            }
+
+            return new Region((ulong*)mapped, words);
+        }
+
+        return new Region((ulong*)NativeMemory.AlignedAlloc(bytes, 64), words);
+    }
+
+    private static void Release(Region region)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = Munmap((nint)region.Pointer, (nuint)(region.Words * sizeof(ulong)));
+        }
+        else
+        {
+            NativeMemory.AlignedFree(region.Pointer);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial nint Mmap(nint address, nuint length, int protection, int flags, int descriptor, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    private static partial int Munmap(nint address, nuint length);
 
     private static void Return(Region region)
     {
