@@ -24,7 +24,7 @@ if (args.Length >= 2 && args[0] == "report")
     var text = rest.Analysis is { } path && File.Exists(path) ? await File.ReadAllTextAsync(path) : null;
     saved.Options.Analysis = rest.Analysis;
     await ReportFile.WriteAsync(rest.Out, saved.Results, saved.Options, text);
-    Console.WriteLine(Report.ConsoleTable(saved.Results));
+    Console.WriteLine(Report.ConsoleTable(saved.Results, saved.Options.ReadyToRun));
     Console.WriteLine($"written: {rest.Out}");
     return 0;
 }
@@ -50,7 +50,7 @@ try
     var analysis = options.Analysis is { } a && File.Exists(a) ? await File.ReadAllTextAsync(a) : null;
     await ReportFile.WriteAsync(options.Out, results, options, analysis);
     Console.WriteLine();
-    Console.WriteLine(Report.ConsoleTable(results));
+    Console.WriteLine(Report.ConsoleTable(results, options.ReadyToRun));
     if (options.Lookup)
     {
         Console.WriteLine(LookupReport.ConsoleTargets(results));
