@@ -53,8 +53,16 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        var shots = browser.ShotDirectory;
         await browser.DisposeAsync();
         await onshi.DisposeAsync();
+
+        // The server's own log beside the screenshots, for a failed run's reader (the work directory goes below).
+        if (File.Exists(onshi.LogPath))
+        {
+            File.Copy(onshi.LogPath, Path.Combine(shots, "onshi.log"), overwrite: true);
+        }
+
         // The demo default keeps the master key beside the data directory (DATA.master-key).
         File.Delete(dataDirectory + ".master-key");
         foreach (var dir in new[] { dataDirectory, workDirectory })
@@ -496,7 +504,18 @@ public sealed partial class WalkthroughTests : IAsyncLifetime
         }
 
         await page.GetByRole(AriaRole.Button, new() { Name = "ログイン" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
+        try
+        {
+            await page.WaitForLoadStateAsync();
+        }
+        catch (TimeoutException)
+        {
+            // Once seen in CI under load (the page after ログイン never finished loading): keep what the browser had.
+            await File.WriteAllTextAsync(Path.Combine(browser.ShotDirectory, "login-timeout.txt"),
+                $"{page.Url}\n\n{await page.ContentAsync()}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(browser.ShotDirectory, "login-timeout.png") });
+            throw;
+        }
     }
 
     private static async Task ChangePasswordAsync(IPage page, string current, string next)
