@@ -36,15 +36,8 @@ internal static class OnshiCommand
         }
         catch (Exception ex) when (Onshi.Core.Features.Secrets.OnshiStartupException.Find(ex) is { } startup)
         {
-            // A problem the operator fixes (master key, CA files): its message, never a stack trace.
+            // A problem the operator fixes (master key, CA files, a port taken): its message, never a stack trace.
             await Console.Error.WriteLineAsync(startup.Message);
-            return 3;
-        }
-        catch (Exception ex) when (AddressInUse(ex) is { } bind)
-        {
-            // A port another process holds (a second serve, the ops port of another instance): what to do, not a stack trace.
-            await Console.Error.WriteLineAsync(
-                $"待ち受けできません。ポートが他のプロセスで使用中です ({bind.Message})。--oqs-port / --portal-port / --operator-port / --ops-port で別のポートを指定するか、そのプロセスを停止してください。");
             return 3;
         }
         catch (OperationCanceledException)
@@ -57,24 +50,5 @@ internal static class OnshiCommand
             await Console.Error.WriteLineAsync(ex.ToString());
             return 1;
         }
-    }
-
-    /// <summary>Kestrel's bind failure (an <see cref="IOException"/> around AddressInUseException), or null.</summary>
-    private static IOException? AddressInUse(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is IOException io && io.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
-            {
-                return io;
-            }
-
-            if (e is AggregateException { InnerExceptions: [var only] })
-            {
-                return AddressInUse(only);
-            }
-        }
-
-        return null;
     }
 }

@@ -6,8 +6,11 @@ using System.Text.RegularExpressions;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Onshi.Core.Features.Audit;
+using Onshi.Core.Features.Caching;
 using Onshi.IntegrationTests.Oqs;
+using Shouldly;
 
 namespace Onshi.IntegrationTests.Corpus;
 
@@ -72,6 +75,13 @@ public sealed record ExpectedRefusal(string Reason, string? Actor = null);
 /// </summary>
 public sealed partial class CorpusRunner(CorpusSite site, bool sample)
 {
+    /// <summary>
+    /// No product path the corpus reached wrote a cached table without saying which rows (docs/security.md "The authentication
+    /// cache"): such a write drops every instance's whole cache, and the next requests go to the database.
+    /// </summary>
+    public static void NoUndeclaredWrite(WebApplication app) =>
+        app.Services.GetRequiredService<CacheInvalidationInterceptor>().Escalations.ShouldBe(0, "a write to a cached table declared no key (warning 7301)");
+
     private static readonly HtmlParser Parser = new();
 
     /// <summary>Bodies that are not the multipart their Content-Type announces (null body: the form, url-encoded).</summary>

@@ -21,7 +21,10 @@ public sealed class OnshiStartupException : InvalidOperationException
     {
     }
 
-    /// <summary>The first <see cref="OnshiStartupException"/> in <paramref name="exception"/>'s inner/aggregate chain.</summary>
+    /// <summary>
+    /// The first <see cref="OnshiStartupException"/> in <paramref name="exception"/>'s inner/aggregate chain; Kestrel's failure to
+    /// bind a port another process holds is one too (what to change, not a stack trace).
+    /// </summary>
     public static OnshiStartupException? Find(Exception? exception)
     {
         while (exception is not null)
@@ -29,6 +32,13 @@ public sealed class OnshiStartupException : InvalidOperationException
             if (exception is OnshiStartupException startup)
             {
                 return startup;
+            }
+
+            if (exception is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException } bind)
+            {
+                return new OnshiStartupException(
+                    $"待ち受けできません。ポートが他のプロセスで使用中です ({bind.Message})。--oqs-port / --portal-port / --operator-port / --ops-port で別のポートを指定するか、そのプロセスを停止してください。",
+                    bind);
             }
 
             if (exception is AggregateException aggregate)
